@@ -1,0 +1,30 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Pipeline } from '../sdk/pipeline';
+import { UsageError } from './errors';
+
+/** Loads a pipeline file with the TypeScript loader (already installed by bin/runnable.js). */
+export function loadModule(file: string): Record<string, unknown> {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) throw new UsageError(`Pipeline file '${file}' does not exist (looked for ${abs}).`);
+  return require(abs) as Record<string, unknown>;
+}
+
+/** The pipeline exported by a module: `exportName`, else the default export, else the only exported pipeline. */
+export function findPipeline(mod: Record<string, unknown>, file: string, exportName?: string): { pipeline: Pipeline<any, any>; exportName: string } | undefined {
+  if (exportName) {
+    const value = mod[exportName];
+    if (!Pipeline.isPipeline(value)) {
+      const found = Object.keys(mod).filter((k) => Pipeline.isPipeline(mod[k]));
+      throw new UsageError(
+        `'${file}' has no pipeline exported as '${exportName}'. ${found.length ? `Exported pipelines: ${found.join(', ')}.` : 'It exports no pipeline: export one built with pipeline()...build().'}`,
+      );
+    }
+    return { pipeline: value, exportName };
+  }
+  if (Pipeline.isPipeline(mod.default)) return { pipeline: mod.default, exportName: 'default' };
+  const found = Object.keys(mod).filter((k) => Pipeline.isPipeline(mod[k]));
+  if (found.length === 1) return { pipeline: mod[found[0]!] as Pipeline<any, any>, exportName: found[0]! };
+  if (found.length > 1) throw new UsageError(`'${file}' exports several pipelines (${found.join(', ')}); choose one with --export <name>.`);
+  return undefined;
+}

@@ -1,0 +1,69 @@
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import type { Graph } from '../graph/graph';
+import type { Pipeline } from '../sdk/pipeline';
+import type { Catalog } from '../stores/catalog/catalog';
+import type { RunLogStore } from '../stores/run-log/store';
+import type { CodeIdentity, Parameter } from '../stores/run-log/types';
+import type { Reporter } from './reporter';
+import type { Executor } from '../executors/executor';
+
+/** Injection token of the run's catalog: `constructor(@inject(CATALOG) private catalog: Catalog)`. */
+export const CATALOG: InjectionToken<Catalog> = Symbol.for('runnable-ts.Catalog');
+/** Injection token of the run's run-log store. */
+export const RUN_LOG_STORE: InjectionToken<RunLogStore> = Symbol.for('runnable-ts.RunLogStore');
+
+export interface StepLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * What a running step knows about itself. Inject it by type: `constructor(private ctx: StepContext) {}`.
+ */
+export class StepContext {
+  constructor(
+    /** The run id. */
+    readonly runId: string,
+    /** The step's name as declared. */
+    readonly stepName: string,
+    /** The step's dot-path name in the run log (differs from stepName inside branches). */
+    readonly internalName: string,
+    /** 1-based attempt number of this execution of the step. */
+    readonly attempt: number,
+    /** The run's tag ('' when none). */
+    readonly tag: string,
+    /** Writes lines prefixed with the step name. */
+    readonly logger: StepLogger,
+  ) {}
+}
+
+/** Everything the engine needs during one run. Built once per run (or per single-node execution). */
+export interface RunContext {
+  readonly runId: string;
+  readonly tag: string;
+  readonly pipeline: Pipeline<any, any>;
+  readonly graph: Graph;
+  readonly store: RunLogStore;
+  readonly catalog: Catalog;
+  readonly reporter: Reporter;
+  readonly executor: Executor;
+  readonly container: DependencyContainer;
+  readonly codeIdentities: CodeIdentity[];
+  readonly retryIndicator: string;
+  /** True when re-running a failed run: existing step logs are reused and successful steps skipped. */
+  readonly isRetry: boolean;
+}
+
+/** A parameter scope: the root of the run, or one branch. The engine keeps it in memory and persists every change. */
+export class Scope {
+  constructor(
+    /** Branch internal name, undefined for the root. */
+    readonly branch: string | undefined,
+    readonly params: Record<string, Parameter>,
+  ) {}
+
+  internalName(stepName: string): string {
+    return this.branch === undefined ? stepName : `${this.branch}.${stepName}`;
+  }
+}

@@ -1,0 +1,24 @@
+import type { ExecuteOptions, RunResult } from './run';
+import type { Pipeline } from '../sdk/pipeline';
+
+/**
+ * When the `runnable` CLI loads a pipeline file, it owns the run: options from the command line apply to the
+ * pipeline's execute() even when the file calls it itself, and every execute() of the same pipeline during the
+ * launch shares one run (the file's own call and the CLI's never start two runs).
+ */
+export interface Launch {
+  options: ExecuteOptions;
+  runs: Map<Pipeline<any, any>, Promise<RunResult>>;
+  /** Resolved with the first run started during the launch. */
+  onFirstRun: (p: Promise<RunResult>) => void;
+}
+
+let current: Launch | undefined;
+
+export function setLaunch(l: Launch | undefined): void {
+  current = l;
+}
+
+export function currentLaunch(): Launch | undefined {
+  return current;
+}

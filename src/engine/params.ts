@@ -1,0 +1,84 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import { ParameterError } from '../errors';
+import type { Parameter } from '../stores/run-log/types';
+
+export type ParameterSource = 'default' | `file:${string}` | `env:${string}`;
+
+export const PARAM_ENV_PREFIX = 'RUNNABLE_PRM_';
+
+/** The run log's short description of a value: strings longer than 10 characters are cut, objects named. */
+export function describeValue(kind: Parameter['kind'], value: unknown): string {
+  if (kind === 'object') return `Pickled object stored in catalog as: ${String(value)}`;
+  if (typeof value === 'string') return value.length > 10 ? `${value.slice(0, 10)}...` : value;
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}...` : text;
+}
+
+export function jsonParameter(value: unknown, kind: 'json' | 'metric' = 'json'): Parameter {
+  return { kind, value, description: describeValue(kind, value) };
+}
+
+/** Reads a YAML/JSON parameters file: a mapping of names to values. */
+export function readParametersFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ParameterError(`Cannot read the parameters file '${file}': ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = YAML.parse(text);
+  } catch (err) {
+    throw new ParameterError(`The parameters file '${file}' is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ParameterError(`The parameters file '${file}' must contain a mapping of parameter names to values (e.g. 'test_size: 0.2'), not ${Array.isArray(data) ? 'a list' : typeof data}`);
+  }
+  return data as Record<string, unknown>;
+}
+
+/** `RUNNABLE_PRM_<name>` variables: the value is JSON-parsed when it parses, else kept as the raw string. Names keep their case. */
+export function parametersFromEnv(env: NodeJS.ProcessEnv): { name: string; value: unknown; variable: string }[] {
+  const out: { name: string; value: unknown; variable: string }[] = [];
+  for (const [variable, raw] of Object.entries(env)) {
+    if (!variable.startsWith(PARAM_ENV_PREFIX) || raw === undefined) continue;
+    const name = variable.slice(PARAM_ENV_PREFIX.length);
+    if (!name) continue;
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      /* not JSON: the literal string */
+    }
+    out.push({ name, value, variable });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Initial parameters of a run, in increasing precedence: pipeline defaults, the parameters file, then
+ * `RUNNABLE_PRM_` environment variables. Returns the values and where each came from.
+ */
+export function initialParameters(opts: {
+  defaults: Readonly<Record<string, unknown>>;
+  parametersFile?: string;
+  env: NodeJS.ProcessEnv;
+}): { params: Record<string, Parameter>; sources: Record<string, ParameterSource> } {
+  const params: Record<string, Parameter> = {};
+  const sources: Record<string, ParameterSource> = {};
+  const set = (name: string, value: unknown, source: ParameterSource) => {
+    params[name] = jsonParameter(value);
+    sources[name] = source;
+  };
+  for (const [k, v] of Object.entries(opts.defaults)) if (v !== undefined) set(k, v, 'default');
+  if (opts.parametersFile) {
+    const rel = path.relative(process.cwd(), path.resolve(opts.parametersFile)) || opts.parametersFile;
+    for (const [k, v] of Object.entries(readParametersFile(opts.parametersFile))) set(k, v, `file:${rel}`);
+  }
+  for (const { name, value, variable } of parametersFromEnv(opts.env)) set(name, value, `env:${variable}`);
+  return { params, sources };
+}

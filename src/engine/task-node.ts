@@ -1,0 +1,223 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ArtifactError } from '../errors';
+import type { TaskNode } from '../graph/graph';
+import { deserialize, PICKLE_EXTENSION, serialize } from '../serialization';
+import type { DataCatalog, Parameter, StepAttempt, StepLog } from '../stores/run-log/types';
+import { timestamp } from '../util/time';
+import { StepContext, type RunContext, type Scope } from './context';
+import { describeValue, jsonParameter } from './params';
+import { checkReturns } from './returns';
+import { findStep } from '../stores/run-log/document';
+
+/** Loads the live value of a parameter (pickled values are read from the catalog and deserialized). */
+export function loadParameterValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, name: string, p: Parameter): unknown {
+  if (p.kind !== 'object') return structuredClone(p.value);
+  const rel = p.catalog_relative_path;
+  if (!rel) throw new ArtifactError(`Parameter '${name}' is a pickled value but the run log does not say where it is stored`);
+  const inRun = rel.startsWith(`${ctx.runId}/`) ? rel.slice(ctx.runId.length + 1) : rel;
+  const bytes = ctx.catalog.getObjectSync ? ctx.catalog.getObjectSync(ctx.runId, inRun) : undefined;
+  if (!bytes) throw new ArtifactError(`Parameter '${name}' was not prefetched from catalog '${ctx.catalog.type}'`);
+  try {
+    return deserialize(bytes.toString('utf8'));
+  } catch (err) {
+    throw new ArtifactError(`Pickled value '${name}' (${rel}) could not be deserialized: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The object passed to run(): reading a name returns its value (pickled values are loaded from the catalog only
+ * when read); unknown names read as undefined so destructuring defaults apply. Records which names were read.
+ */
+function inputProxy(ctx: RunContext, params: Record<string, Parameter>, prefetched: Map<string, unknown>) {
+  const read = new Set<string>();
+  const cache = new Map<string, unknown>();
+  const value = (key: string) => {
+    if (!cache.has(key)) {
+      read.add(key);
+      cache.set(key, prefetched.has(key) ? prefetched.get(key) : loadParameterValue(ctx, key, params[key]!));
+    }
+    return cache.get(key);
+  };
+  const has = (key: string | symbol): key is string => typeof key === 'string' && Object.prototype.hasOwnProperty.call(params, key);
+  const proxy = new Proxy({} as Record<string, unknown>, {
+    get: (_t, key) => (has(key) ? value(key) : undefined),
+    has: (_t, key) => has(key),
+    ownKeys: () => Object.keys(params),
+    getOwnPropertyDescriptor: (_t, key) => (has(key) ? { value: value(key), enumerable: true, configurable: true, writable: false } : undefined),
+    set: () => false,
+    deleteProperty: () => false,
+  });
+  return { proxy, read };
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+class Meter {
+  private readonly t0 = performance.now();
+  private readonly cpu0 = process.cpuUsage();
+  private peak = process.memoryUsage.rss();
+  private readonly timer = setInterval(() => this.sample(), 100);
+  constructor() {
+    this.timer.unref();
+  }
+  private sample(): void {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.peak) this.peak = rss;
+  }
+  stop(): { duration_seconds: number; cpu_seconds: number; peak_rss_bytes: number } {
+    clearInterval(this.timer);
+    this.sample();
+    const cpu = process.cpuUsage(this.cpu0);
+    return {
+      duration_seconds: Math.round(performance.now() - this.t0) / 1000,
+      cpu_seconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
+      peak_rss_bytes: this.peak,
+    };
+  }
+}
+
+interface AttemptOutcome {
+  attempt: StepAttempt;
+  outputs: Record<string, Parameter>;
+  catalog: DataCatalog[];
+  error?: string;
+}
+
+async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attemptNumber: number, internal: string): Promise<AttemptOutcome> {
+  const def = node.task;
+  const start = timestamp();
+  const meter = new Meter();
+  const prefetched = new Map<string, unknown>();
+  if (!ctx.catalog.getObjectSync) {
+    for (const [k, p] of Object.entries(scope.params)) {
+      if (p.kind === 'object') prefetched.set(k, deserialize((await ctx.catalog.getObject(ctx.runId, p.catalog_relative_path!.slice(ctx.runId.length + 1))).toString('utf8')));
+    }
+  }
+  const { proxy, read } = inputProxy(ctx, scope.params, prefetched);
+  const outputs: Record<string, Parameter> = {};
+  const metrics: Record<string, Parameter> = {};
+  const catalog: DataCatalog[] = [];
+  let status: 'SUCCESS' | 'FAIL' = 'SUCCESS';
+  let message = '';
+  let errorType: string | undefined;
+  try {
+    let result: unknown;
+    if (def.kind === 'class') {
+      const stepContainer = ctx.container.createChildContainer();
+      const prefix = `[${internal}]`;
+      const logger = {
+        info: (m: string) => console.log(`${prefix} ${m}`),
+        warn: (m: string) => console.warn(`${prefix} ${m}`),
+        error: (m: string) => console.error(`${prefix} ${m}`),
+      };
+      stepContainer.register(StepContext, { useValue: new StepContext(ctx.runId, node.name, internal, attemptNumber, ctx.tag, logger) });
+      const instance = stepContainer.resolve(def.target as new (...a: any[]) => { run(i: unknown): unknown });
+      result = await instance.run(proxy);
+    } else {
+      result = await (def.target as (i: unknown) => unknown)(proxy);
+    }
+    const values = checkReturns(node.name, def.returns, result);
+    for (const r of def.returns) {
+      const v = values[r.name];
+      if (r.kind === 'pickled') {
+        const rel = `${internal}/${r.name}${PICKLE_EXTENSION}`;
+        const stored = await ctx.catalog.putObject(ctx.runId, rel, serialize(v));
+        outputs[r.name] = {
+          kind: 'object',
+          value: r.name,
+          description: describeValue('object', r.name),
+          catalog_relative_path: stored.catalog_relative_path,
+          data_hash: stored.data_hash,
+        };
+        catalog.push({ name: rel, data_hash: stored.data_hash, catalog_relative_path: stored.catalog_relative_path, catalog_handler_location: '', stage: 'put' });
+      } else if (r.kind === 'metric') {
+        outputs[r.name] = jsonParameter(v, 'metric');
+        metrics[r.name] = outputs[r.name]!;
+      } else {
+        outputs[r.name] = jsonParameter(v);
+      }
+    }
+  } catch (err) {
+    status = 'FAIL';
+    message = messageOf(err);
+    errorType = err instanceof Error ? err.name : typeof err;
+  }
+  const input_parameters: Record<string, Parameter> = {};
+  for (const k of read) input_parameters[k] = scope.params[k]!;
+  const attempt: StepAttempt = {
+    attempt_number: attemptNumber,
+    start_time: start,
+    end_time: timestamp(),
+    status,
+    message,
+    input_parameters,
+    output_parameters: status === 'SUCCESS' ? outputs : {},
+    user_defined_metrics: status === 'SUCCESS' ? metrics : {},
+    retry_indicator: ctx.retryIndicator,
+    code_identities: ctx.codeIdentities,
+    ...meter.stop(),
+  };
+  if (errorType) attempt.error_type = errorType;
+  return { attempt, outputs, catalog, error: status === 'FAIL' ? message : undefined };
+}
+
+/**
+ * Executes one task node: its attempts (with `retry.maxAttempts`), the routing of its returns (run log, metrics,
+ * catalog) and the step log. Inputs come from `scope`, which the caller loaded from the run log, so the same
+ * function serves in-process execution and a single node executed in a fresh process.
+ */
+export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope): Promise<StepLog> {
+  const internal = scope.internalName(node.name);
+  const existing = ctx.isRetry ? findStep(await ctx.store.get(ctx.runId), internal) : undefined;
+  const step: StepLog = existing ?? {
+    name: node.name,
+    internal_name: internal,
+    status: 'PROCESSING',
+    step_type: 'task',
+    message: '',
+    mock: false,
+    attempts: [],
+    branches: {},
+    data_catalog: [],
+  };
+  step.status = 'PROCESSING';
+  await ctx.store.apply(ctx.runId, [{ op: 'step', step }]);
+  ctx.reporter.stepStarted(internal);
+
+  const maxAttempts = Math.max(1, Math.floor(node.options.retry?.maxAttempts ?? 1));
+  const backoffMs = Math.max(0, node.options.retry?.backoffMs ?? 0);
+  const t0 = performance.now();
+  let outcome: AttemptOutcome | undefined;
+  for (let i = 1; i <= maxAttempts; i++) {
+    outcome = await runAttempt(ctx, node, scope, step.attempts.length + 1, internal);
+    step.attempts.push(outcome.attempt);
+    step.data_catalog.push(...outcome.catalog);
+    if (outcome.attempt.status === 'SUCCESS') break;
+    if (i < maxAttempts) {
+      ctx.reporter.attemptFailed({ internalName: internal, attempt: i, maxAttempts, error: outcome.error ?? '', backoffMs });
+      await ctx.store.apply(ctx.runId, [{ op: 'step', step }]);
+      if (backoffMs) await sleep(backoffMs);
+    }
+  }
+  const last = outcome!.attempt;
+  step.status = last.status;
+  step.message = last.status === 'FAIL' ? last.message : '';
+  const ops: Parameters<typeof ctx.store.apply>[1][number][] = [];
+  if (last.status === 'SUCCESS' && Object.keys(outcome!.outputs).length) {
+    Object.assign(scope.params, outcome!.outputs);
+    ops.push({ op: 'params', branch: scope.branch, params: outcome!.outputs });
+  }
+  ops.push({ op: 'step', step });
+  await ctx.store.apply(ctx.runId, ops);
+  ctx.reporter.stepFinished({
+    internalName: internal,
+    status: last.status,
+    seconds: (performance.now() - t0) / 1000,
+    attempt: last.attempt_number,
+    error: outcome!.error,
+  });
+  return step;
+}

@@ -1,0 +1,32 @@
+/**
+ * runnable-ts public API. Everything a user may import is exported here; everything else is internal.
+ */
+import 'reflect-metadata';
+
+export { Task, task, type TaskOptions, type StepOptions, type CatalogSpec, type RetrySpec, type FnTask, type TaskDefinition } from './sdk/task';
+export { pickled, metric, json, type ReturnKind, type ReturnSpec, type ReturnEntry } from './sdk/returns';
+export { pipeline, Pipeline, PipelineBuilder, type StepCallOptions } from './sdk/pipeline';
+export type { StepTypes, StepIn, StepOut, CheckStep } from './types/steps';
+export { Serializable, registerSerializer } from './serialization';
+export { StepContext, CATALOG, RUN_LOG_STORE, type StepLogger } from './engine/context';
+export type { ExecuteOptions, RunResult } from './engine/run';
+export { ConsoleReporter, SilentReporter, type Reporter, type StepEvent, type RunEvent } from './engine/reporter';
+export type { RunLogStore } from './stores/run-log/store';
+export { MemoryRunLogStore } from './stores/run-log/memory';
+export { FileSystemRunLogStore, type FileSystemRunLogStoreConfig } from './stores/run-log/file-system';
+export type { Catalog, StoredObject } from './stores/catalog/catalog';
+export { MemoryCatalog } from './stores/catalog/memory';
+export { FileSystemCatalog, type FileSystemCatalogConfig } from './stores/catalog/file-system';
+export type { RunLog, StepLog, StepAttempt, BranchLog, Parameter, DataCatalog, CodeIdentity, RunStatus } from './stores/run-log/types';
+export {
+  RunnableError,
+  TaskDefinitionError,
+  PipelineDefinitionError,
+  ReturnsMismatchError,
+  NotSerializableError,
+  ParameterError,
+  ArtifactError,
+  RunLogExistsError,
+  RunLogNotFoundError,
+  ExecutionFailedError,
+} from './errors';

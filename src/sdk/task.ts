@@ -1,0 +1,150 @@
+import 'reflect-metadata';
+import { injectable } from 'tsyringe';
+import type { ReturnEntry, ReturnSpec } from './returns';
+import { normalizeReturns } from './returns';
+import type { ReturnsCheck } from '../types/returns-check';
+import type { InputOfFn, OutputOfFn, StepTypes, TaskClass } from '../types/steps';
+import { TaskDefinitionError } from '../errors';
+
+export interface CatalogSpec {
+  /** Glob patterns copied from the run's catalog into the working directory before the step runs. */
+  get?: readonly string[];
+  /** Glob patterns copied from the working directory into the run's catalog after the step succeeds. */
+  put?: readonly string[];
+  /** false: record names and hashes of `put` files without copying them. Default true. */
+  storeCopy?: boolean;
+}
+
+export interface RetrySpec {
+  /** Total attempts including the first one (1 = no retry). */
+  maxAttempts: number;
+  /** Wait between attempts, in milliseconds. */
+  backoffMs?: number;
+}
+
+/** Options shared by `@Task`, `task()` and `.step()`. */
+export interface StepOptions {
+  catalog?: CatalogSpec;
+  secrets?: readonly string[];
+  retry?: RetrySpec;
+}
+
+export interface TaskOptions<R extends readonly ReturnEntry[]> extends StepOptions {
+  /** The step name in the run log. Defaults to the class name. */
+  name?: string;
+  returns?: R;
+}
+
+/** What the engine needs to run a task; attached to classes as metadata and to function tasks directly. */
+export interface TaskDefinition {
+  readonly kind: 'class' | 'function';
+  readonly name: string;
+  readonly returns: readonly ReturnSpec[];
+  readonly options: StepOptions;
+  /** The class (kind 'class') or the function (kind 'function'). */
+  readonly target: Function;
+}
+
+const TASK_META = Symbol.for('runnable-ts.task');
+
+function validateName(name: string, where: string): string {
+  if (!name) throw new TaskDefinitionError(`${where}: the step name is empty; give it a name ({ name: 'load_data' })`);
+  if (/[.%]/.test(name)) {
+    throw new TaskDefinitionError(`${where}: step name '${name}' contains '.' or '%'; these separate run-log paths. Rename it (e.g. '${name.replace(/[.%]/g, '_')}')`);
+  }
+  return name;
+}
+
+function validateReturns(returns: readonly ReturnSpec[], where: string): void {
+  const seen = new Set<string>();
+  for (const r of returns) {
+    if (!r.name) throw new TaskDefinitionError(`${where}: a return has an empty name`);
+    if (seen.has(r.name)) throw new TaskDefinitionError(`${where}: return '${r.name}' is declared twice`);
+    seen.add(r.name);
+  }
+}
+
+/**
+ * Fails loudly at import time when decorator metadata is missing: tsx/esbuild drop emitDecoratorMetadata,
+ * and tsyringe would then throw obscure errors or silently inject undefined.
+ */
+function assertInjectable(cls: Function, label: string): void {
+  if (cls.length === 0) return;
+  const types: unknown[] | undefined = Reflect.getMetadata('design:paramtypes', cls);
+  const tokens: Record<number, unknown> = Reflect.getOwnMetadata('injectionTokens', cls) ?? {};
+  for (let i = 0; i < cls.length; i++) {
+    if (tokens[i] !== undefined) continue;
+    if (!types) {
+      throw new TaskDefinitionError(
+        `@Task ${label}: constructor parameter #${i} has no type metadata. The TypeScript loader dropped emitDecoratorMetadata ` +
+          `(tsx and esbuild do). Run pipelines with 'runnable run', or load them with 'node -r runnable-ts/register', ` +
+          `or give every constructor parameter an explicit @inject(token).`,
+      );
+    }
+    if (types[i] === undefined || types[i] === Object) {
+      throw new TaskDefinitionError(
+        `@Task ${label}: constructor parameter #${i} is typed with an interface, a type alias or a class imported through an import cycle ` +
+          `(its metadata is 'Object'), so it cannot be injected. Add @inject(TOKEN) to it (e.g. @inject(CATALOG) for the catalog).`,
+      );
+    }
+  }
+}
+
+type TaskTarget<C extends TaskClass, R extends readonly ReturnEntry[]> =
+  ReturnsCheck<OutputOfFn<InstanceType<C>['run']>, R> extends true ? C : ReturnsCheck<OutputOfFn<InstanceType<C>['run']>, R>;
+
+/**
+ * Class decorator: the class becomes a pipeline step. `run(input)` receives one object with the values it reads
+ * (destructure it) and returns an object keyed by the declared `returns`. The class is resolved by tsyringe, so
+ * its constructor can ask for services.
+ */
+export function Task<const R extends readonly ReturnEntry[] = []>(opts: TaskOptions<R> = {}) {
+  return function <C extends TaskClass>(target: TaskTarget<C, R>): void {
+    const cls = target as unknown as Function;
+    const label = cls.name || '(anonymous class)';
+    if (typeof cls !== 'function' || typeof (cls.prototype as { run?: unknown }).run !== 'function') {
+      throw new TaskDefinitionError(`@Task ${label}: the class has no run() method`);
+    }
+    const name = validateName(opts.name ?? cls.name, `@Task ${label}`);
+    const returns = normalizeReturns(opts.returns);
+    validateReturns(returns, `@Task ${label}`);
+    assertInjectable(cls, label);
+    injectable()(cls as any);
+    const def: TaskDefinition = { kind: 'class', name, returns, options: pickStepOptions(opts), target: cls };
+    Reflect.defineMetadata(TASK_META, def, cls);
+  };
+}
+
+export function pickStepOptions(o: StepOptions): StepOptions {
+  const out: StepOptions = {};
+  if (o.catalog) out.catalog = o.catalog;
+  if (o.secrets) out.secrets = o.secrets;
+  if (o.retry) out.retry = o.retry;
+  return out;
+}
+
+/** A function turned into a step by `task()`. Carries its name and input/output types for the pipeline builder. */
+export interface FnTask<N extends string, In, Out> extends StepTypes<In, Out> {
+  readonly __task: TaskDefinition;
+  readonly name: N;
+}
+
+/** Turns a plain function `(input) => ({ ...returns })` (sync or async) into a pipeline step. */
+export function task<F extends (input: any) => unknown, const N extends string, const R extends readonly ReturnEntry[] = []>(
+  fn: ReturnsCheck<OutputOfFn<F>, R> extends true ? F : ReturnsCheck<OutputOfFn<F>, R>,
+  opts: TaskOptions<R> & { name: N },
+): FnTask<N, InputOfFn<F>, OutputOfFn<F>> {
+  if (typeof fn !== 'function') throw new TaskDefinitionError(`task('${opts?.name}'): the first argument must be a function`);
+  const name = validateName(opts.name, `task('${opts.name}')`);
+  const returns = normalizeReturns(opts.returns);
+  validateReturns(returns, `task('${name}')`);
+  const def: TaskDefinition = { kind: 'function', name, returns, options: pickStepOptions(opts), target: fn as Function };
+  return { __task: def, name } as FnTask<N, InputOfFn<F>, OutputOfFn<F>>;
+}
+
+/** The task definition of a `@Task` class or a `task()` object, or undefined when it is neither. */
+export function getTaskDefinition(step: unknown): TaskDefinition | undefined {
+  if (typeof step === 'function') return Reflect.getOwnMetadata(TASK_META, step) as TaskDefinition | undefined;
+  if (step && typeof step === 'object' && '__task' in step) return (step as { __task: TaskDefinition }).__task;
+  return undefined;
+}

@@ -1,0 +1,76 @@
+import type { BranchLog, Parameter, RunLog, RunStatus, StepLog } from './types';
+
+/**
+ * Mutations of a run log. Every store applies the same operations; each operation sets a value (never
+ * increments), so re-applying a sequence on top of a state that already contains it is harmless.
+ * `branch` is a branch internal name (`par.b1`, `map.3`), absent for the root.
+ */
+export type RunLogOp =
+  | { op: 'status'; branch?: string; status: RunStatus }
+  | { op: 'params'; branch?: string; params: Record<string, Parameter> }
+  | { op: 'step'; step: StepLog }
+  | { op: 'branch'; branch: Omit<BranchLog, 'steps'> }
+  | { op: 'run_config'; run_config: Record<string, unknown> };
+
+/** The branch a step belongs to: `a.b.c` → `a.b`; a root step (no dot) → undefined. */
+export function parentBranchOf(stepInternalName: string): string | undefined {
+  const i = stepInternalName.lastIndexOf('.');
+  return i < 0 ? undefined : stepInternalName.slice(0, i);
+}
+
+/** The step a branch belongs to: `a.b` → `a`. */
+export function parentStepOf(branchInternalName: string): string {
+  const i = branchInternalName.lastIndexOf('.');
+  if (i < 0) throw new Error(`'${branchInternalName}' is not a branch name (branch names have the form <step>.<branch>)`);
+  return branchInternalName.slice(0, i);
+}
+
+type Container = { steps: Record<string, StepLog>; parameters: Record<string, Parameter>; status: RunStatus };
+
+export function findStep(doc: RunLog, internalName: string): StepLog | undefined {
+  const parent = parentBranchOf(internalName);
+  const c = parent === undefined ? doc : findBranch(doc, parent);
+  return c?.steps[internalName];
+}
+
+export function findBranch(doc: RunLog, branchName: string): BranchLog | undefined {
+  const step = findStep(doc, parentStepOf(branchName));
+  return step?.branches[branchName];
+}
+
+function container(doc: RunLog, branch: string | undefined, forWhat: string): Container {
+  if (branch === undefined) return doc;
+  const b = findBranch(doc, branch);
+  if (!b) throw new Error(`run log ${doc.run_id}: branch '${branch}' does not exist (needed for ${forWhat})`);
+  return b;
+}
+
+export function applyOp(doc: RunLog, op: RunLogOp): void {
+  switch (op.op) {
+    case 'status':
+      container(doc, op.branch, 'a status change').status = op.status;
+      return;
+    case 'params':
+      Object.assign(container(doc, op.branch, 'parameters').parameters, op.params);
+      return;
+    case 'run_config':
+      doc.run_config = op.run_config;
+      return;
+    case 'step': {
+      const parent = parentBranchOf(op.step.internal_name);
+      const c = container(doc, parent, `step '${op.step.internal_name}'`);
+      const existing = c.steps[op.step.internal_name];
+      // Branch logs are written separately (possibly by other writers): keep the ones already there.
+      c.steps[op.step.internal_name] = { ...op.step, branches: { ...(existing?.branches ?? {}), ...op.step.branches } };
+      return;
+    }
+    case 'branch': {
+      const stepName = parentStepOf(op.branch.internal_name);
+      const step = findStep(doc, stepName);
+      if (!step) throw new Error(`run log ${doc.run_id}: step '${stepName}' does not exist (needed for branch '${op.branch.internal_name}')`);
+      const existing = step.branches[op.branch.internal_name];
+      step.branches[op.branch.internal_name] = { ...op.branch, steps: existing?.steps ?? {} };
+      return;
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { applyOp, type RunLogOp } from '../document';
+import type { RunLogStore } from '../store';
+import type { RunLog } from '../types';
+import { RunLogExistsError, RunLogNotFoundError } from '../../../errors';
+import { createFileExclusiveSync, writeFileAtomicSync } from '../../../util/fs';
+
+export interface FileSystemRunLogStoreConfig {
+  /** Folder of the run logs. Default `.run_log_store`. */
+  log_folder?: string;
+}
+
+const JOURNAL_SUFFIX = '.journal.jsonl';
+/** A journal smaller than this is never compacted mid-run. */
+const MIN_COMPACT_BYTES = 256 * 1024;
+
+interface OpenRun {
+  doc: RunLog;
+  fd: number | undefined;
+  journalBytes: number;
+  snapshotBytes: number;
+}
+
+/**
+ * One JSON file per run: `<log_folder>/<run_id>.json`, in the Python original's format.
+ *
+ * Writes are append-only while a run is in progress: each mutation is one line appended to
+ * `<run_id>.journal.jsonl`, and the JSON file is rewritten (atomically: temp file + rename) only when the journal
+ * has grown as large as the JSON file, and when the run ends. So the bytes written grow linearly with the run,
+ * a crash never leaves a half-written run log (a torn last journal line is ignored on read), and readers
+ * (`runnable inspect`, retry) always see snapshot + journal. Single writer per run; use `chunked-fs` for
+ * concurrent writers.
+ */
+export class FileSystemRunLogStore implements RunLogStore {
+  readonly type = 'file-system';
+  readonly folder: string;
+  private readonly open = new Map<string, OpenRun>();
+
+  constructor(private readonly cfg: FileSystemRunLogStoreConfig = {}) {
+    this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
+  }
+
+  private snapshotPath(runId: string): string {
+    return path.join(this.folder, `${runId}.json`);
+  }
+  private journalPath(runId: string): string {
+    return path.join(this.folder, `${runId}${JOURNAL_SUFFIX}`);
+  }
+
+  async create(runLog: RunLog): Promise<void> {
+    const file = this.snapshotPath(runLog.run_id);
+    const text = JSON.stringify(runLog, null, 2);
+    if (!createFileExclusiveSync(file, text)) {
+      let status: string | undefined;
+      try {
+        status = this.load(runLog.run_id).status;
+      } catch {
+        /* unreadable: still taken */
+      }
+      throw new RunLogExistsError(runLog.run_id, status);
+    }
+    fs.rmSync(this.journalPath(runLog.run_id), { force: true });
+    this.open.set(runLog.run_id, { doc: structuredClone(runLog), fd: undefined, journalBytes: 0, snapshotBytes: Buffer.byteLength(text) });
+  }
+
+  /** Reads snapshot + journal from disk. */
+  private load(runId: string): RunLog {
+    let doc: RunLog;
+    try {
+      doc = JSON.parse(fs.readFileSync(this.snapshotPath(runId), 'utf8')) as RunLog;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new RunLogNotFoundError(runId, this.folder);
+      throw new Error(`The run log ${this.snapshotPath(runId)} is not valid JSON: ${(err as Error).message}`);
+    }
+    let journal = '';
+    try {
+      journal = fs.readFileSync(this.journalPath(runId), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (journal) {
+      const lines = journal.split('\n');
+      lines.forEach((line, i) => {
+        if (!line.trim()) return;
+        let op: RunLogOp;
+        try {
+          op = JSON.parse(line) as RunLogOp;
+        } catch {
+          if (i >= lines.length - 2) return; // torn last line of a crashed writer: ignore
+          throw new Error(`The run log journal ${this.journalPath(runId)} is corrupt at line ${i + 1}`);
+        }
+        applyOp(doc, op);
+      });
+    }
+    return doc;
+  }
+
+  private state(runId: string): OpenRun {
+    let s = this.open.get(runId);
+    if (!s) {
+      const doc = this.load(runId);
+      let journalBytes = 0;
+      try {
+        journalBytes = fs.statSync(this.journalPath(runId)).size;
+      } catch {
+        /* none */
+      }
+      s = { doc, fd: undefined, journalBytes, snapshotBytes: fs.statSync(this.snapshotPath(runId)).size };
+      this.open.set(runId, s);
+    }
+    return s;
+  }
+
+  async get(runId: string): Promise<RunLog> {
+    const s = this.open.get(runId);
+    return s ? structuredClone(s.doc) : this.load(runId);
+  }
+
+  async exists(runId: string): Promise<boolean> {
+    return this.open.has(runId) || fs.existsSync(this.snapshotPath(runId));
+  }
+
+  async apply(runId: string, ops: readonly RunLogOp[]): Promise<void> {
+    const s = this.state(runId);
+    let text = '';
+    for (const op of ops) {
+      applyOp(s.doc, structuredClone(op));
+      text += JSON.stringify(op) + '\n';
+    }
+    if (s.fd === undefined) s.fd = fs.openSync(this.journalPath(runId), 'a');
+    fs.writeSync(s.fd, text);
+    s.journalBytes += Buffer.byteLength(text);
+    if (s.journalBytes > Math.max(MIN_COMPACT_BYTES, s.snapshotBytes)) this.compact(runId, s);
+  }
+
+  private compact(runId: string, s: OpenRun): void {
+    const text = JSON.stringify(s.doc, null, 2);
+    writeFileAtomicSync(this.snapshotPath(runId), text);
+    s.snapshotBytes = Buffer.byteLength(text);
+    if (s.fd !== undefined) fs.ftruncateSync(s.fd, 0);
+    s.journalBytes = 0;
+  }
+
+  async close(runId: string): Promise<void> {
+    const s = this.open.get(runId);
+    if (!s) return;
+    if (s.journalBytes > 0) this.compact(runId, s);
+    if (s.fd !== undefined) fs.closeSync(s.fd);
+    fs.rmSync(this.journalPath(runId), { force: true });
+    this.open.delete(runId);
+  }
+
+  async list(): Promise<string[]> {
+    if (!fs.existsSync(this.folder)) return [];
+    return fs
+      .readdirSync(this.folder)
+      .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+      .map((f) => f.slice(0, -'.json'.length));
+  }
+
+  describe(runId: string): string {
+    return path.relative(process.cwd(), this.snapshotPath(runId)) || this.snapshotPath(runId);
+  }
+
+  config(): Record<string, unknown> {
+    return { service_name: 'file-system', service_type: 'run_log_store', log_folder: this.cfg.log_folder ?? '.run_log_store' };
+  }
+}

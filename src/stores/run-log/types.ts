@@ -1,0 +1,99 @@
+/**
+ * The run log data model. Field names, status strings and the dot-path step naming follow the
+ * Python runnable run log (reference: runnable-behaviour.md §3) so run logs are interchangeable.
+ * Fields marked "runnable-ts" are additions; nothing is renamed.
+ */
+
+export type RunStatus = 'CREATED' | 'PROCESSING' | 'SUCCESS' | 'FAIL';
+export type AttemptStatus = 'SUCCESS' | 'FAIL';
+export type StepType = 'task' | 'stub' | 'success' | 'fail' | 'parallel' | 'map' | 'conditional' | 'loop';
+
+/** `json` and `metric` values live inline; `object` values live in the catalog and `value` is their name. */
+export type ParameterKind = 'json' | 'metric' | 'object';
+
+export interface Parameter {
+  kind: ParameterKind;
+  value: unknown;
+  description: string;
+  /** runnable-ts: for `object` parameters, the catalog path of the serialized payload (relative to the run's catalog). */
+  catalog_relative_path?: string;
+  /** runnable-ts: SHA-256 of the serialized payload of an `object` parameter. */
+  data_hash?: string;
+}
+
+export interface CodeIdentity {
+  code_identifier: string | null;
+  code_identifier_type: 'git' | 'docker' | 'argo';
+  code_identifier_dependable: boolean;
+  code_identifier_url: string | null;
+  code_identifier_message: string;
+}
+
+export interface DataCatalog {
+  name: string;
+  data_hash: string;
+  catalog_relative_path: string;
+  catalog_handler_location: string;
+  stage: 'get' | 'put';
+}
+
+export interface StepAttempt {
+  attempt_number: number;
+  /** Local time, `YYYY-MM-DD HH:MM:SS.ffffff` (the Python original's format). */
+  start_time: string;
+  end_time: string;
+  status: AttemptStatus;
+  message: string;
+  input_parameters: Record<string, Parameter>;
+  output_parameters: Record<string, Parameter>;
+  user_defined_metrics: Record<string, Parameter>;
+  retry_indicator: string;
+  code_identities: CodeIdentity[];
+  /** runnable-ts: wall-clock duration of the attempt in seconds. */
+  duration_seconds?: number;
+  /** runnable-ts: CPU time (user + system) consumed by the process during the attempt, in seconds. */
+  cpu_seconds?: number;
+  /** runnable-ts: peak resident set size of the process observed during the attempt, in bytes. */
+  peak_rss_bytes?: number;
+  /** runnable-ts: the error's name (e.g. `ReturnsMismatchError`) when the attempt failed. */
+  error_type?: string;
+}
+
+export interface BranchLog {
+  internal_name: string;
+  status: RunStatus;
+  steps: Record<string, StepLog>;
+  parameters: Record<string, Parameter>;
+}
+
+export interface StepLog {
+  name: string;
+  internal_name: string;
+  status: RunStatus;
+  step_type: StepType;
+  message: string;
+  mock: boolean;
+  attempts: StepAttempt[];
+  branches: Record<string, BranchLog>;
+  data_catalog: DataCatalog[];
+}
+
+export interface JobLog {
+  status: RunStatus;
+  message: string;
+  mock: boolean;
+  code_identities: CodeIdentity[];
+  attempts: StepAttempt[];
+  data_catalog: DataCatalog[];
+}
+
+export interface RunLog {
+  run_id: string;
+  dag_hash: string | null;
+  tag: string;
+  status: RunStatus;
+  steps: Record<string, StepLog>;
+  job: JobLog | null;
+  parameters: Record<string, Parameter>;
+  run_config: Record<string, unknown>;
+}

@@ -1,0 +1,60 @@
+/**
+ * Type-level check of a task's `run()` result against its declared `returns`.
+ * Each failing case evaluates to a string literal that tsc prints as the expected parameter type,
+ * so the message the user sees is ours (type-design.md §2).
+ */
+import type { ReturnEntry, ReturnSpec } from '../sdk/returns';
+
+type EntryName<E> = E extends string ? E : E extends ReturnSpec<infer N, any> ? N : never;
+export type NamesOf<R extends readonly ReturnEntry[]> = EntryName<R[number]>;
+type JsonNames<R extends readonly ReturnEntry[]> =
+  | Extract<R[number], string>
+  | EntryName<Extract<R[number], ReturnSpec<string, 'json'>>>;
+type MetricNames<R extends readonly ReturnEntry[]> = EntryName<Extract<R[number], ReturnSpec<string, 'metric'>>>;
+
+type Primitive = string | number | boolean | null;
+type Depth = [never, 0, 1, 2, 3, 4, 5, 6];
+
+/** true when T is a JSON-like value (checked to a bounded depth; deeper levels are accepted). */
+export type IsJsonLike<T, D extends number = 6> = [D] extends [never]
+  ? true
+  : T extends Primitive
+    ? true
+    : T extends undefined
+      ? false
+      : T extends (...args: any[]) => any
+        ? false
+        : T extends bigint | symbol | Date | Map<any, any> | Set<any> | RegExp | ArrayBufferView | ArrayBuffer
+          ? false
+          : T extends readonly (infer E)[]
+            ? IsJsonLike<E, Depth[D]>
+            : T extends object
+              ? false extends { [K in keyof T]-?: IsJsonLike<Exclude<T[K], undefined>, Depth[D]> }[keyof T]
+                ? false
+                : true
+              : false;
+
+type JsonProblems<Out, J extends PropertyKey> = {
+  [K in J & keyof Out]: false extends IsJsonLike<Out[K]> ? `✖ return '${K & string}' is not JSON-serialisable: declare it as pickled('${K & string}')` : never;
+}[J & keyof Out];
+
+type MetricProblems<Out, M extends PropertyKey> = {
+  [K in M & keyof Out]: [Out[K]] extends [number] ? never : `✖ metric('${K & string}') must be a number`;
+}[M & keyof Out];
+
+type JsonAndMetricCheck<Out, J extends PropertyKey, M extends PropertyKey> =
+  [JsonProblems<Out, J> | MetricProblems<Out, M>] extends [never] ? true : JsonProblems<Out, J> | MetricProblems<Out, M>;
+
+export type ReturnsCheck<Out, R extends readonly ReturnEntry[]> = [NamesOf<R>] extends [never]
+  ? [Out] extends [void | undefined]
+    ? true
+    : `✖ run() returns a value but 'returns' is empty: declare the names it returns`
+  : [Out] extends [object]
+    ? Out extends readonly unknown[]
+      ? `✖ run() must return an object keyed by the declared returns, not an array`
+      : [Exclude<NamesOf<R>, keyof Out>] extends [never]
+        ? [Exclude<keyof Out, NamesOf<R>>] extends [never]
+          ? JsonAndMetricCheck<Out, JsonNames<R>, MetricNames<R>>
+          : `✖ run() returns '${Exclude<keyof Out, NamesOf<R>> & string}' which is not declared in returns`
+        : `✖ run() must return an object with key '${Exclude<NamesOf<R>, keyof Out> & string}' (declared in returns)`
+    : `✖ run() must return an object keyed by the declared returns { ${NamesOf<R>}: ... }`;
