@@ -51,7 +51,8 @@ export function findNonJson(value: unknown, path: string, seen = new Set<object>
  */
 export function checkReturns(step: string, returns: readonly ReturnSpec[], result: unknown): Record<string, unknown> {
   if (returns.length === 0) {
-    if (result !== undefined && result !== null) {
+    const empty = typeof result === 'object' && result !== null && !Array.isArray(result) && Object.keys(result).length === 0;
+    if (result !== undefined && result !== null && !empty) {
       throw new ReturnsMismatchError(`Step '${step}' returned a value but declares no returns; declare them ({ returns: ['name', pickled('other')] }) or return nothing.`);
     }
     return {};

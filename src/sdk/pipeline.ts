@@ -86,10 +86,13 @@ export class PipelineBuilder<P extends object, C extends Entry> {
   }
 
   /** Appends a step: a `@Task` class or a `task()` function. Its returns are in scope for every later step. */
-  step<S extends AnyStep>(
+  // `O` is a type parameter (never passed explicitly) rather than an inline `StepOut<S>`: with the inline form TS
+  // resolves `C extends { k: keyof StepOut<S> }` too early and a later return of the same name would not replace
+  // the earlier entry.
+  step<S extends AnyStep, O = StepOut<S>>(
     step: CheckStep<C, S>,
     options: StepCallOptions = {},
-  ): PipelineBuilder<P, (C extends { k: keyof StepOut<S> } ? never : C) | ToEntries<StepOut<S>>> {
+  ): PipelineBuilder<P, (C extends { k: keyof O } ? never : C) | ToEntries<O>> {
     const def = getTaskDefinition(step);
     const where = `pipeline '${this.pipelineName}', step #${this.specs.length + 1}`;
     if (!def) {

@@ -46,7 +46,7 @@ type JsonAndMetricCheck<Out, J extends PropertyKey, M extends PropertyKey> =
   [JsonProblems<Out, J> | MetricProblems<Out, M>] extends [never] ? true : JsonProblems<Out, J> | MetricProblems<Out, M>;
 
 export type ReturnsCheck<Out, R extends readonly ReturnEntry[]> = [NamesOf<R>] extends [never]
-  ? [Out] extends [void | undefined]
+  ? [Out] extends [void | undefined | Record<string, never>]
     ? true
     : `✖ run() returns a value but 'returns' is empty: declare the names it returns`
   : [Out] extends [object]
