@@ -5,6 +5,9 @@
  *   npm run bench                          # everything (~2-4 minutes on 2 cores)
  *   npm run bench -- --only=runtime        # part A only   (--only=typecheck: part B only)
  *   npm run bench -- --quick               # fewer repetitions, sizes up to 100 / 200 steps (smoke run)
+ *   npm run bench -- --tmp=/some/dir       # part A temp dirs in that folder only (default: os.tmpdir() and /dev/shm)
+ *
+ * Profile of the N=1000 case: node bin/run-ts.js bench/profile.ts [N] [runs] [fn|class]
  *
  * This is a measurement, not a test: it asserts nothing about the figures (it only fails if a run fails).
  */
@@ -26,11 +29,16 @@ const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const quick = args.includes('--quick');
 const log = (line = '') => process.stdout.write(line + '\n');
 
-function printRuntime(r: RuntimeResult): void {
+interface RuntimeLocation {
+  label: string;
+  result: RuntimeResult;
+}
+
+function printRuntime({ label, result: r }: RuntimeLocation): void {
   const styles = r.config.styles;
   log('');
-  log('A. Runtime: local executor + file-system stores vs. floor (plain loop + one writeFileSync per step)');
-  log(`   median of reps; step styles: fn = task() functions, class = @Task classes resolved by tsyringe`);
+  log(`A[${label}]. Runtime: local executor + file-system stores vs. floor (plain loop + one writeFileSync per step)`);
+  log(`   temp dirs in ${r.config.tmpRoot}; cwd ${r.config.cwd}; median of reps; fn = task() functions, class = @Task classes (tsyringe)`);
   const headers = ['N', 'reps', 'floor ms', 'floor µs/step'];
   for (const s of styles) headers.push(`engine(${s}) ms`, `µs/step`, `ratio`);
   headers.push('append-floor ms', 'µs/step', 'engine(fn)/append');
@@ -45,6 +53,10 @@ function printRuntime(r: RuntimeResult): void {
     return row;
   });
   log(table(headers, rows));
+  for (const s of r.sizes) {
+    const mm = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+    log(`   N=${s.n} min–max ms: floor ${mm(s.floor.samplesMs)}, ${styles.map((st) => `engine(${st}) ${mm(s.engine[st]!.samplesMs)}`).join(', ')}, append floor ${mm(s.appendFloor.samplesMs)}`);
+  }
   log('   ratio = engine / floor (the target). append-floor = plain loop appending one JSON line per step to one open');
   log('   file (closer to what the journaled store does); shown for context only.');
   log('');
@@ -92,7 +104,7 @@ function printRuntime(r: RuntimeResult): void {
 
 function printTypecheck(t: TypecheckResult): void {
   log('');
-  log('B. Type-check: tsc --noEmit --extendedDiagnostics on generated files');
+  log(`B. Type-check: tsc --noEmit --extendedDiagnostics on generated files (median of ${t.runs[0]?.reps ?? '?'} runs)`);
   log(`   library import ${t.libraryImport} resolves to src/index.ts: ${t.libraryResolved ? 'yes' : 'NO'}; files in ${t.tempDir}`);
   log(
     table(
@@ -106,7 +118,7 @@ function printTypecheck(t: TypecheckResult): void {
         f.instantiations ?? '?',
         f.types ?? '?',
         f.memoryUsedK !== undefined ? `${Math.round(f.memoryUsedK / 1024)} MiB` : '?',
-        f.errorCount,
+        f.errorCount === f.errorsInGenerated ? f.errorCount : `${f.errorCount} (${f.errorCount - f.errorsInGenerated} in library)`,
         f.ts2589 ? 'YES' : 'no',
       ]),
     ),
@@ -123,13 +135,48 @@ function printTypecheck(t: TypecheckResult): void {
       );
     }
   }
+  const growth = typecheckGrowth(t);
+  if (growth) {
+    log(
+      `   Growth ${growth.from}→${growth.to} steps (×${round(growth.to / growth.from, 2)}): pipeline-added check time ×${growth.checkFactor} ` +
+        `(exponent ${growth.checkExponent}), added instantiations ×${growth.instFactor} (exponent ${growth.instExponent}); ` +
+        `exponent 1 = linear, 2 = quadratic`,
+    );
+  }
 }
 
-function summary(r: RuntimeResult | undefined, t: TypecheckResult | undefined): Record<string, unknown> {
+/** How the pipeline's added cost (pipeline minus baseline) grows between the smallest and largest step counts. */
+function typecheckGrowth(t: TypecheckResult) {
+  const steps = [...new Set(t.runs.map((f) => f.steps))].sort((a, b) => a - b);
+  if (steps.length < 2) return undefined;
+  const delta = (k: number) => {
+    const b = t.runs.find((f) => f.steps === k && f.variant === 'baseline');
+    const p = t.runs.find((f) => f.steps === k && f.variant === 'pipeline');
+    return { check: (p?.checkTimeS ?? NaN) - (b?.checkTimeS ?? NaN), inst: (p?.instantiations ?? NaN) - (b?.instantiations ?? NaN) };
+  };
+  const from = steps[0]!;
+  const to = steps.at(-1)!;
+  const a = delta(from);
+  const b = delta(to);
+  const exp = (x: number) => round(Math.log(x) / Math.log(to / from), 2);
+  return {
+    from,
+    to,
+    checkFactor: round(b.check / a.check, 2),
+    checkExponent: exp(b.check / a.check),
+    instFactor: round(b.inst / a.inst, 2),
+    instExponent: exp(b.inst / a.inst),
+  };
+}
+
+function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   log('');
   log('Summary');
-  if (r) {
+  for (const { label, result: r } of locations) {
+    const o: Record<string, unknown> = {};
+    out[label] = o;
+    log(`  [${label}: ${r.config.tmpRoot}]`);
     for (const style of r.config.styles) {
       const ratios = r.sizes.map((s) => `N=${s.n}: ${s.engine[style]!.ratioToFloor.toFixed(2)}x`).join(', ');
       const worst = Math.max(...r.sizes.map((s) => s.engine[style]!.ratioToFloor));
@@ -139,7 +186,11 @@ function summary(r: RuntimeResult | undefined, t: TypecheckResult | undefined): 
       const perN = r.sizes.map((s) => `N=${s.n} ${s.engine[style]!.ratioToFloor < TARGET_RATIO ? 'met' : 'NOT met'}`).join(', ');
       log(`  engine(${style}) / floor: ${ratios}  -> target < ${TARGET_RATIO}x: ${ratioMet ? 'MET' : `NOT MET (${perN})`}`);
       if (lin !== undefined) log(`  engine(${style}) per-step time N=1000 vs N=100: ${lin}x  -> target flat (< ${FLAT_LIMIT}x): ${flat ? 'MET' : 'NOT MET'}`);
-      out[style] = { worstRatio: worst, ratioTargetMet: ratioMet, ratioByN: Object.fromEntries(r.sizes.map((s) => [s.n, s.engine[style]!.ratioToFloor])), linearity: lin, flatTargetMet: flat };
+      o[style] = { worstRatio: worst, ratioTargetMet: ratioMet, ratioByN: Object.fromEntries(r.sizes.map((s) => [s.n, s.engine[style]!.ratioToFloor])), linearity: lin, flatTargetMet: flat };
+    }
+    if (r.marginal.length >= 2) {
+      const m = r.marginal;
+      log(`  engine(fn) marginal µs/step: N=${m[0]!.from}→${m[0]!.to} ${m[0]!.engine.fn}, N=${m.at(-1)!.from}→${m.at(-1)!.to} ${m.at(-1)!.engine.fn} (fixed per-run cost excluded)`);
     }
     const io = r.sizes.map((s) => `N=${s.n}: ${fmtBytes(s.runLogIo.bytesWrittenPerStep)}/step`).join(', ');
     log(`  run-log bytes written per step: ${io}`);
@@ -148,7 +199,28 @@ function summary(r: RuntimeResult | undefined, t: TypecheckResult | undefined): 
     const bad = t.runs.filter((f) => f.errorCount > 0 || f.exitCode !== 0);
     const worst = t.runs.filter((f) => f.variant === 'pipeline').map((f) => `${f.steps} steps: check ${f.checkTimeS ?? '?'} s`).join(', ');
     log(`  type-check: ${worst}; TS2589: ${t.runs.some((f) => f.ts2589) ? 'YES' : 'none'}; runs with errors: ${bad.length ? bad.map((f) => `${f.variant}-${f.steps}`).join(', ') : 'none'}`);
-    out.typecheck = { ts2589: t.runs.some((f) => f.ts2589), runsWithErrors: bad.map((f) => `${f.variant}-${f.steps}`) };
+    for (const f of bad.slice(0, 1)) for (const e of f.errors.slice(0, 5)) log(`    e.g. ${e}`);
+    const growth = typecheckGrowth(t);
+    if (growth) log(`  type-check growth of the pipeline's added cost ${growth.from}→${growth.to} steps: check time exponent ${growth.checkExponent}, instantiations exponent ${growth.instExponent} (1 = linear)`);
+    out.typecheck = { growth, ts2589: t.runs.some((f) => f.ts2589), runsWithErrors: bad.map((f) => `${f.variant}-${f.steps}`) };
+  }
+  return out;
+}
+
+/**
+ * Where part A creates its temp dirs: the OS temp dir (disk), and /dev/shm (tmpfs) when it exists. On disk the
+ * floor is dominated by file creation, whose cost varies a lot with other disk activity; on tmpfs both sides
+ * are CPU-bound, so the ratio shows the engine's own overhead. `--tmp=DIR` uses DIR only.
+ */
+function tempLocations(): [string, string][] {
+  const given = args.find((a) => a.startsWith('--tmp='))?.slice('--tmp='.length);
+  if (given) return [['custom', path.resolve(given)]];
+  const out: [string, string][] = [['disk', os.tmpdir()]];
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    if (path.resolve(os.tmpdir()) !== '/dev/shm') out.push(['tmpfs', '/dev/shm']);
+  } catch {
+    /* no /dev/shm */
   }
   return out;
 }
@@ -158,26 +230,30 @@ async function main(): Promise<void> {
   log(`runnable-ts bench: node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})${quick ? ', --quick' : ''}`);
   if (typeof (globalThis as { gc?: unknown }).gc !== 'function') log('  (no --expose-gc: garbage is not collected between measurements)');
 
-  let runtime: RuntimeResult | undefined;
+  const runtime: RuntimeLocation[] = [];
   let typecheck: TypecheckResult | undefined;
   if (only === undefined || only === 'runtime') {
-    log('A. runtime ...');
-    const styles: StepStyle[] = ['fn', 'class'];
-    runtime = await runtimeBench(
-      {
-        sizes: quick ? [10, 100] : [10, 100, 1000],
-        reps: (n) => (quick ? 3 : n >= 1000 ? 3 : 5),
-        styles,
-      },
-      log,
-    );
+    for (const [label, tmpRoot] of tempLocations()) {
+      log(`A[${label}]. runtime, temp dirs in ${tmpRoot} ...`);
+      const styles: StepStyle[] = ['fn', 'class'];
+      const result = await runtimeBench(
+        {
+          tmpRoot,
+          sizes: quick ? [10, 100] : [10, 100, 1000],
+          reps: (n) => (quick ? 3 : n >= 1000 ? 7 : 11),
+          styles,
+        },
+        log,
+      );
+      runtime.push({ label, result });
+    }
   }
   if (only === undefined || only === 'typecheck') {
     log('B. type-check ...');
-    typecheck = typecheckBench(quick ? [200] : [200, 500], log);
+    typecheck = typecheckBench(quick ? [200] : [200, 500], quick ? 1 : 3, log);
   }
 
-  if (runtime) printRuntime(runtime);
+  for (const loc of runtime) printRuntime(loc);
   if (typecheck) printTypecheck(typecheck);
   const verdict = summary(runtime, typecheck);
   const seconds = round((performance.now() - t0) / 1000, 1);
@@ -192,7 +268,7 @@ async function main(): Promise<void> {
     benchSeconds: seconds,
     targets: { ratio: `< ${TARGET_RATIO}x`, flat: `µs/step(N=1000) / µs/step(N=100) < ${FLAT_LIMIT}` },
     verdict,
-    runtime,
+    runtime: Object.fromEntries(runtime.map((l) => [l.label, l.result])),
     typecheck,
   };
   const dir = path.join(__dirname, 'results');

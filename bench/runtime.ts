@@ -12,6 +12,8 @@ import { buildPipeline, stepFunctions, type StepFn, type StepStyle, type V } fro
 import { collectGarbage, median, round } from './stats';
 
 export interface RuntimeConfig {
+  /** Folder the per-run temp dirs are created in (os.tmpdir() = disk here; /dev/shm = tmpfs). */
+  tmpRoot: string;
   sizes: readonly number[];
   /** Repetitions per size (the median is reported). */
   reps: (n: number) => number;
@@ -38,7 +40,7 @@ export interface SizeResult {
 }
 
 export interface RuntimeResult {
-  config: { sizes: readonly number[]; reps: Record<number, number>; styles: readonly StepStyle[]; cwd: string; gcExposed: boolean };
+  config: { tmpRoot: string; sizes: readonly number[]; reps: Record<number, number>; styles: readonly StepStyle[]; cwd: string; gcExposed: boolean };
   gitIdentityMs: number;
   sizes: SizeResult[];
   linearity: { engine: Partial<Record<StepStyle, number>>; floor: number } | undefined;
@@ -49,9 +51,10 @@ export interface RuntimeResult {
 }
 
 let runCounter = 0;
+let tmpRoot = os.tmpdir();
 
 function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return fs.mkdtempSync(path.join(tmpRoot, prefix));
 }
 
 async function engineOnce(p: Pipeline<any, any>, n: number, io = false): Promise<{ ms: number; io?: SizeResult['runLogIo'] }> {
@@ -133,6 +136,7 @@ function linearFit(points: readonly { n: number; ms: number }[]): { fixedMs: num
 }
 
 export async function runtimeBench(cfg: RuntimeConfig, log: (line: string) => void): Promise<RuntimeResult> {
+  tmpRoot = cfg.tmpRoot;
   // The engine computes the git identity of the code once per run (it spawns git); time it on its own.
   const gitSamples: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -230,7 +234,7 @@ export async function runtimeBench(cfg: RuntimeConfig, log: (line: string) => vo
   const repsMap: Record<number, number> = {};
   for (const n of cfg.sizes) repsMap[n] = cfg.reps(n);
   return {
-    config: { sizes: cfg.sizes, reps: repsMap, styles: cfg.styles, cwd: process.cwd(), gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function' },
+    config: { tmpRoot: cfg.tmpRoot, sizes: cfg.sizes, reps: repsMap, styles: cfg.styles, cwd: process.cwd(), gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function' },
     gitIdentityMs: round(median(gitSamples), 2),
     sizes,
     linearity,

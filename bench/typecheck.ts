@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import { round } from './stats';
+import { median, round } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const LIBRARY = path.join(ROOT, 'src', 'index.ts');
@@ -22,7 +22,11 @@ export interface TscFigures {
   steps: number;
   variant: 'pipeline' | 'baseline';
   file: string;
+  reps: number;
+  /** Median wall time of the tsc process (start-up, parse, bind, check). */
   wallMs: number;
+  wallSamplesMs: number[];
+  checkSamplesS: number[];
   exitCode: number | null;
   checkTimeS: number | undefined;
   totalTimeS: number | undefined;
@@ -30,6 +34,8 @@ export interface TscFigures {
   types: number | undefined;
   memoryUsedK: number | undefined;
   errorCount: number;
+  /** Errors located in the generated file (the others are in the library or its dependencies). */
+  errorsInGenerated: number;
   ts2589: boolean;
   errors: string[];
 }
@@ -106,34 +112,45 @@ function stat(out: string, label: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function runTsc(config: string, steps: number, variant: TscFigures['variant'], file: string): TscFigures {
+function runTscOnce(config: string): { wallMs: number; out: string; status: number | null } {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [TSC, '--noEmit', '--extendedDiagnostics', '-p', config], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  const wallMs = performance.now() - t0;
-  const out = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
-  const errors = out.split('\n').filter((l) => /error TS\d+/.test(l));
+  return { wallMs: performance.now() - t0, out: `${r.stdout ?? ''}\n${r.stderr ?? ''}`, status: r.status };
+}
+
+/** Runs tsc `reps` times; times are the median run's (by check time), counts are deterministic. */
+function runTsc(config: string, steps: number, variant: TscFigures['variant'], file: string, reps: number): TscFigures {
+  const runs = Array.from({ length: reps }, () => runTscOnce(config));
+  const checkOf = (r: { out: string }) => stat(r.out, 'Check time') ?? Infinity;
+  const sorted = [...runs].sort((a, b) => checkOf(a) - checkOf(b));
+  const mid = sorted[(sorted.length - 1) >> 1]!;
+  const errors = mid.out.split('\n').filter((l) => /error TS\d+/.test(l));
   return {
     steps,
     variant,
     file,
-    wallMs: round(wallMs, 0),
-    exitCode: r.status,
-    checkTimeS: stat(out, 'Check time'),
-    totalTimeS: stat(out, 'Total time'),
-    instantiations: stat(out, 'Instantiations'),
-    types: stat(out, 'Types'),
-    memoryUsedK: stat(out, 'Memory used'),
+    reps,
+    wallMs: round(median(runs.map((r) => r.wallMs)), 0),
+    wallSamplesMs: runs.map((r) => round(r.wallMs, 0)),
+    checkSamplesS: runs.map((r) => stat(r.out, 'Check time') ?? NaN),
+    exitCode: mid.status,
+    checkTimeS: stat(mid.out, 'Check time'),
+    totalTimeS: stat(mid.out, 'Total time'),
+    instantiations: stat(mid.out, 'Instantiations'),
+    types: stat(mid.out, 'Types'),
+    memoryUsedK: stat(mid.out, 'Memory used'),
     errorCount: errors.length,
-    ts2589: /error TS2589/.test(out),
+    errorsInGenerated: errors.filter((e) => e.includes(path.basename(file))).length,
+    ts2589: runs.some((r) => /error TS2589/.test(r.out)),
     errors: errors.slice(0, 10).map((e) => e.slice(0, 400)),
   };
 }
 
-export function typecheckBench(stepCounts: readonly number[], log: (line: string) => void): TypecheckResult {
+export function typecheckBench(stepCounts: readonly number[], reps: number, log: (line: string) => void): TypecheckResult {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rts-bench-tsc-'));
   const libraryImport = LIBRARY.replace(/\.ts$/, '');
 
@@ -148,10 +165,10 @@ export function typecheckBench(stepCounts: readonly number[], log: (line: string
     for (const variant of ['baseline', 'pipeline'] as const) {
       const name = `${variant}-${k}`;
       const config = writeProject(dir, name, generateSource(k, variant === 'pipeline'));
-      const f = runTsc(config, k, variant, path.join(dir, `${name}.ts`));
+      const f = runTsc(config, k, variant, path.join(dir, `${name}.ts`), reps);
       runs.push(f);
       log(
-        `  ${String(k).padStart(4)} steps ${variant.padEnd(8)}: wall ${f.wallMs} ms, check ${f.checkTimeS ?? '?'} s, ` +
+        `  ${String(k).padStart(4)} steps ${variant.padEnd(8)}: wall ${f.wallMs} ms, check ${f.checkTimeS ?? '?'} s (runs: ${f.checkSamplesS.join(', ')}), ` +
           `instantiations ${f.instantiations ?? '?'}, errors ${f.errorCount}${f.ts2589 ? ' (TS2589!)' : ''}`,
       );
       for (const e of f.errors.slice(0, 3)) log(`      ${e}`);

@@ -17,6 +17,7 @@ interface RunFlags {
   tag?: string;
   export?: string;
   quiet?: boolean;
+  config?: string;
 }
 
 let verbose = false;
@@ -41,6 +42,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       ...(flags.params !== undefined && { parametersFile: flags.params }),
       ...(flags.tag !== undefined && { tag: flags.tag }),
       ...(flags.quiet && { quiet: true }),
+      ...(flags.config !== undefined && { configFile: flags.config }),
     },
     runs: new Map(),
     onFirstRun: (p) => firstRun({ run: p }),
@@ -96,6 +98,7 @@ export function buildProgram(): Command {
     .option('--run-id <id>', 'run id to use (must be new); default RUNNABLE_RUN_ID or a generated one')
     .option('-p, --params <file>', 'YAML/JSON file of initial parameters (default RUNNABLE_PARAMETERS_FILE)')
     .option('--tag <tag>', 'tag recorded in the run log, to find and compare runs later')
+    .option('-c, --config <file>', 'configuration file (default RUNNABLE_CONFIGURATION_FILE, else runnable.config.ts / .runnablerc.* found from here up)')
     .option('-e, --export <name>', 'name of the exported pipeline when it is not the default export')
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .addHelpText(

@@ -6,9 +6,12 @@ import type { RunLogStore } from '../stores/run-log/store';
 import type { CodeIdentity, Parameter } from '../stores/run-log/types';
 import type { Reporter } from './reporter';
 import type { Executor } from '../executors/executor';
+import type { SecretsManager } from '../stores/secrets/secrets';
 
 /** Injection token of the run's catalog: `constructor(@inject(CATALOG) private catalog: Catalog)`. */
 export const CATALOG: InjectionToken<Catalog> = Symbol.for('runnable-ts.Catalog');
+/** Injection token of the run's secrets manager: `constructor(@inject(SECRETS) private secrets: SecretsManager)`. */
+export const SECRETS: InjectionToken<SecretsManager> = Symbol.for('runnable-ts.Secrets');
 /** Injection token of the run's run-log store. */
 export const RUN_LOG_STORE: InjectionToken<RunLogStore> = Symbol.for('runnable-ts.RunLogStore');
 
@@ -46,6 +49,9 @@ export interface RunContext {
   readonly graph: Graph;
   readonly store: RunLogStore;
   readonly catalog: Catalog;
+  readonly secrets: SecretsManager;
+  /** Folder that catalog file patterns are relative to (the catalog's compute_data_folder). */
+  readonly computeFolder: string;
   readonly reporter: Reporter;
   readonly executor: Executor;
   readonly container: DependencyContainer;
@@ -53,6 +59,8 @@ export interface RunContext {
   readonly retryIndicator: string;
   /** True when re-running a failed run: existing step logs are reused and successful steps skipped. */
   readonly isRetry: boolean;
+  /** On retry: the run log as the original run left it. */
+  readonly original?: import('../stores/run-log/types').RunLog;
 }
 
 /** A parameter scope: the root of the run, or one branch. The engine keeps it in memory and persists every change. */

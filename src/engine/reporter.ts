@@ -1,4 +1,6 @@
-import { formatDuration } from '../util/time';
+import type { RunLog, StepLog } from '../stores/run-log/types';
+import { formatDuration, parseTimestamp } from '../util/time';
+import { rawStderr, rawStdout } from './capture';
 
 export interface StepEvent {
   internalName: string;
@@ -6,6 +8,8 @@ export interface StepEvent {
   seconds: number;
   attempt: number;
   error?: string;
+  /** The last lines the step printed (for failures). */
+  outputTail?: string;
 }
 
 export interface RunEvent {
@@ -15,57 +19,172 @@ export interface RunEvent {
   runLogLocation: string;
   catalogLocation: string;
   failedSteps: { name: string; message: string }[];
+  runLog: RunLog;
 }
 
 /** Receives progress of a run. The console reporter prints it; tests use a silent or recording one. */
 export interface Reporter {
   runStarted(info: { runId: string; pipeline: string; isRetry: boolean }): void;
   stepStarted(internalName: string): void;
+  /** On retry: a step that succeeded in the original run is not executed again. */
+  stepSkipped(internalName: string): void;
   attemptFailed(info: { internalName: string; attempt: number; maxAttempts: number; error: string; backoffMs: number }): void;
   stepFinished(event: StepEvent): void;
   runFinished(event: RunEvent): void;
   warn(message: string): void;
+  /** Output a step printed, when it should be shown (verbose). */
+  stepOutput?(internalName: string, text: string, stream: 'stdout' | 'stderr'): void;
+  /** Whether steps' output is shown as it is printed. */
+  readonly showsStepOutput?: boolean;
 }
 
 export class SilentReporter implements Reporter {
   runStarted(): void {}
   stepStarted(): void {}
+  stepSkipped(): void {}
   attemptFailed(): void {}
   stepFinished(): void {}
   runFinished(): void {}
   warn(): void {}
 }
 
-/** Plain line-per-step console output. */
-export class ConsoleReporter implements Reporter {
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout, private readonly err: NodeJS.WritableStream = process.stderr) {}
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
+export interface ConsoleReporterOptions {
+  /** Show what steps print (prefixed with the step name). Default false: it is still saved in the catalog. */
+  verbose?: boolean;
+  /** Live spinner line. Default: when stdout is a TTY and CI is not set. */
+  live?: boolean;
+  /** Print the summary table at the end. Default true. */
+  summary?: boolean;
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+}
+
+function stepSeconds(s: StepLog): number | undefined {
+  const first = s.attempts[0];
+  const last = s.attempts.at(-1);
+  if (!first || !last) return undefined;
+  return (parseTimestamp(last.end_time).getTime() - parseTimestamp(first.start_time).getTime()) / 1000;
+}
+
+/** Rows of the summary table: every step, branches included, in run-log order. */
+export function summaryRows(log: RunLog): { step: string; status: string; duration: string; attempts: string }[] {
+  const rows: { step: string; status: string; duration: string; attempts: string }[] = [];
+  const visit = (steps: Record<string, StepLog>) => {
+    for (const s of Object.values(steps)) {
+      if (s.step_type === 'success' || s.step_type === 'fail') continue;
+      const secs = stepSeconds(s);
+      const icon = s.status === 'SUCCESS' ? '✅' : s.status === 'FAIL' ? '❌' : '⏸️';
+      rows.push({ step: s.internal_name, status: `${icon} ${s.status}`, duration: secs === undefined ? '-' : formatDuration(secs), attempts: String(s.attempts.length || '-') });
+      for (const b of Object.values(s.branches)) visit(b.steps);
+    }
+  };
+  visit(log.steps);
+  return rows;
+}
+
+export function table(headers: string[], rows: string[][]): string {
+  const width = (s: string) => [...s].length + (/[✅❌⏸️⏩]/u.test(s) ? 1 : 0);
+  const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const fmt = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ').trimEnd();
+  return [fmt(headers), fmt(widths.map((w) => '─'.repeat(w))), ...rows.map(fmt)].join('\n');
+}
+
+/** Console progress: a line per step (with a live spinner line on a terminal), a summary table, where to look next. */
+export class ConsoleReporter implements Reporter {
+  readonly showsStepOutput: boolean;
+  private readonly live: boolean;
+  private readonly running = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private frame = 0;
+  private liveShown = false;
+  private readonly out: (t: string) => void;
+  private readonly err: (t: string) => void;
+
+  constructor(private readonly opts: ConsoleReporterOptions = {}) {
+    this.showsStepOutput = !!opts.verbose;
+    this.live = opts.live ?? (!!process.stdout.isTTY && !process.env.CI);
+    this.out = opts.out ?? ((t) => void rawStdout(t));
+    this.err = opts.err ?? ((t) => void rawStderr(t));
+  }
+
+  private clearLive(): void {
+    if (this.liveShown) {
+      this.out('\r\x1b[2K');
+      this.liveShown = false;
+    }
+  }
+  private render(): void {
+    if (!this.live || this.running.size === 0) return;
+    const now = performance.now();
+    const parts = [...this.running].map(([name, t0]) => `${name} ${formatDuration((now - t0) / 1000)}`);
+    this.out(`\r\x1b[2K${SPINNER[this.frame++ % SPINNER.length]} ${parts.join(', ')}`);
+    this.liveShown = true;
+  }
   private line(text: string): void {
-    this.out.write(text + '\n');
+    this.clearLive();
+    this.out(text + '\n');
+    this.render();
   }
 
   runStarted(info: { runId: string; pipeline: string; isRetry: boolean }): void {
     this.line(`🏃 ${info.isRetry ? 'Retrying' : 'Running'} pipeline '${info.pipeline}' as run ${info.runId}`);
   }
-  stepStarted(): void {}
+  stepStarted(internalName: string): void {
+    this.running.set(internalName, performance.now());
+    if (this.live && !this.timer) {
+      this.timer = setInterval(() => this.render(), 100);
+      this.timer.unref();
+    }
+    this.render();
+  }
+  stepSkipped(internalName: string): void {
+    this.line(`${internalName}: ⏩ skipped (succeeded in the original run)`);
+  }
+  stepOutput(internalName: string, text: string, stream: 'stdout' | 'stderr'): void {
+    if (!this.showsStepOutput) return;
+    const lines = text.replace(/\n$/, '').split('\n');
+    this.clearLive();
+    (stream === 'stdout' ? this.out : this.err)(lines.map((l) => `  │ ${internalName}: ${l}`).join('\n') + '\n');
+    this.render();
+  }
   attemptFailed(info: { internalName: string; attempt: number; maxAttempts: number; error: string; backoffMs: number }): void {
     this.line(`${info.internalName}: ↻ attempt ${info.attempt}/${info.maxAttempts} failed (${info.error}); retrying${info.backoffMs ? ` in ${info.backoffMs}ms` : ''}`);
   }
   stepFinished(e: StepEvent): void {
+    this.running.delete(e.internalName);
+    if (this.running.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
     const attempt = e.attempt > 1 ? ` (attempt ${e.attempt})` : '';
-    if (e.status === 'SUCCESS') this.line(`${e.internalName}: ✅ Completed in ${formatDuration(e.seconds)}${attempt}`);
-    else this.line(`${e.internalName}: ❌ Failed in ${formatDuration(e.seconds)}${attempt}\n   ${(e.error ?? '').split('\n').join('\n   ')}`);
+    if (e.status === 'SUCCESS') {
+      this.line(`${e.internalName}: ✅ Completed in ${formatDuration(e.seconds)}${attempt}`);
+      return;
+    }
+    let text = `${e.internalName}: ❌ Failed in ${formatDuration(e.seconds)}${attempt}\n   ${(e.error ?? '').split('\n').join('\n   ')}`;
+    if (e.outputTail && !this.showsStepOutput) text += `\n   last output of the step:\n${e.outputTail.replace(/\n$/, '').split('\n').map((l) => `     │ ${l}`).join('\n')}`;
+    this.line(text);
   }
   runFinished(e: RunEvent): void {
-    if (e.status === 'SUCCESS') this.line(`✅ Run ${e.runId} succeeded in ${formatDuration(e.seconds)}`);
+    this.clearLive();
+    if (this.timer) clearInterval(this.timer);
+    const rows = summaryRows(e.runLog);
+    if (this.opts.summary !== false && rows.length) {
+      this.out('\n' + table(['step', 'status', 'duration', 'attempts'], rows.map((r) => [r.step, r.status, r.duration, r.attempts])) + '\n\n');
+    }
+    if (e.status === 'SUCCESS') this.out(`✅ Run ${e.runId} succeeded in ${formatDuration(e.seconds)}\n`);
     else {
       const where = e.failedSteps.length ? ` at step ${e.failedSteps.map((s) => `'${s.name}'`).join(', ')}` : '';
-      this.line(`❌ Run ${e.runId} failed in ${formatDuration(e.seconds)}${where}`);
+      this.out(`❌ Run ${e.runId} failed in ${formatDuration(e.seconds)}${where}\n`);
     }
-    this.line(`   Run log: ${e.runLogLocation}`);
-    this.line(`   Catalog: ${e.catalogLocation}`);
+    this.out(`   Run log: ${e.runLogLocation}\n   Catalog: ${e.catalogLocation}\n`);
+    if (e.status !== 'SUCCESS') this.out(`   Fix the step, then resume from it: runnable retry ${e.runId}\n`);
   }
   warn(message: string): void {
-    this.err.write(`⚠️  ${message}\n`);
+    this.clearLive();
+    this.err(`⚠️  ${message}\n`);
+    this.render();
   }
 }

@@ -1,25 +1,33 @@
+import * as path from 'node:path';
 import { container as rootContainer } from 'tsyringe';
-import { buildGraph, dagHash, dumpGraph } from '../graph/graph';
+import { buildGraph, dagHash, dumpGraph, type Graph } from '../graph/graph';
 import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
-import { FileSystemCatalog } from '../stores/catalog/file-system';
 import type { RunLogStore } from '../stores/run-log/store';
-import { FileSystemRunLogStore } from '../stores/run-log/file-system';
+import type { SecretsManager } from '../stores/secrets/secrets';
+import { createService, loadConfig } from '../config/load';
 import type { RunLog, RunStatus, StepLog } from '../stores/run-log/types';
-import { ExecutionFailedError, ParameterError, RunLogExistsError } from '../errors';
-import { LocalExecutor } from '../executors/local';
+import { ExecutionFailedError, ParameterError, RunLogExistsError, RunnableError } from '../errors';
 import type { Executor } from '../executors/executor';
 import { gitCodeIdentity } from './code-identity';
-import { CATALOG, RUN_LOG_STORE, Scope, type RunContext } from './context';
-import { initialParameters, jsonParameter, type ParameterSource } from './params';
+import { CATALOG, RUN_LOG_STORE, SECRETS, Scope, type RunContext } from './context';
+import { initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
 import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
 import { generateRunId, validateRunId } from './run-id';
 import { executeGraph } from './traverse';
 import { PACKAGE_VERSION } from '../version';
+import { findStep } from '../stores/run-log/document';
+import { executeTaskNode } from './task-node';
+import { timestamp } from '../util/time';
 
 export interface ExecuteOptions {
   /** Run id to use; must not exist yet. Default: `RUNNABLE_RUN_ID`, else a generated one. */
   runId?: string;
+  /**
+   * Resume this failed run instead of starting a new one (default: `RUNNABLE_RETRY_RUN_ID`): steps that succeeded
+   * are skipped and their outputs reused, the failed step and everything after it run again with the current code.
+   */
+  retryRunId?: string;
   /** Free-text tag recorded in the run log (e.g. an experiment name). */
   tag?: string;
   /** YAML/JSON file of initial parameters. Default: `RUNNABLE_PARAMETERS_FILE`. */
@@ -28,8 +36,15 @@ export interface ExecuteOptions {
   params?: Record<string, unknown>;
   /** Environment to read `RUNNABLE_*` variables from. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Configuration file (runnable.config.ts, .runnablerc.yaml, ...). Default: `RUNNABLE_CONFIGURATION_FILE`, else the
+   * first config file found from the working folder up, else the embedded defaults.
+   */
+  configFile?: string;
+  /** Services given in code override the configuration (tests use the in-memory ones). */
   runLogStore?: RunLogStore;
   catalog?: Catalog;
+  secrets?: SecretsManager;
   executor?: Executor;
   /** Progress output. Default: console lines; `quiet: true` prints nothing. */
   reporter?: Reporter;
@@ -45,6 +60,11 @@ export interface RunResult {
   runLogLocation: string;
   /** Where the run's artifacts are. */
   catalogLocation: string;
+}
+
+/** A retry that cannot go ahead: the run does not exist, or the pipeline's structure changed since. */
+export class RetryValidationError extends RunnableError {
+  override readonly code = 'RETRY_VALIDATION';
 }
 
 /** Failed steps at any depth, with the message of their last attempt. */
@@ -71,14 +91,165 @@ function resolveRunId(options: ExecuteOptions, env: NodeJS.ProcessEnv): { runId:
   return { runId: generateRunId(), generated: true };
 }
 
+interface Services {
+  store: RunLogStore;
+  catalog: Catalog;
+  secrets: SecretsManager;
+  executor: Executor;
+  reporter: Reporter;
+  configFile: string | undefined;
+}
+
+/** The run's services: given in code, else from the configuration file, else the embedded defaults. */
+export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv): Services {
+  const needsConfig = !(options.runLogStore && options.catalog && options.secrets && options.executor);
+  const loaded = needsConfig ? loadConfig({ configFile: options.configFile, env }) : { config: {}, file: undefined };
+  const cfgName = loaded.file ?? 'embedded defaults';
+  return {
+    store: options.runLogStore ?? createService('runLogStore', loaded.config, cfgName),
+    catalog: options.catalog ?? createService('catalog', loaded.config, cfgName),
+    secrets: options.secrets ?? createService('secrets', loaded.config, cfgName),
+    executor: options.executor ?? createService('executor', loaded.config, cfgName),
+    reporter: options.reporter ?? (options.quiet ? new SilentReporter() : new ConsoleReporter()),
+    configFile: loaded.file,
+  };
+}
+
+function makeContext(
+  pipeline: Pipeline<any, any>,
+  graph: Graph,
+  s: Services,
+  runId: string,
+  tag: string,
+  env: NodeJS.ProcessEnv,
+  original?: RunLog,
+): RunContext {
+  const container = rootContainer.createChildContainer();
+  container.register(CATALOG, { useValue: s.catalog });
+  container.register(RUN_LOG_STORE, { useValue: s.store });
+  container.register(SECRETS, { useValue: s.secrets });
+  return {
+    runId,
+    tag,
+    pipeline,
+    graph,
+    store: s.store,
+    catalog: s.catalog,
+    secrets: s.secrets,
+    computeFolder: path.resolve(String(s.catalog.config().compute_data_folder ?? '.')),
+    reporter: s.reporter,
+    executor: s.executor,
+    container,
+    codeIdentities: [gitCodeIdentity()],
+    retryIndicator: env.RUNNABLE_RETRY_INDICATOR ?? '',
+    isRetry: !!original,
+    ...(original && { original }),
+  };
+}
+
+/** Walks the graph and turns the outcome into a result or an ExecutionFailedError. Never leaves the run PROCESSING. */
+async function finishRun(ctx: RunContext, params: RunLog['parameters'], isRetry: boolean): Promise<RunResult> {
+  const t0 = performance.now();
+  ctx.reporter.runStarted({ runId: ctx.runId, pipeline: ctx.pipeline.name, isRetry });
+  let status: RunStatus;
+  try {
+    status = await executeGraph(ctx, ctx.graph, new Scope(undefined, { ...params }));
+  } catch (err) {
+    // An engine or store failure: never leave the run PROCESSING.
+    await ctx.store.apply(ctx.runId, [{ op: 'status', status: 'FAIL' }]).catch(() => undefined);
+    await ctx.store.close(ctx.runId).catch(() => undefined);
+    throw err;
+  }
+  await ctx.store.close(ctx.runId);
+  const runLog = await ctx.store.get(ctx.runId);
+  const failed = failedSteps(runLog);
+  const result: RunResult = { runId: ctx.runId, status, runLog, runLogLocation: ctx.store.describe(ctx.runId), catalogLocation: ctx.catalog.describe(ctx.runId) };
+  ctx.reporter.runFinished({
+    runId: ctx.runId,
+    status: status === 'SUCCESS' ? 'SUCCESS' : 'FAIL',
+    seconds: (performance.now() - t0) / 1000,
+    runLogLocation: result.runLogLocation,
+    catalogLocation: result.catalogLocation,
+    failedSteps: failed,
+    runLog,
+  });
+  if (status !== 'SUCCESS') throw new ExecutionFailedError(ctx.runId, failed, runLog);
+  return result;
+}
+
+/** What changed between two DAG dumps, in words. */
+export function describeDagChange(before: Record<string, unknown> | undefined, after: Record<string, unknown>): string {
+  const a = ((before?.steps ?? {}) as Record<string, Record<string, unknown>>) ?? {};
+  const b = (after.steps ?? {}) as Record<string, Record<string, unknown>>;
+  const changes: string[] = [];
+  for (const name of Object.keys(a)) if (!(name in b)) changes.push(`step '${name}' was removed`);
+  for (const name of Object.keys(b)) if (!(name in a)) changes.push(`step '${name}' was added`);
+  for (const name of Object.keys(b)) {
+    if (!(name in a)) continue;
+    const fields = [...new Set([...Object.keys(a[name]!), ...Object.keys(b[name]!)])].filter(
+      (f) => JSON.stringify(a[name]![f]) !== JSON.stringify(b[name]![f]),
+    );
+    for (const f of fields) changes.push(`step '${name}': ${f} changed from ${JSON.stringify(a[name]![f])} to ${JSON.stringify(b[name]![f])}`);
+  }
+  if (before?.start_at !== after.start_at) changes.push(`the first step changed from '${String(before?.start_at)}' to '${String(after.start_at)}'`);
+  return changes.length ? changes.join('; ') : 'the structure differs';
+}
+
+async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const services = resolveServices(options, env);
+  const { store, reporter } = services;
+  if (!(await store.exists(retryRunId))) {
+    throw new RetryValidationError(
+      `Original run log not found for run_id: ${retryRunId} in ${store.describe(retryRunId)}. Cannot retry a run that doesn't exist; list the runs with 'runnable runs'.`,
+    );
+  }
+  const original = await store.get(retryRunId);
+  const graph = buildGraph(pipeline);
+  const hash = dagHash(graph);
+  if (original.dag_hash && original.dag_hash !== hash) {
+    const change = describeDagChange(original.run_config.dag as Record<string, unknown> | undefined, dumpGraph(graph));
+    throw new RetryValidationError(
+      `DAG structure has changed since original run ${retryRunId} (${change}). Retry is not allowed when the pipeline's structure changes: ` +
+        `undo the change, or start a new run.`,
+    );
+  }
+  if (original.status === 'SUCCESS') {
+    reporter.warn(`Run ${retryRunId} already succeeded: nothing to retry.`);
+    return { runId: retryRunId, status: 'SUCCESS', runLog: original, runLogLocation: store.describe(retryRunId), catalogLocation: services.catalog.describe(retryRunId) };
+  }
+  const ignored = [
+    ...parametersFromEnv(env).map((p) => p.variable),
+    ...(options.parametersFile ?? env.RUNNABLE_PARAMETERS_FILE ? [`parameters file ${options.parametersFile ?? env.RUNNABLE_PARAMETERS_FILE}`] : []),
+    ...Object.keys(options.params ?? {}).map((k) => `params.${k}`),
+  ];
+  if (ignored.length) reporter.warn(`Ignored on retry: ${ignored.join(', ')}. A retry keeps the original run's parameters.`);
+  if (original.status === 'PROCESSING') reporter.warn(`Run ${retryRunId} is marked PROCESSING (it crashed, or is still running elsewhere); retrying it.`);
+
+  const ctx = makeContext(pipeline, graph, services, retryRunId, original.tag, env, original);
+  const retries = Array.isArray(original.run_config.retries) ? (original.run_config.retries as unknown[]) : [];
+  await store.apply(retryRunId, [
+    { op: 'status', status: 'PROCESSING' },
+    {
+      op: 'run_config',
+      run_config: {
+        ...original.run_config,
+        is_retry: true,
+        retries: [...retries, { started_at: timestamp(), code_identity: ctx.codeIdentities[0], runnable_ts_version: PACKAGE_VERSION }],
+      },
+    },
+  ]);
+  return finishRun(ctx, original.parameters, true);
+}
+
 /** Executes a pipeline: creates the run log, walks the graph, and returns (or rejects with) the outcome. */
 export async function executePipeline(pipeline: Pipeline<any, any>, options: ExecuteOptions = {}): Promise<RunResult> {
   const env = options.env ?? process.env;
+  const retryRunId = options.retryRunId ?? env.RUNNABLE_RETRY_RUN_ID;
+  if (retryRunId) return retryPipeline(pipeline, retryRunId, options, env);
+
   const graph = buildGraph(pipeline);
-  const store = options.runLogStore ?? new FileSystemRunLogStore();
-  const catalog = options.catalog ?? new FileSystemCatalog();
-  const executor = options.executor ?? new LocalExecutor();
-  const reporter = options.reporter ?? (options.quiet ? new SilentReporter() : new ConsoleReporter());
+  const services = resolveServices(options, env);
+  const { store, catalog, secrets, executor } = services;
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';
 
   const { params, sources } = initialParameters({
@@ -93,8 +264,9 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
   }
 
   const hash = dagHash(graph);
-  const codeIdentities = [gitCodeIdentity()];
   let { runId, generated } = resolveRunId(options, env);
+  const ctxFor = (id: string) => makeContext(pipeline, graph, services, id, tag, env);
+  let ctx = ctxFor(runId);
   const runConfig = (id: string): Record<string, unknown> => ({
     execution_mode: 'typescript',
     run_id: id,
@@ -103,10 +275,13 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
     pipeline_executor: executor.config(),
     run_log_store: store.config(),
     catalog: catalog.config(),
-    secrets: { service_name: 'env-secrets', service_type: 'secrets' },
+    secrets: secrets.config(),
+    config_file: services.configFile ?? null,
     pickler: { service_name: 'superjson', service_type: 'pickler' },
     pipeline_definition_file: pipeline.definition ? `${pipeline.definition.file}#${pipeline.definition.exportName}` : '',
+    working_directory: process.cwd(),
     parameter_sources: allSources,
+    initial_parameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.value])),
     retry_indicator: env.RUNNABLE_RETRY_INDICATOR ?? '',
     is_retry: false,
     runnable_ts_version: PACKAGE_VERSION,
@@ -123,50 +298,38 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
     } catch (err) {
       if (!(err instanceof RunLogExistsError) || !generated || tries >= 5) throw err;
       runId = generateRunId();
+      ctx = ctxFor(runId);
     }
   }
+  return finishRun(ctx, params, false);
+}
 
-  const container = rootContainer.createChildContainer();
-  container.register(CATALOG, { useValue: catalog });
-  container.register(RUN_LOG_STORE, { useValue: store });
-  const ctx: RunContext = {
-    runId,
-    tag,
-    pipeline,
-    graph,
-    store,
-    catalog,
-    reporter,
-    executor,
-    container,
-    codeIdentities,
-    retryIndicator: env.RUNNABLE_RETRY_INDICATOR ?? '',
-    isRetry: false,
-  };
-
-  const t0 = performance.now();
-  reporter.runStarted({ runId, pipeline: pipeline.name, isRetry: false });
-  let status: RunStatus;
-  try {
-    status = await executeGraph(ctx, graph, new Scope(undefined, { ...params }));
-  } catch (err) {
-    // An engine or store failure: never leave the run PROCESSING.
-    await store.apply(runId, [{ op: 'status', status: 'FAIL' }]).catch(() => undefined);
-    await store.close(runId).catch(() => undefined);
-    throw err;
+/**
+ * Executes exactly one task step of an existing run, reading its inputs from that run's log and catalog and
+ * appending its attempt to the run log: what `runnable execute-single-node` (and out-of-process executors) run.
+ * The run's status is not changed. Resolves with the step log.
+ */
+export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: string, stepName: string, options: ExecuteOptions = {}): Promise<StepLog> {
+  const env = options.env ?? process.env;
+  const services = resolveServices(options, env);
+  const original = await services.store.get(runId);
+  const graph = buildGraph(pipeline);
+  const node = graph.nodes.get(stepName);
+  if (!node || node.type !== 'task') {
+    const names = [...graph.nodes.values()].filter((n) => n.type === 'task').map((n) => n.name);
+    throw new ParameterError(`Pipeline '${pipeline.name}' has no task step '${stepName}'. Its steps: ${names.join(', ')}.`);
   }
-  await store.close(runId);
-  const runLog = await store.get(runId);
-  const failed = failedSteps(runLog);
-  const result: RunResult = { runId, status, runLog, runLogLocation: store.describe(runId), catalogLocation: catalog.describe(runId) };
-  reporter.runFinished({
-    runId,
-    status: status === 'SUCCESS' ? 'SUCCESS' : 'FAIL',
-    seconds: (performance.now() - t0) / 1000,
-    runLogLocation: result.runLogLocation,
-    catalogLocation: result.catalogLocation,
-    failedSteps: failed,
-  });
-  if (status !== 'SUCCESS') throw new ExecutionFailedError(runId, failed, runLog);
-  return result;
+  const hash = dagHash(graph);
+  if (original.dag_hash && original.dag_hash !== hash) {
+    services.reporter.warn(
+      `The pipeline's structure differs from run ${runId}'s (${describeDagChange(original.run_config.dag as Record<string, unknown>, dumpGraph(graph))}); executing '${stepName}' anyway.`,
+    );
+  }
+  const ctx = makeContext(pipeline, graph, services, runId, original.tag, env, original);
+  if (!findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
+  try {
+    return await executeTaskNode(ctx, node, new Scope(undefined, { ...original.parameters }));
+  } finally {
+    await services.store.close(runId);
+  }
 }

@@ -8,6 +8,9 @@ import { StepContext, type RunContext, type Scope } from './context';
 import { describeValue, jsonParameter } from './params';
 import { checkReturns } from './returns';
 import { findStep } from '../stores/run-log/document';
+import { getFiles, putFiles } from '../stores/catalog/files';
+import { redact } from '../stores/secrets/secrets';
+import { withCapture, type CaptureSink } from './capture';
 
 /** Loads the live value of a parameter (pickled values are read from the catalog and deserialized). */
 export function loadParameterValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, name: string, p: Parameter): unknown {
@@ -79,11 +82,30 @@ class Meter {
   }
 }
 
+/** Creates the task (a class through tsyringe) and calls it with the input proxy. */
+async function invoke(ctx: RunContext, node: TaskNode, proxy: Record<string, unknown>, attemptNumber: number, internal: string): Promise<unknown> {
+  const def = node.task;
+  if (def.kind === 'class') {
+    const stepContainer = ctx.container.createChildContainer();
+    const prefix = `[${internal}]`;
+    const logger = {
+      info: (m: string) => console.log(`${prefix} ${m}`),
+      warn: (m: string) => console.warn(`${prefix} ${m}`),
+      error: (m: string) => console.error(`${prefix} ${m}`),
+    };
+    stepContainer.register(StepContext, { useValue: new StepContext(ctx.runId, node.name, internal, attemptNumber, ctx.tag, logger) });
+    const instance = stepContainer.resolve(def.target as new (...a: any[]) => { run(i: unknown): unknown });
+    return instance.run(proxy);
+  }
+  return (def.target as (i: unknown) => unknown)(proxy);
+}
+
 interface AttemptOutcome {
   attempt: StepAttempt;
   outputs: Record<string, Parameter>;
   catalog: DataCatalog[];
   error?: string;
+  outputTail?: string;
 }
 
 async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attemptNumber: number, internal: string): Promise<AttemptOutcome> {
@@ -103,22 +125,24 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   let status: 'SUCCESS' | 'FAIL' = 'SUCCESS';
   let message = '';
   let errorType: string | undefined;
+  const secretValues: string[] = [];
+  const savedEnv = new Map<string, string | undefined>();
+  const files = node.options.catalog;
+  const getEntries: DataCatalog[] = [];
+  const sink: CaptureSink = { chunks: [], bytes: 0 };
+  if (ctx.reporter.showsStepOutput && ctx.reporter.stepOutput) {
+    const report = ctx.reporter.stepOutput.bind(ctx.reporter);
+    sink.echo = (text, stream) => report(internal, text, stream);
+  }
   try {
-    let result: unknown;
-    if (def.kind === 'class') {
-      const stepContainer = ctx.container.createChildContainer();
-      const prefix = `[${internal}]`;
-      const logger = {
-        info: (m: string) => console.log(`${prefix} ${m}`),
-        warn: (m: string) => console.warn(`${prefix} ${m}`),
-        error: (m: string) => console.error(`${prefix} ${m}`),
-      };
-      stepContainer.register(StepContext, { useValue: new StepContext(ctx.runId, node.name, internal, attemptNumber, ctx.tag, logger) });
-      const instance = stepContainer.resolve(def.target as new (...a: any[]) => { run(i: unknown): unknown });
-      result = await instance.run(proxy);
-    } else {
-      result = await (def.target as (i: unknown) => unknown)(proxy);
+    for (const name of node.options.secrets ?? []) {
+      const v = ctx.secrets.get(name);
+      secretValues.push(v);
+      if (!savedEnv.has(name)) savedEnv.set(name, process.env[name]);
+      process.env[name] = v;
     }
+    if (files?.get?.length) getEntries.push(...(await getFiles(ctx.catalog, ctx.runId, files.get, { cwd: ctx.computeFolder })));
+    const result = await withCapture(sink, () => invoke(ctx, node, proxy, attemptNumber, internal));
     const values = checkReturns(node.name, def.returns, result);
     for (const r of def.returns) {
       const v = values[r.name];
@@ -144,6 +168,32 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     status = 'FAIL';
     message = messageOf(err);
     errorType = err instanceof Error ? err.name : typeof err;
+  } finally {
+    for (const [name, prev] of savedEnv) {
+      if (prev === undefined) delete process.env[name];
+      else process.env[name] = prev;
+    }
+  }
+  if (files?.put?.length) {
+    try {
+      catalog.push(...(await putFiles(ctx.catalog, ctx.runId, files.put, { cwd: ctx.computeFolder, storeCopy: files.storeCopy ?? true, stepFailed: status === 'FAIL' })));
+    } catch (err) {
+      status = 'FAIL';
+      message = messageOf(err);
+      errorType = err instanceof Error ? err.name : typeof err;
+    }
+  }
+  catalog.push(...getEntries);
+  if (secretValues.length) message = redact(message, secretValues);
+  let output = sink.chunks.join('');
+  let executionLog: string | undefined;
+  if (output) {
+    if (secretValues.length) output = redact(output, secretValues);
+    try {
+      executionLog = (await ctx.catalog.putObject(ctx.runId, `${internal}/attempt-${attemptNumber}.execution.log`, output)).catalog_relative_path;
+    } catch (err) {
+      ctx.reporter.warn(`Could not save the output of step '${internal}' to the catalog: ${(err as Error).message}`);
+    }
   }
   const input_parameters: Record<string, Parameter> = {};
   for (const k of read) input_parameters[k] = scope.params[k]!;
@@ -161,7 +211,9 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     ...meter.stop(),
   };
   if (errorType) attempt.error_type = errorType;
-  return { attempt, outputs, catalog, error: status === 'FAIL' ? message : undefined };
+  if (executionLog) attempt.execution_log = executionLog;
+  const tail = output ? output.replace(/\n$/, '').split('\n').slice(-15).join('\n') : undefined;
+  return { attempt, outputs, catalog, error: status === 'FAIL' ? message : undefined, outputTail: tail };
 }
 
 /**
@@ -171,7 +223,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
  */
 export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope): Promise<StepLog> {
   const internal = scope.internalName(node.name);
-  const existing = ctx.isRetry ? findStep(await ctx.store.get(ctx.runId), internal) : undefined;
+  const existing = ctx.original ? structuredClone(findStep(ctx.original, internal)) : undefined;
   const step: StepLog = existing ?? {
     name: node.name,
     internal_name: internal,
@@ -218,6 +270,7 @@ export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Sc
     seconds: (performance.now() - t0) / 1000,
     attempt: last.attempt_number,
     error: outcome!.error,
+    ...(outcome!.outputTail !== undefined && { outputTail: outcome!.outputTail }),
   });
   return step;
 }

@@ -2,6 +2,7 @@ import type { Graph, TerminalNode } from '../graph/graph';
 import type { RunStatus, StepLog } from '../stores/run-log/types';
 import { timestamp } from '../util/time';
 import type { RunContext, Scope } from './context';
+import { findStep } from '../stores/run-log/document';
 
 /** Terminal nodes: one SUCCESS attempt each; `success` sets the enclosing run/branch SUCCESS, `fail` sets it FAIL. */
 async function executeTerminal(ctx: RunContext, node: TerminalNode, scope: Scope): Promise<RunStatus> {
@@ -48,6 +49,13 @@ export async function executeGraph(ctx: RunContext, graph: Graph, scope: Scope):
     const node = graph.nodes.get(current);
     if (!node) throw new Error(`internal: graph '${graph.name}' has no node '${current}'`);
     if (node.type !== 'task') return executeTerminal(ctx, node, scope);
+    const done = ctx.original ? findStep(ctx.original, scope.internalName(node.name)) : undefined;
+    if (done && done.attempts.at(-1)?.status === 'SUCCESS') {
+      // Retry: a step that succeeded keeps its outputs (already in the scope) and is not executed again.
+      ctx.reporter.stepSkipped(done.internal_name);
+      current = node.next;
+      continue;
+    }
     const step = await ctx.executor.executeTask(ctx, node, scope);
     current = step.status === 'SUCCESS' ? node.next : (node.onFailure ?? 'fail');
   }

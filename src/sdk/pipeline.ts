@@ -86,13 +86,13 @@ export class PipelineBuilder<P extends object, C extends Entry> {
   }
 
   /** Appends a step: a `@Task` class or a `task()` function. Its returns are in scope for every later step. */
-  // `O` is a type parameter (never passed explicitly) rather than an inline `StepOut<S>`: with the inline form TS
-  // resolves `C extends { k: keyof StepOut<S> }` too early and a later return of the same name would not replace
-  // the earlier entry.
-  step<S extends AnyStep, O = StepOut<S>>(
+  // `S extends unknown ? ... : never` defers the key computation until S is known: written as a plain
+  // `keyof StepOut<S>`, TS settles the condition too early and a later return of the same name would not replace
+  // the earlier entry's type.
+  step<S extends AnyStep>(
     step: CheckStep<C, S>,
     options: StepCallOptions = {},
-  ): PipelineBuilder<P, (C extends { k: keyof O } ? never : C) | ToEntries<O>> {
+  ): PipelineBuilder<P, (C extends { k: S extends unknown ? keyof StepOut<S> : never } ? never : C) | ToEntries<StepOut<S>>> {
     const def = getTaskDefinition(step);
     const where = `pipeline '${this.pipelineName}', step #${this.specs.length + 1}`;
     if (!def) {

@@ -18,6 +18,8 @@ type Depth = [never, 0, 1, 2, 3, 4, 5, 6];
 /** true when T is a JSON-like value (checked to a bounded depth; deeper levels are accepted). */
 export type IsJsonLike<T, D extends number = 6> = [D] extends [never]
   ? true
+  : 0 extends 1 & T
+    ? true // any: the user opted out of checking (e.g. JSON.parse); the run-time check still applies
   : T extends Primitive
     ? true
     : T extends undefined
@@ -52,6 +54,8 @@ export type ReturnsCheck<Out, R extends readonly ReturnEntry[]> = [NamesOf<R>] e
   : [Out] extends [object]
     ? Out extends readonly unknown[]
       ? `✖ run() must return an object keyed by the declared returns, not an array`
+      : string extends keyof Out
+        ? `✖ run() must return an object with the declared names as keys (${NamesOf<R>}), not an index signature such as Record<string, ...>`
       : [Exclude<NamesOf<R>, keyof Out>] extends [never]
         ? [Exclude<keyof Out, NamesOf<R>>] extends [never]
           ? JsonAndMetricCheck<Out, JsonNames<R>, MetricNames<R>>

@@ -39,7 +39,7 @@ export type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never 
 
 export type StepProblem<C extends Entry, In, Where extends string = ''> = [Exclude<RequiredKeys<In>, C['k']>] extends [never]
   ? {
-      [K in keyof In & C['k']]-?: Extract<C, { k: K }>['v'] extends In[K]
+      [K in keyof In & C['k']]-?: [Extract<C, { k: K }>['v']] extends [In[K]]
         ? never
         : { [P in `${Where}input '${K & string}' has an incompatible type`]: { expected: In[K]; provided: Extract<C, { k: K }>['v'] } };
     }[keyof In & C['k']]

@@ -1,6 +1,22 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Catalog } from '../../src/stores/catalog/catalog';
-import { sha256 } from '../../src/stores/catalog/catalog';
+import { hashFile, sha256 } from '../../src/stores/catalog/catalog';
 import { ArtifactError } from '../../src/errors';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'rt-catfile-'));
+}
+
+/** Names of the files below `dir`, relative, posix, sorted. */
+function filesBelow(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+}
 
 /** The behaviour every Catalog implementation must have. */
 export function catalogContract(name: string, make: () => Catalog): void {
@@ -41,6 +57,105 @@ export function catalogContract(name: string, make: () => Catalog): void {
     it('fails clearly for a missing object', async () => {
       const c = make();
       await expect(c.getObject('run1', 'missing.superjson')).rejects.toThrow(/missing/);
+    });
+
+    describe('files', () => {
+      it('putFile copies a local file at its relative path and returns its hash and size', async () => {
+        const c = make();
+        const dir = tempDir();
+        const src = path.join(dir, 'data.txt');
+        fs.writeFileSync(src, 'some,data\n1,2\n');
+        const stored = await c.putFile('run1', 'data_folder/data.txt', src, { storeCopy: true });
+        expect(stored).toEqual({ catalog_relative_path: 'run1/data_folder/data.txt', data_hash: sha256('some,data\n1,2\n'), size: 14 });
+        expect(stored.data_hash).toBe(await hashFile(src));
+        expect(await c.list('run1')).toEqual(['data_folder/data.txt']);
+        expect(await c.exists('run1', 'data_folder/data.txt')).toBe(true);
+      });
+
+      it('getFile copies a catalog file to a new nested destination with the same hash', async () => {
+        const c = make();
+        const dir = tempDir();
+        const src = path.join(dir, 'in.bin');
+        fs.writeFileSync(src, Buffer.from([0, 1, 2, 255]));
+        const put = await c.putFile('run1', 'a/b/in.bin', src, { storeCopy: true });
+        const dest = path.join(dir, 'out', 'deep', 'copy.bin');
+        const got = await c.getFile('run1', 'a/b/in.bin', dest);
+        expect([...fs.readFileSync(dest)]).toEqual([0, 1, 2, 255]);
+        expect(got).toEqual(put);
+        expect(filesBelow(path.join(dir, 'out'))).toEqual(['deep/copy.bin']); // no temporary file left behind
+      });
+
+      it('getFile replaces an existing destination', async () => {
+        const c = make();
+        const dir = tempDir();
+        fs.writeFileSync(path.join(dir, 'new.txt'), 'new');
+        await c.putFile('run1', 'x.txt', path.join(dir, 'new.txt'), { storeCopy: true });
+        fs.writeFileSync(path.join(dir, 'x.txt'), 'old content, longer');
+        await c.getFile('run1', 'x.txt', path.join(dir, 'x.txt'));
+        expect(fs.readFileSync(path.join(dir, 'x.txt'), 'utf8')).toBe('new');
+      });
+
+      it('putFile with storeCopy false only hashes: nothing is stored', async () => {
+        const c = make();
+        const dir = tempDir();
+        const src = path.join(dir, 'big.csv');
+        fs.writeFileSync(src, 'a,b\n');
+        const stored = await c.putFile('run1', 'big.csv', src, { storeCopy: false });
+        expect(stored).toEqual({ catalog_relative_path: 'run1/big.csv', data_hash: sha256('a,b\n'), size: 4 });
+        expect(await c.list('run1')).toEqual([]);
+        expect(await c.exists('run1', 'big.csv')).toBe(false);
+      });
+
+      it('an empty file round-trips', async () => {
+        const c = make();
+        const dir = tempDir();
+        fs.writeFileSync(path.join(dir, 'empty'), '');
+        const put = await c.putFile('run1', 'empty', path.join(dir, 'empty'), { storeCopy: true });
+        expect(put).toEqual({ catalog_relative_path: 'run1/empty', data_hash: sha256(''), size: 0 });
+        await c.getFile('run1', 'empty', path.join(dir, 'back'));
+        expect(fs.readFileSync(path.join(dir, 'back'))).toHaveLength(0);
+      });
+
+      it('list returns the run\'s files (objects too), posix and sorted, without the run id; empty for an unknown run', async () => {
+        const c = make();
+        const dir = tempDir();
+        fs.writeFileSync(path.join(dir, 'f'), 'f');
+        await c.putFile('run1', 'z/last.txt', path.join(dir, 'f'), { storeCopy: true });
+        await c.putFile('run1', 'a.txt', path.join(dir, 'f'), { storeCopy: true });
+        await c.putObject('run1', 'step/value.superjson', '{}');
+        await c.putFile('run2', 'other.txt', path.join(dir, 'f'), { storeCopy: true });
+        expect(await c.list('run1')).toEqual(['a.txt', 'step/value.superjson', 'z/last.txt']);
+        expect(await c.list('run2')).toEqual(['other.txt']);
+        expect(await c.list('never-ran')).toEqual([]);
+      });
+
+      it('a missing source, a folder as source or a missing catalog file fail with ArtifactError', async () => {
+        const c = make();
+        const dir = tempDir();
+        const missing = path.join(dir, 'nope.csv');
+        await expect(c.putFile('run1', 'nope.csv', missing, { storeCopy: true })).rejects.toThrow(ArtifactError);
+        await expect(c.putFile('run1', 'nope.csv', missing, { storeCopy: true })).rejects.toThrow(
+          `Cannot put 'nope.csv' into the catalog of run 'run1': '${missing}' does not exist`,
+        );
+        await expect(c.putFile('run1', 'nope.csv', missing, { storeCopy: false })).rejects.toThrow(`'${missing}' does not exist`);
+        await expect(c.putFile('run1', 'd', dir, { storeCopy: true })).rejects.toThrow(ArtifactError);
+        await expect(c.getFile('run1', 'absent.txt', path.join(dir, 'absent.txt'))).rejects.toThrow(
+          /^Cannot get 'absent.txt' from the catalog of run 'run1': it is not in the/,
+        );
+        expect(fs.existsSync(path.join(dir, 'absent.txt'))).toBe(false);
+        expect(await c.list('run1')).toEqual([]);
+      });
+
+      it('refuses file paths that escape the run catalog', async () => {
+        const c = make();
+        const dir = tempDir();
+        fs.writeFileSync(path.join(dir, 'f'), 'f');
+        for (const bad of ['../other/x', '/etc/passwd', 'a/../../x', '', '.']) {
+          await expect(c.putFile('run1', bad, path.join(dir, 'f'), { storeCopy: true })).rejects.toBeInstanceOf(ArtifactError);
+          await expect(c.getFile('run1', bad, path.join(dir, 'g'))).rejects.toBeInstanceOf(ArtifactError);
+        }
+        await expect(c.list('../run')).rejects.toBeInstanceOf(ArtifactError);
+      });
     });
   });
 }

@@ -57,6 +57,8 @@ export interface StepAttempt {
   peak_rss_bytes?: number;
   /** runnable-ts: the error's name (e.g. `ReturnsMismatchError`) when the attempt failed. */
   error_type?: string;
+  /** runnable-ts: catalog path (`<run_id>/<step>/attempt-<n>.execution.log`) of what the attempt printed, when it printed anything. */
+  execution_log?: string;
 }
 
 export interface BranchLog {

@@ -1,7 +1,5 @@
 // A later step returning a name that is already in scope overwrites it, and the NEW type is what later steps see
 // (type-design.md §3: "A later step that returns an existing name overwrites it, and the new type wins").
-//
-// @known-bug src/types/steps.ts AsRecord + src/sdk/pipeline.ts step(): the overwritten entry is NOT removed from the context, so `value` is `string | number` after Second and the last .step fails with "input 'value' has an incompatible type". The harness runs this fixture as it.failing until src is fixed; then delete this marker.
 import { Task, task, pipeline } from 'runnable-ts';
 
 @Task({ returns: ['value'] })
@@ -22,3 +20,7 @@ export class Second {
 const useString = task(({ value }: { value: string }) => ({ length: value.length }), { name: 'use_string', returns: ['length'] });
 
 export default pipeline().step(First).step(Second).step(useString).build();
+
+// a step may also overwrite a pipeline parameter; the other parameters stay in scope
+const useBoth = task(({ value, keep }: { value: string; keep: boolean }) => ({ both: keep ? value : '' }), { name: 'use_both', returns: ['both'] });
+export const overParam = pipeline().params<{ value: number; keep: boolean }>().step(Second).step(useBoth).build();

@@ -1,0 +1,46 @@
+import type { FileSystemCatalogConfig } from '../stores/catalog/file-system';
+import type { FileSystemRunLogStoreConfig } from '../stores/run-log/file-system';
+import type { DotenvSecretsConfig } from '../stores/secrets/secrets';
+
+/**
+ * Config shapes per type name. Third-party plugins add theirs by module augmentation:
+ *   declare module 'runnable-ts' { interface RunLogStoreTypes { 's3': { bucket: string } } }
+ */
+export interface ExecutorTypes {
+  local: Record<string, never>;
+}
+export interface RunLogStoreTypes {
+  'file-system': FileSystemRunLogStoreConfig;
+  'chunked-fs': FileSystemRunLogStoreConfig;
+  memory: Record<string, never>;
+  /** The Python original's name for the in-memory store. */
+  buffered: Record<string, never>;
+}
+export interface CatalogTypes {
+  'file-system': FileSystemCatalogConfig;
+  memory: Record<string, never>;
+}
+export interface SecretsTypes {
+  env: Record<string, never>;
+  /** The Python original's name for `env`. */
+  'env-secrets': Record<string, never>;
+  dotenv: DotenvSecretsConfig;
+  'do-nothing': Record<string, never>;
+}
+
+type Section<M> = { [K in keyof M]: { type: K; config?: M[K] } }[keyof M];
+
+/** runnable.config.ts: which implementation serves each extension point. Every section is optional. */
+export interface RunnableConfig {
+  executor?: Section<ExecutorTypes>;
+  runLogStore?: Section<RunLogStoreTypes>;
+  catalog?: Section<CatalogTypes>;
+  secrets?: Section<SecretsTypes>;
+}
+
+/** Identity function that gives `runnable.config.ts` full types and autocompletion. */
+export function defineConfig(config: RunnableConfig): RunnableConfig {
+  return config;
+}
+
+export type ExtensionPoint = 'executor' | 'runLogStore' | 'catalog' | 'secrets';

@@ -1,0 +1,55 @@
+import type { ExecuteOptions } from './run';
+import { resolveServices } from './run';
+import { ArtifactError } from '../errors';
+import { deserialize } from '../serialization';
+import type { RunLog } from '../stores/run-log/types';
+import type { Catalog } from '../stores/catalog/catalog';
+
+export type LoadArtifactOptions = Pick<ExecuteOptions, 'configFile' | 'runLogStore' | 'catalog' | 'env'>;
+
+export type ArtifactSource =
+  | { kind: 'parameter'; parameterKind: 'json' | 'metric' | 'object'; catalogPath?: string }
+  | { kind: 'file'; catalogPath: string };
+
+function inRun(runId: string, rel: string): string {
+  return rel.startsWith(`${runId}/`) ? rel.slice(runId.length + 1) : rel;
+}
+
+/**
+ * Finds `name` in a run: a parameter of the run's final scope (pickled values are loaded from the catalog and come
+ * back live, a registered class as an instance), else a file in the run's catalog (returned as a Buffer).
+ */
+export async function resolveArtifact(log: RunLog, catalog: Catalog, name: string): Promise<{ value: unknown; source: ArtifactSource }> {
+  const p = log.parameters[name];
+  if (p) {
+    if (p.kind !== 'object') return { value: p.value, source: { kind: 'parameter', parameterKind: p.kind } };
+    if (!p.catalog_relative_path) throw new ArtifactError(`Parameter '${name}' of run ${log.run_id} is pickled but the run log has no catalog path for it`);
+    const bytes = await catalog.getObject(log.run_id, inRun(log.run_id, p.catalog_relative_path));
+    try {
+      return { value: deserialize(bytes.toString('utf8')), source: { kind: 'parameter', parameterKind: 'object', catalogPath: p.catalog_relative_path } };
+    } catch (err) {
+      throw new ArtifactError(`Pickled value '${name}' (${p.catalog_relative_path}) could not be deserialized: ${(err as Error).message}`);
+    }
+  }
+  const rel = name.replace(/^\.\//, '');
+  if (await catalog.exists(log.run_id, rel).catch(() => false)) {
+    return { value: await catalog.getObject(log.run_id, rel), source: { kind: 'file', catalogPath: `${log.run_id}/${rel}` } };
+  }
+  const params = Object.keys(log.parameters);
+  throw new ArtifactError(
+    `Run ${log.run_id} has no parameter or catalog file named '${name}'. Parameters: ${params.length ? params.join(', ') : '(none)'}. ` +
+      `See everything with 'runnable inspect ${log.run_id}'.`,
+  );
+}
+
+/**
+ * The live value of a run's parameter or artifact, for notebooks, scripts and tests:
+ * `const model = await loadArtifact<TrainedModel>('exp-001', 'model_data')` (import the module that registers the
+ * class first, so it comes back as an instance). Catalog files come back as Buffers.
+ */
+export async function loadArtifact<T = unknown>(runId: string, name: string, options: LoadArtifactOptions = {}): Promise<T> {
+  const env = options.env ?? process.env;
+  const s = resolveServices({ ...options, secrets: { type: 'unused', get: () => '', config: () => ({}) }, executor: { type: 'unused', executeTask: async () => { throw new Error('unused'); }, config: () => ({}) } }, env);
+  const log = await s.store.get(runId);
+  return (await resolveArtifact(log, s.catalog, name)).value as T;
+}

@@ -1,0 +1,81 @@
+import type { RunLogStore } from '../stores/run-log/store';
+import type { RunLog, RunStatus, StepLog } from '../stores/run-log/types';
+import { parseTimestamp } from '../util/time';
+
+/** One run, as listed and compared. */
+export interface RunSummary {
+  runId: string;
+  pipeline: string;
+  status: RunStatus;
+  tag: string;
+  /** Start of the first attempt (local time, run-log format), or null when nothing ran. */
+  startTime: string | null;
+  endTime: string | null;
+  durationSeconds: number | null;
+  /** The run's initial parameters (file, environment, defaults). */
+  parameters: Record<string, unknown>;
+  /** Every metric recorded by the run's steps (the last value of each name). */
+  metrics: Record<string, number>;
+}
+
+function visitSteps(steps: Record<string, StepLog>, fn: (s: StepLog) => void): void {
+  for (const s of Object.values(steps)) {
+    fn(s);
+    for (const b of Object.values(s.branches)) visitSteps(b.steps, fn);
+  }
+}
+
+export function summarizeRun(log: RunLog): RunSummary {
+  let start: string | null = null;
+  let end: string | null = null;
+  const metrics: Record<string, number> = {};
+  visitSteps(log.steps, (s) => {
+    for (const a of s.attempts) {
+      if (start === null || a.start_time < start) start = a.start_time;
+      if (end === null || a.end_time > end) end = a.end_time;
+      for (const [k, p] of Object.entries(a.user_defined_metrics)) if (typeof p.value === 'number') metrics[k] = p.value;
+    }
+  });
+  const initial = (log.run_config.initial_parameters as Record<string, unknown> | undefined) ?? {};
+  return {
+    runId: log.run_id,
+    pipeline: String(log.run_config.pipeline_name ?? ''),
+    status: log.status,
+    tag: log.tag,
+    startTime: start,
+    endTime: end,
+    durationSeconds: start && end ? (parseTimestamp(end).getTime() - parseTimestamp(start).getTime()) / 1000 : null,
+    parameters: { ...initial },
+    metrics,
+  };
+}
+
+export interface ListRunsOptions {
+  tag?: string;
+  status?: RunStatus;
+  /** At most this many runs (the newest). */
+  limit?: number;
+}
+
+/**
+ * Lists the runs in a store, newest first, with status, start time, duration, tag, parameters and metrics:
+ * the data behind "which experiment was best?". Unreadable run logs are skipped and reported in `skipped`.
+ */
+export async function listRuns(store: RunLogStore, opts: ListRunsOptions = {}): Promise<RunSummary[] & { skipped?: { runId: string; error: string }[] }> {
+  const out: RunSummary[] & { skipped?: { runId: string; error: string }[] } = [];
+  const skipped: { runId: string; error: string }[] = [];
+  for (const id of await store.list()) {
+    try {
+      const s = summarizeRun(await store.get(id));
+      if (opts.tag !== undefined && s.tag !== opts.tag) continue;
+      if (opts.status !== undefined && s.status !== opts.status) continue;
+      out.push(s);
+    } catch (err) {
+      skipped.push({ runId: id, error: (err as Error).message });
+    }
+  }
+  out.sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? '') || b.runId.localeCompare(a.runId));
+  if (opts.limit !== undefined) out.splice(opts.limit);
+  if (skipped.length) out.skipped = skipped;
+  return out;
+}

@@ -1,0 +1,200 @@
+/**
+ * Pins the public API of runnable-ts: the types users see (expect-type, compile-time) and the list of runtime
+ * exports of src/index.ts. Adding, removing or retyping a public symbol must be a conscious change here.
+ *
+ * The expectTypeOf assertions are compile-time only (jest runs this file through swc, which strips types), so the
+ * last test type-checks this very file with the project's compiler options.
+ */
+import { expectTypeOf } from 'expect-type';
+import * as api from 'runnable-ts';
+import {
+  Task,
+  task,
+  pipeline,
+  pickled,
+  metric,
+  json,
+  Pipeline,
+  PipelineBuilder,
+  type CheckStep,
+  type ExecuteOptions,
+  type FnTask,
+  type ReturnEntry,
+  type ReturnKind,
+  type ReturnSpec,
+  type RunResult,
+  type StepIn,
+  type StepOut,
+  type StepTypes,
+  type TaskDefinition,
+  type TaskOptions,
+} from 'runnable-ts';
+import { checkFiles, formatDiag } from './type-check';
+
+interface Frame {
+  rows: number[];
+}
+
+@Task({ name: 'load', returns: [pickled('df')] })
+class Load {
+  run() {
+    const df: Frame = { rows: [1, 2, 3] };
+    return { df };
+  }
+}
+
+@Task({ returns: ['n_rows', metric('ratio')] })
+class Measure {
+  async run({ df, test_size }: { df: Frame; test_size?: number }) {
+    return { n_rows: df.rows.length, ratio: test_size ?? 0.2 };
+  }
+}
+
+function summarize({ n_rows }: { n_rows: number }) {
+  return { summary: `${n_rows} rows` };
+}
+const summary = task(summarize, { name: 'summary', returns: ['summary'] });
+
+const built = pipeline('api').params<{ test_size?: number }>().step(Load).step(Measure).step(summary).build();
+
+describe('public API types', () => {
+  it('return specs carry the literal name and kind', () => {
+    expectTypeOf(pickled('x')).toEqualTypeOf<ReturnSpec<'x', 'pickled'>>();
+    expectTypeOf(metric('accuracy')).toEqualTypeOf<ReturnSpec<'accuracy', 'metric'>>();
+    expectTypeOf(json('report')).toEqualTypeOf<ReturnSpec<'report', 'json'>>();
+    expectTypeOf<ReturnKind>().toEqualTypeOf<'json' | 'pickled' | 'metric'>();
+    expectTypeOf<ReturnEntry>().toEqualTypeOf<string | ReturnSpec>();
+    expectTypeOf<ReturnSpec>().toEqualTypeOf<ReturnSpec<string, ReturnKind>>();
+  });
+
+  it('task(fn, { name, returns }) yields FnTask<name, input, awaited output>', () => {
+    expectTypeOf(summary).toEqualTypeOf<FnTask<'summary', { n_rows: number }, { summary: string }>>();
+    const asyncTask = task(async ({ a }: { a: number }) => ({ b: String(a) }), { name: 'n', returns: ['b'] });
+    expectTypeOf(asyncTask).toEqualTypeOf<FnTask<'n', { a: number }, { b: string }>>();
+    const noInput = task(() => ({ x: 1 }), { name: 'no_input', returns: [metric('x')] });
+    expectTypeOf(noInput).toEqualTypeOf<FnTask<'no_input', {}, { x: number }>>();
+    expectTypeOf(summary.name).toEqualTypeOf<'summary'>();
+    expectTypeOf(summary.__task).toEqualTypeOf<TaskDefinition>();
+    expectTypeOf(summary).toMatchTypeOf<StepTypes<{ n_rows: number }, { summary: string }>>();
+  });
+
+  it('@Task(options) takes TaskOptions', () => {
+    expectTypeOf<TaskOptions<readonly ReturnEntry[]>>().toHaveProperty('name').toEqualTypeOf<string | undefined>();
+    expectTypeOf<TaskOptions<readonly ReturnEntry[]>>().toHaveProperty('returns').toEqualTypeOf<readonly ReturnEntry[] | undefined>();
+    expectTypeOf(Task).returns.toBeFunction();
+  });
+
+  it('StepIn / StepOut read a step’s input and awaited output', () => {
+    expectTypeOf<StepIn<typeof Load>>().toEqualTypeOf<{}>();
+    expectTypeOf<StepOut<typeof Load>>().toEqualTypeOf<{ df: Frame }>();
+    expectTypeOf<StepIn<typeof Measure>>().toEqualTypeOf<{ df: Frame; test_size?: number }>();
+    expectTypeOf<StepOut<typeof Measure>>().toEqualTypeOf<{ n_rows: number; ratio: number }>();
+    expectTypeOf<StepIn<typeof summary>>().toEqualTypeOf<{ n_rows: number }>();
+    expectTypeOf<StepOut<typeof summary>>().toEqualTypeOf<{ summary: string }>();
+  });
+
+  it('CheckStep is the step itself when satisfied and the error message otherwise', () => {
+    expectTypeOf<CheckStep<{ k: 'df'; v: Frame }, typeof Measure>>().toEqualTypeOf<typeof Measure>();
+    expectTypeOf<CheckStep<never, typeof Measure>>().toEqualTypeOf<
+      NoInfer<"✖ missing input 'df': no earlier step returns it and it is not a pipeline parameter">
+    >();
+  });
+
+  it('pipeline() starts an empty builder; params/step thread the context; build() returns a Pipeline', () => {
+    expectTypeOf(pipeline()).toEqualTypeOf<PipelineBuilder<{}, never>>();
+    expectTypeOf(pipeline).parameters.toEqualTypeOf<[name?: string]>();
+    expectTypeOf(pipeline().params<{ a: number }>()).toEqualTypeOf<PipelineBuilder<{ a: number }, { k: 'a'; v: number }>>();
+    expectTypeOf(pipeline().step(Load)).toEqualTypeOf<PipelineBuilder<{}, { k: 'df'; v: Frame }>>();
+    expectTypeOf(built).toEqualTypeOf<
+      Pipeline<
+        { test_size?: number },
+        | { k: 'test_size'; v: number | undefined }
+        | { k: 'df'; v: Frame }
+        | { k: 'n_rows'; v: number }
+        | { k: 'ratio'; v: number }
+        | { k: 'summary'; v: string }
+      >
+    >();
+    // the builder must never become a thenable (`await builder` would hang)
+    expectTypeOf<PipelineBuilder<{}, never>>().not.toHaveProperty('then');
+  });
+
+  it('a built pipeline executes to Promise<RunResult> and is itself a step (inputs = params)', () => {
+    expectTypeOf(built.execute).returns.toEqualTypeOf<Promise<RunResult>>();
+    expectTypeOf(built.execute).parameters.toEqualTypeOf<[options?: ExecuteOptions]>();
+    expectTypeOf<RunResult>().toHaveProperty('runId').toEqualTypeOf<string>();
+    expectTypeOf<StepIn<typeof built>>().toEqualTypeOf<{ test_size?: number }>();
+    expectTypeOf(built).toMatchTypeOf<StepTypes<{ test_size?: number }, object>>();
+    expectTypeOf(built.name).toEqualTypeOf<string>();
+  });
+});
+
+describe('public API runtime', () => {
+  it('src/index.ts exports exactly these runtime values', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'ArtifactError',
+      'CATALOG',
+      'ChunkedFsRunLogStore',
+      'ConfigError',
+      'ConsoleReporter',
+      'DoNothingSecretsManager',
+      'DotenvSecretsManager',
+      'EnvSecretsManager',
+      'ExecutionFailedError',
+      'FileSystemCatalog',
+      'FileSystemRunLogStore',
+      'MemoryCatalog',
+      'MemoryRunLogStore',
+      'NotSerializableError',
+      'ParameterError',
+      'Pipeline',
+      'PipelineBuilder',
+      'PipelineDefinitionError',
+      'RUN_LOG_STORE',
+      'ReturnsMismatchError',
+      'RunLogExistsError',
+      'RunLogNotFoundError',
+      'RunnableError',
+      'SECRETS',
+      'SecretNotFoundError',
+      'Serializable',
+      'SilentReporter',
+      'StepContext',
+      'Task',
+      'TaskDefinitionError',
+      'defineConfig',
+      'json',
+      'listRuns',
+      'loadConfig',
+      'metric',
+      'pickled',
+      'pipeline',
+      'registerPlugin',
+      'registerSerializer',
+      'summarizeRun',
+      'task',
+    ]);
+  });
+
+  it('return specs and task objects have the documented runtime shape', () => {
+    expect(pickled('x')).toEqual({ name: 'x', kind: 'pickled' });
+    expect(metric('m')).toEqual({ name: 'm', kind: 'metric' });
+    expect(json('j')).toEqual({ name: 'j', kind: 'json' });
+    expect(summary.name).toBe('summary');
+    expect(summary.__task).toMatchObject({ kind: 'function', name: 'summary', returns: [{ name: 'summary', kind: 'json' }] });
+  });
+
+  it('builder is not a thenable and a built pipeline is recognised', () => {
+    expect('then' in pipeline()).toBe(false);
+    expect(Pipeline.isPipeline(built)).toBe(true);
+    expect(built.steps.map((s) => s.name)).toEqual(['load', 'Measure', 'summary']);
+  });
+});
+
+describe('this file type-checks (enforces the expectTypeOf assertions above)', () => {
+  it('has no diagnostics under the project compiler options', () => {
+    const { diags, ms } = checkFiles([__filename]);
+    console.log(`public-api.test.ts type-checked in ${(ms / 1000).toFixed(2)} s`);
+    if (diags.length) throw new Error(`type errors:\n${diags.map((d) => '  ' + formatDiag(d)).join('\n')}`);
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * Type-level tests: every file under test/type-fixtures/ is compiled (ONE program, the project's compiler options)
+ * and its diagnostics are compared with what the fixture promises.
+ *
+ *  - ok/*.ts   must compile with zero errors.
+ *  - bad/*.ts  mark each line that must fail with `// @expect-error <fragment>` directly above it (several markers may
+ *              be stacked above one line). Every marked line must have an error whose flattened message contains the
+ *              fragment, every error on a marked line must match one of its fragments, and no other line may have
+ *              an error.
+ *  - A fixture containing `// @known-bug <why>` documents behaviour that src does not deliver yet: it is run with
+ *    it.failing, so the suite stays green while the bug exists and goes red (prompting removal of the marker) once
+ *    src is fixed.
+ *
+ * A generated 200-step pipeline is checked in its own program (scale: no TS2589, no diagnostics at all).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { checkFiles, FIXTURES, formatDiag, parseExpectations, projectCompilerOptions, ROOT, type Diag } from './type-check';
+
+interface Fixture {
+  kind: 'ok' | 'bad';
+  /** Relative to test/type-fixtures, e.g. 'bad/builder-name-mismatch.ts'. */
+  name: string;
+  file: string;
+  knownBug?: string;
+}
+
+function listFixtures(): Fixture[] {
+  const out: Fixture[] = [];
+  for (const kind of ['ok', 'bad'] as const) {
+    const dir = path.join(FIXTURES, kind);
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) {
+      const file = path.join(dir, f);
+      const knownBug = /\/\/\s*@known-bug\s+(.*)$/m.exec(fs.readFileSync(file, 'utf8'))?.[1].trim();
+      out.push({ kind, name: `${kind}/${f}`, file, knownBug });
+    }
+  }
+  return out;
+}
+
+const fixtures = listFixtures();
+
+let byFile: Map<string, Diag[]>;
+let others: Diag[];
+let checkMs = 0;
+
+beforeAll(() => {
+  const { diags, ms } = checkFiles(fixtures.map((f) => f.file));
+  checkMs = ms;
+  const fixtureFiles = new Set(fixtures.map((f) => path.resolve(f.file)));
+  byFile = new Map(fixtures.map((f) => [path.resolve(f.file), [] as Diag[]]));
+  others = [];
+  for (const d of diags) {
+    if (fixtureFiles.has(d.file)) byFile.get(d.file)!.push(d);
+    else others.push(d);
+  }
+  for (const list of byFile.values()) list.sort((a, b) => a.line - b.line || a.column - b.column);
+});
+
+const msg = (d: Diag) => `TS${d.code}: ${d.message.replace(/\n/g, '\n        ')}`;
+
+/** Everything wrong with one fixture, as readable lines (empty = the fixture behaves as promised). */
+function problemsOf(fx: Fixture): string[] {
+  const source = fs.readFileSync(fx.file, 'utf8');
+  const diags = byFile.get(path.resolve(fx.file)) ?? [];
+  const expectations = parseExpectations(source);
+  const problems: string[] = [];
+  if (fx.kind === 'ok') {
+    if (expectations.length) problems.push(`ok fixture contains // @expect-error markers (lines ${expectations.map((e) => e.markerLine).join(', ')}); move it to bad/`);
+    for (const d of diags) problems.push(`unexpected error at line ${d.line}: ${msg(d)}`);
+    return problems;
+  }
+  if (!expectations.length) problems.push('bad fixture has no // @expect-error markers');
+  const byLine = new Map<number, string[]>();
+  for (const e of expectations) byLine.set(e.targetLine, [...(byLine.get(e.targetLine) ?? []), e.fragment]);
+  for (const e of expectations) {
+    const onLine = diags.filter((d) => d.line === e.targetLine);
+    if (!onLine.some((d) => d.message.includes(e.fragment))) {
+      problems.push(
+        `line ${e.targetLine} (marker at line ${e.markerLine}): expected an error containing\n      ${JSON.stringify(e.fragment)}\n    ` +
+          (onLine.length ? `but the errors on that line are:\n${onLine.map((d) => `      ${msg(d)}`).join('\n')}` : 'but that line has no error'),
+      );
+    }
+  }
+  for (const d of diags) {
+    const fragments = byLine.get(d.line);
+    if (!fragments) problems.push(`unexpected error on unmarked line ${d.line}: ${msg(d)}`);
+    else if (!fragments.some((f) => d.message.includes(f))) {
+      problems.push(`error on line ${d.line} matches none of its markers ${JSON.stringify(fragments)}: ${msg(d)}`);
+    }
+  }
+  return problems;
+}
+
+function assertFixture(fx: Fixture): void {
+  const problems = problemsOf(fx);
+  if (!problems.length) return;
+  const diags = byFile.get(path.resolve(fx.file)) ?? [];
+  throw new Error(
+    `${fx.name} does not behave as promised:\n` +
+      problems.map((p) => `  - ${p}`).join('\n') +
+      `\n\nAll diagnostics of ${fx.name} (${diags.length}):\n` +
+      (diags.length ? diags.map((d) => '  ' + formatDiag(d)).join('\n') : '  (none)'),
+  );
+}
+
+describe('type fixtures (test/type-fixtures)', () => {
+  it('has ok and bad fixtures, and nothing outside ok/ and bad/', () => {
+    expect(fixtures.filter((f) => f.kind === 'ok').length).toBeGreaterThanOrEqual(8);
+    expect(fixtures.filter((f) => f.kind === 'bad').length).toBeGreaterThanOrEqual(14);
+    const stray = fs.readdirSync(FIXTURES).filter((n) => n !== 'ok' && n !== 'bad');
+    expect(stray).toEqual([]);
+  });
+
+  it('produces no diagnostics outside the fixture files (src, libraries, global)', () => {
+    console.log(`type fixtures: ${fixtures.length} files checked in one program in ${checkMs.toFixed(0)} ms`);
+    if (others.length) throw new Error(`diagnostics outside the fixtures:\n${others.map((d) => '  ' + formatDiag(d)).join('\n')}`);
+  });
+
+  const current = fixtures.filter((f) => !f.knownBug);
+  it.each(current.map((f) => [f.name, f] as const))('%s', (_name, fx) => assertFixture(fx));
+
+  const knownBugs = fixtures.filter((f) => f.knownBug);
+  if (knownBugs.length) {
+    // Passes while the bug is present; fails ("passed unexpectedly") once src is fixed: then remove the marker.
+    it.failing.each(knownBugs.map((f) => [f.name, f.knownBug!, f] as const))('%s [KNOWN BUG: %s]', (_name, _why, fx) => assertFixture(fx));
+  }
+});
+
+/**
+ * A generated N-step pipeline of decorated classes: step i reads v{i-1} and v{floor(i/2)} and returns v{i}; the value
+ * types alternate number/string; every 4th run() is async. The context grows to N names (the worst case, §4).
+ */
+function generatePipeline(n: number, indexImport: string, breakAt?: number): { source: string; brokenLine?: number } {
+  const type = (i: number) => (i % 2 === 0 ? 'number' : 'string');
+  const lines: string[] = [`import { Task, pipeline } from ${JSON.stringify(indexImport)};`, ''];
+  for (let i = 0; i < n; i++) {
+    const ins = i === 0 ? [] : [...new Set([i - 1, Math.floor(i / 2)])];
+    const param = ins.length ? `{ ${ins.map((j) => `v${j}`).join(', ')} }: { ${ins.map((j) => `v${j}: ${type(j)}`).join('; ')} }` : '';
+    const used = ins.map((j) => `String(v${j})`).join(' + ') || `'start'`;
+    const value = type(i) === 'number' ? `(${used}).length` : `${used} + '.'`;
+    lines.push(
+      `@Task({ returns: ['v${i}'] })`,
+      `export class S${i} {`,
+      `  ${i % 4 === 3 ? 'async ' : ''}run(${param}) {`,
+      `    return { v${i}: ${value} };`,
+      `  }`,
+      `}`,
+    );
+  }
+  // the step used at breakAt reads a name nobody returns
+  if (breakAt !== undefined) {
+    lines.push(`@Task({ returns: ['broken'] })`, `export class Broken {`, `  run({ nope }: { nope: number }) {`, `    return { broken: nope };`, `  }`, `}`);
+  }
+  lines.push('', `export default pipeline('scale')`);
+  let brokenLine: number | undefined;
+  for (let i = 0; i < n; i++) {
+    if (i === breakAt) {
+      lines.push(`  .step(Broken)`);
+      brokenLine = lines.length;
+    }
+    lines.push(`  .step(S${i})`);
+  }
+  lines.push('  .build();', '');
+  return { source: lines.join('\n'), brokenLine };
+}
+
+describe('scale: generated 200-step pipeline', () => {
+  const N = 200;
+  let dir: string;
+  let indexImport: string;
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runnable-ts-scale-'));
+    // An absolute, extension-less path: the generated file is a CommonJS module (no package.json above it in
+    // the temp dir), and CommonJS-mode resolution under module nodenext accepts it.
+    indexImport = path.join(ROOT, 'src', 'index').split(path.sep).join('/');
+  });
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`type-checks ${N} chained .step() calls with no diagnostics (no TS2589)`, () => {
+    const file = path.join(dir, `pipeline-${N}.ts`);
+    fs.writeFileSync(file, generatePipeline(N, indexImport).source);
+    const { diags, ms } = checkFiles([file], projectCompilerOptions());
+    console.log(`scale: ${N}-step pipeline type-checked in ${(ms / 1000).toFixed(2)} s (createProgram + getPreEmitDiagnostics)`);
+    const deep = diags.filter((d) => d.code === 2589);
+    if (diags.length) {
+      throw new Error(
+        `${diags.length} diagnostic(s) (${deep.length} × TS2589) in the generated ${N}-step pipeline ${file}:\n` +
+          diags.slice(0, 20).map((d) => '  ' + formatDiag(d)).join('\n'),
+      );
+    }
+  });
+
+  it(`still reports exactly one error for one broken step in a ${N}-step pipeline (the check is not degraded to any)`, () => {
+    const file = path.join(dir, `pipeline-${N}-bad.ts`);
+    const { source, brokenLine } = generatePipeline(N, indexImport, N / 2);
+    fs.writeFileSync(file, source);
+    const { diags, ms } = checkFiles([file], projectCompilerOptions());
+    console.log(`scale: ${N}-step pipeline with one broken step type-checked in ${(ms / 1000).toFixed(2)} s`);
+    const inFile = diags.filter((d) => d.file === path.resolve(file));
+    const ok =
+      diags.length === 1 && inFile.length === 1 && inFile[0].line === brokenLine && inFile[0].message.includes(`✖ missing input 'nope'`);
+    if (!ok) {
+      throw new Error(
+        `expected exactly one diagnostic, "✖ missing input 'nope'" at ${path.basename(file)} line ${brokenLine}; got ${diags.length}:\n` +
+          diags.slice(0, 20).map((d) => '  ' + formatDiag(d)).join('\n'),
+      );
+    }
+  });
+});
