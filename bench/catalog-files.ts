@@ -6,15 +6,16 @@
  *   node bin/run-ts.js bench/catalog-files.ts --reps=5 --tmp=/some/dir
  *
  * The source file, the catalog and the destination folders are in one temp folder (same file system), removed at
- * the end. Before each timed operation `sync` flushes dirty pages so that the write-back of one copy does not slow
- * the next one; the source stays in the page cache (as a file a step just wrote would be). Files below 1 GiB are
- * hashed in full (SHA-256), so their put/get cannot go faster than SHA-256; from 1 GiB the hash is a fingerprint
- * and the copy is the kernel's. Peak RSS is sampled every 50 ms during each operation and reported as the growth
- * over the RSS before it. This is a measurement: it asserts nothing.
+ * the end. What is measured is the copy into the page cache, as `cp` does it: the source is in the page cache (as a
+ * file a step just wrote would be), and each copy is deleted right after its timing, for cp and catalog alike,
+ * so no disk write-back is timed (a `sync` between operations made the figures of both vary 5x on a VM).
+ * Files below 1 GiB are hashed in full (SHA-256), so their put/get cannot go faster than SHA-256; from 1 GiB the
+ * hash is a fingerprint. Peak RSS is sampled every 50 ms during each operation and reported as the growth over
+ * the RSS before it. Every put and get must record the same hash. This is a measurement: it asserts nothing.
  *
  * `runCatalogBench()` is exported for other bench entries.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -59,8 +60,11 @@ export interface CatalogBenchResult {
   sizes: SizeResult[];
 }
 
-function syncDisks(): void {
-  spawnSync('sync', { stdio: 'ignore' });
+/** All runs must record the same hash for the file, on put and on get. */
+function check(expected: string | undefined, entries: readonly { data_hash: string }[]): string {
+  const h = entries[0]?.data_hash;
+  if (entries.length !== 1 || !h || (expected !== undefined && h !== expected)) throw new Error(`unexpected catalog entries ${JSON.stringify(entries)}`);
+  return h;
 }
 
 function cp(src: string, dest: string): Promise<void> {
@@ -135,29 +139,43 @@ export async function runCatalogBench(opts: CatalogBenchOptions = {}): Promise<C
       makeFile(src, size);
       const t = { put: [] as number[], putCp: [] as number[], get: [] as number[], getCp: [] as number[] };
       const rss = { put: [] as number[], get: [] as number[] };
+      let expectedHash: string | undefined;
       for (let rep = 0; rep < reps; rep++) {
         const runId = `bench-${mib}-${rep}`;
         const cpDir = path.join(base, 'cp');
         fs.mkdirSync(cpDir, { recursive: true });
         const stored = path.join(root, runId, name);
         const getCwd = path.join(base, `get-${rep}`);
-        // alternate which goes first, so neither always benefits from the other's cache state
-        const ops: [string, () => Promise<unknown>][] = [
-          ['put', () => putFiles(catalog, runId, [name], { cwd, storeCopy: true })],
-          ['putCp', () => cp(src, path.join(cpDir, 'put.bin'))],
-          ['get', () => getFiles(catalog, runId, [name], { cwd: getCwd })],
-          ['getCp', () => cp(stored, path.join(cpDir, 'get.bin'))],
-        ];
-        const order = rep % 2 ? [ops[1]!, ops[0]!, ops[3]!, ops[2]!] : ops;
-        for (const [key, fn] of order) {
-          syncDisks();
+        const cpPut = path.join(cpDir, 'put.bin');
+        const cpGet = path.join(cpDir, 'get.bin');
+        const timed = async (key: keyof typeof t, fn: () => Promise<unknown>, after: () => void): Promise<void> => {
           const m = await measure(fn);
-          t[key as keyof typeof t].push(m.ms);
+          t[key].push(m.ms);
           if (key === 'put' || key === 'get') rss[key].push(m.rssGrowth);
+          after();
+        };
+        const catalogPut = () =>
+          timed('put', async () => (expectedHash = check(expectedHash, await putFiles(catalog, runId, [name], { cwd, storeCopy: true }))), () => undefined);
+        const cpPutOp = () => timed('putCp', () => cp(src, cpPut), () => fs.rmSync(cpPut));
+        const catalogGet = () =>
+          timed('get', async () => check(expectedHash, await getFiles(catalog, runId, [name], { cwd: getCwd })), () => {
+            if (fs.statSync(path.join(getCwd, name)).size !== size) throw new Error('get produced a wrong size');
+            fs.rmSync(getCwd, { recursive: true });
+          });
+        const cpGetOp = () => timed('getCp', () => cp(stored, cpGet), () => fs.rmSync(cpGet));
+        // alternate which goes first, so that neither always meets the other's page-cache state
+        if (rep % 2) {
+          await cpPutOp();
+          await catalogPut();
+          await cpGetOp();
+          await catalogGet();
+        } else {
+          await catalogPut();
+          await cpPutOp();
+          await catalogGet();
+          await cpGetOp();
         }
-        if (fs.statSync(path.join(getCwd, name)).size !== size) throw new Error('get produced a wrong size');
         fs.rmSync(path.join(root, runId), { recursive: true, force: true });
-        fs.rmSync(getCwd, { recursive: true, force: true });
         fs.rmSync(cpDir, { recursive: true, force: true });
       }
       fs.rmSync(src, { force: true });

@@ -6,12 +6,20 @@ import type { RunResult } from '../engine/run';
 import { PACKAGE_VERSION } from '../version';
 import { findPipeline, loadModule } from './load';
 import { UsageError } from './errors';
+import { ConsoleReporter } from '../engine/reporter';
+import { executeSingleNode, resolveServices, type ExecuteOptions } from '../engine/run';
+import { resolveArtifact } from '../engine/artifacts';
+import { listRuns, summarizeRun } from '../engine/runs';
+import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
+import { checkFiles } from './check';
+import type { RunStatus } from '../stores/run-log/types';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 interface RunFlags {
+  retry?: string;
   runId?: string;
   params?: string;
   tag?: string;
@@ -42,6 +50,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       ...(flags.params !== undefined && { parametersFile: flags.params }),
       ...(flags.tag !== undefined && { tag: flags.tag }),
       ...(flags.quiet && { quiet: true }),
+      ...(flags.retry !== undefined && { retryRunId: flags.retry }),
+      ...(!flags.quiet && { reporter: new ConsoleReporter({ verbose }) }),
       ...(flags.config !== undefined && { configFile: flags.config }),
     },
     runs: new Map(),
@@ -87,7 +97,7 @@ export function buildProgram(): Command {
   const program = new Command('runnable')
     .description('Run typed TypeScript pipelines and inspect what they did.')
     .version(PACKAGE_VERSION, '-V, --version')
-    .option('-v, --verbose', 'print stack traces of errors')
+    .option('-v, --verbose', "show what steps print, and stack traces of errors")
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
 
@@ -114,6 +124,169 @@ they parse, else taken as strings). Exit code 0 when the run succeeds, 1 when it
     )
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags);
+    });
+
+  program
+    .command('retry')
+    .description('Resume a failed run from its failed step: steps that succeeded are skipped and their outputs reused.')
+    .argument('<run_id>', 'the run to resume (same run id; attempts are numbered on)')
+    .option('-f, --file <file>', 'pipeline file to use (default: the one recorded in the run log)')
+    .option('-e, --export <name>', 'exported pipeline name (default: the one recorded in the run log)')
+    .option('-c, --config <file>', 'configuration file (to find the run-log store)')
+    .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .addHelpText(
+      'after',
+      `
+The failed step and everything after it run again with the CURRENT code; the original parameters are kept
+(RUNNABLE_PRM_ variables and --params are ignored on retry). A change to the pipeline's structure (steps added,
+removed, renamed or rewired) refuses the retry. Same as: RUNNABLE_RETRY_RUN_ID=<run_id> runnable run <file>.
+
+Examples:
+  $ runnable retry brave-curie-101530-x7k2
+  $ runnable retry exp-001 --file pipelines/train.ts`,
+    )
+    .action(async (runId: string, flags: { file?: string; export?: string; config?: string; quiet?: boolean }) => {
+      const env = process.env;
+      let file = flags.file;
+      let exportName = flags.export;
+      if (!file) {
+        const { store } = resolveServices({ configFile: flags.config }, env);
+        if (!(await store.exists(runId))) throw new UsageError(`Original run log not found for run_id: ${runId} in ${store.describe(runId)}. List the runs with 'runnable runs'.`);
+        const def = String((await store.get(runId)).run_config.pipeline_definition_file ?? '');
+        if (!def) throw new UsageError(`Run ${runId} does not record its pipeline file; give it with --file <file.ts>.`);
+        const [f, e] = def.split('#');
+        file = f;
+        exportName = exportName ?? (e || undefined);
+      }
+      process.exitCode = await runCommand(file!, { retry: runId, export: exportName, config: flags.config, quiet: flags.quiet });
+    });
+
+  program
+    .command('inspect')
+    .description('Show a run as a readable tree, or print one of its values.')
+    .argument('<run_id>', 'the run')
+    .argument('[name]', 'a parameter (pickled values are loaded and decoded) or a catalog file of the run')
+    .option('--json', 'machine-readable output (the run log, or the value as JSON)')
+    .option('-f, --file <file>', 'pipeline file that registers the classes of pickled values (default: the run\'s own)')
+    .option('-c, --config <file>', 'configuration file (to find the run-log store and catalog)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ runnable inspect exp-001                        # steps, status, durations, attempts, parameters, metrics, catalog
+  $ runnable inspect exp-001 accuracy               # one value
+  $ runnable inspect exp-001 model_data             # a pickled artifact, decoded
+  $ runnable inspect exp-001 reports/model-report.md
+  $ runnable inspect exp-001 --json | jq .status`,
+    )
+    .action(async (runId: string, name: string | undefined, flags: { json?: boolean; config?: string; file?: string }) => {
+      const { store, catalog } = resolveServices({ configFile: flags.config }, process.env);
+      const log = await store.get(runId);
+      if (!name) {
+        process.stdout.write((flags.json ? JSON.stringify(log, null, 2) : renderRun(log)) + '\n');
+        return;
+      }
+      // Pickled user classes are registered when their module is imported: load the run's pipeline file first.
+      const def = String(log.run_config.pipeline_definition_file ?? '').split('#')[0];
+      const defFile = flags.file ?? (def ? path.resolve(String(log.run_config.working_directory ?? process.cwd()), def) : undefined);
+      if (defFile && log.parameters[name]?.kind === 'object') {
+        try {
+          setLaunch({ options: {}, runs: new Map(), onFirstRun: () => undefined, loadOnly: true });
+          loadModule(defFile);
+        } catch (err) {
+          process.stderr.write(`⚠️  could not load the pipeline file ${defFile} to register its classes: ${(err as Error).message.split('\n')[0]}\n`);
+        }
+      }
+      const { value, source } = await resolveArtifact(log, catalog, name);
+      if (flags.json) process.stdout.write(toJson(value) + '\n');
+      else {
+        const from = source.kind === 'file' ? `catalog file ${source.catalogPath}` : source.parameterKind === 'object' ? `pickled, ${source.catalogPath}` : source.parameterKind;
+        process.stderr.write(`${name} (${from}):\n`);
+        process.stdout.write(renderValue(value, !!process.stdout.isTTY) + '\n');
+      }
+    });
+
+  const runs = program
+    .command('runs')
+    .description('List runs, newest first, with status, start, duration, tag and metrics.')
+    .option('-t, --tag <tag>', 'only runs with this tag')
+    .option('-s, --status <status>', 'only runs with this status (SUCCESS, FAIL, PROCESSING)')
+    .option('-n, --limit <n>', 'at most this many runs', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit must be a positive whole number, got '${v}'`);
+      return n;
+    })
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'configuration file (to find the run-log store)')
+    .addHelpText('after', `
+Examples:
+  $ runnable runs
+  $ runnable runs --tag baseline --status SUCCESS --limit 5
+  $ runnable runs compare exp-001 exp-002 exp-003`)
+    .action(async (flags: { tag?: string; status?: string; limit?: number; json?: boolean; config?: string }) => {
+      const status = flags.status?.toUpperCase();
+      if (status && !['SUCCESS', 'FAIL', 'PROCESSING', 'CREATED'].includes(status)) throw new UsageError(`--status must be one of SUCCESS, FAIL, PROCESSING, got '${flags.status}'`);
+      const { store } = resolveServices({ configFile: flags.config }, process.env);
+      const list = await listRuns(store, { ...(flags.tag !== undefined && { tag: flags.tag }), ...(status && { status: status as RunStatus }), ...(flags.limit && { limit: flags.limit }) });
+      if (flags.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+      else process.stdout.write((list.length ? renderRunsTable(list) : `No runs in ${store.describe('')}`) + '\n');
+      for (const s of list.skipped ?? []) process.stderr.write(`⚠️  skipped ${s.runId}: ${s.error}\n`);
+    });
+
+  runs
+    .command('compare')
+    .description('Show parameters and metrics of runs side by side, marking the ones that differ.')
+    .argument('<run_ids...>', 'two or more run ids')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'configuration file (to find the run-log store)')
+    .action(async (ids: string[], flags: { json?: boolean; config?: string }) => {
+      if (ids.length < 2) throw new UsageError('compare needs at least two run ids');
+      const { store } = resolveServices({ configFile: flags.config }, process.env);
+      const summaries = await Promise.all(ids.map(async (id) => summarizeRun(await store.get(id))));
+      process.stdout.write((flags.json ? JSON.stringify(summaries, null, 2) : renderComparison(summaries)) + '\n');
+    });
+
+  program
+    .command('execute-single-node')
+    .description('Execute exactly one step of an existing run in this process, with that run\'s inputs; its attempt is added to the run log.')
+    .argument('<run_id>', 'the run whose inputs the step reads')
+    .argument('<file>', 'pipeline file')
+    .argument('<step>', 'the step name')
+    .option('-e, --export <name>', 'exported pipeline name when not the default export')
+    .option('-c, --config <file>', 'configuration file')
+    .addHelpText(
+      'after',
+      `
+The way to debug one failing step: inputs come from the run's log and catalog, so nothing upstream runs again.
+  $ runnable execute-single-node exp-001 pipeline.ts train
+  $ node --inspect-brk node_modules/.bin/runnable execute-single-node exp-001 pipeline.ts train   # with a debugger
+Exit code 0 when the step succeeds, 1 when it fails.`,
+    )
+    .action(async (runId: string, file: string, step: string, flags: { export?: string; config?: string }) => {
+      const rel = path.relative(process.cwd(), path.resolve(file)) || file;
+      const found = findPipeline(loadModule(file), rel, flags.export);
+      if (!found) throw new UsageError(`'${rel}' exports no pipeline.`);
+      const options: ExecuteOptions = { ...(flags.config !== undefined && { configFile: flags.config }), reporter: new ConsoleReporter({ verbose: true, summary: false }) };
+      const result = await executeSingleNode(found.pipeline, runId, step, options);
+      process.exitCode = result.status === 'SUCCESS' ? EXIT_OK : EXIT_RUN_FAILED;
+    });
+
+  program
+    .command('check')
+    .description('Type-check pipeline files with the project\'s tsconfig and explain data-flow errors.')
+    .argument('<files...>', 'pipeline files')
+    .addHelpText('after', `
+Example:
+  $ runnable check examples/tutorial/04-connecting-workflow.ts
+Exit code 0 when the files type-check, 1 when they do not.`)
+    .action((files: string[]) => {
+      const { problems, filesChecked, tsconfig } = checkFiles(files);
+      for (const p of problems) process.stdout.write(`${p.file ? `${p.file}:${p.line}:${p.column}` : ''} TS${p.code}\n${p.text.replace(/^/gm, '  ')}\n\n`);
+      const where = tsconfig ? ` (with ${tsconfig})` : '';
+      if (problems.length) {
+        process.stdout.write(`❌ ${problems.length} error${problems.length > 1 ? 's' : ''} in ${filesChecked} file${filesChecked > 1 ? 's' : ''}${where}\n`);
+        process.exitCode = EXIT_RUN_FAILED;
+      } else process.stdout.write(`✅ ${filesChecked} file${filesChecked > 1 ? 's' : ''} type-check${filesChecked > 1 ? '' : 's'}${where}: every step's inputs are provided\n`);
     });
 
   return program;

@@ -11,6 +11,8 @@ export interface Launch {
   runs: Map<Pipeline<any, any>, Promise<RunResult>>;
   /** Resolved with the first run started during the launch. */
   onFirstRun: (p: Promise<RunResult>) => void;
+  /** The CLI only loads the file (to register classes): execute() calls start nothing and never settle. */
+  loadOnly?: boolean;
 }
 
 let current: Launch | undefined;

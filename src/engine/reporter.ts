@@ -61,11 +61,11 @@ export interface ConsoleReporterOptions {
   err?: (text: string) => void;
 }
 
+/** Duration of the step's last attempt. */
 function stepSeconds(s: StepLog): number | undefined {
-  const first = s.attempts[0];
   const last = s.attempts.at(-1);
-  if (!first || !last) return undefined;
-  return (parseTimestamp(last.end_time).getTime() - parseTimestamp(first.start_time).getTime()) / 1000;
+  if (!last) return undefined;
+  return last.duration_seconds ?? (parseTimestamp(last.end_time).getTime() - parseTimestamp(last.start_time).getTime()) / 1000;
 }
 
 /** Rows of the summary table: every step, branches included, in run-log order. */

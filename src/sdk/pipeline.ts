@@ -51,6 +51,7 @@ export class Pipeline<P extends object = {}, C extends Entry = never> implements
   async execute(options: ExecuteOptions = {}): Promise<RunResult> {
     const launch = currentLaunch();
     if (!launch) return executePipeline(this, options);
+    if (launch.loadOnly) return new Promise<RunResult>(() => undefined);
     let run = launch.runs.get(this);
     if (!run) {
       run = executePipeline(this, { ...options, ...launch.options });
