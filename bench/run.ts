@@ -57,6 +57,20 @@ function printRuntime({ label, result: r }: RuntimeLocation): void {
     const mm = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
     log(`   N=${s.n} min–max ms: floor ${mm(s.floor.samplesMs)}, ${styles.map((st) => `engine(${st}) ${mm(s.engine[st]!.samplesMs)}`).join(', ')}, append floor ${mm(s.appendFloor.samplesMs)}`);
   }
+  log('   CPU time of this process (user+sys; git children excluded), medians:');
+  log(
+    table(
+      ['N', 'floor cpu ms', ...styles.flatMap((st) => [`engine(${st}) cpu ms`, 'cpu µs/step', 'cpu ratio'])],
+      r.sizes.map((s) => [
+        s.n,
+        s.floor.cpuMs.toFixed(2),
+        ...styles.flatMap((st) => {
+          const e = s.engine[st]!;
+          return [e.cpuMs.toFixed(2), ((e.cpuMs * 1000) / s.n).toFixed(1), `${e.cpuRatioToFloor.toFixed(2)}x`];
+        }),
+      ]),
+    ),
+  );
   log('   ratio = engine / floor (the target). append-floor = plain loop appending one JSON line per step to one open');
   log('   file (closer to what the journaled store does); shown for context only.');
   log('');
@@ -108,11 +122,12 @@ function printTypecheck(t: TypecheckResult): void {
   log(`   library import ${t.libraryImport} resolves to src/index.ts: ${t.libraryResolved ? 'yes' : 'NO'}; files in ${t.tempDir}`);
   log(
     table(
-      ['steps', 'variant', 'wall ms', 'check s', 'total s', 'instantiations', 'types', 'memory', 'errors', 'TS2589'],
+      ['steps', 'variant', 'wall ms', 'cpu ms', 'check s', 'total s', 'instantiations', 'types', 'memory', 'errors', 'TS2589'],
       t.runs.map((f) => [
         f.steps,
         f.variant,
         f.wallMs,
+        f.cpuMs,
         f.checkTimeS ?? '?',
         f.totalTimeS ?? '?',
         f.instantiations ?? '?',
@@ -131,7 +146,7 @@ function printTypecheck(t: TypecheckResult): void {
       log(
         `   ${k} steps: the pipeline adds ${round(p.checkTimeS - b.checkTimeS, 2)} s check time ` +
           `(${round(((p.checkTimeS - b.checkTimeS) * 1000) / k, 2)} ms/step) and ${p.instantiations - b.instantiations} instantiations ` +
-          `(${Math.round((p.instantiations - b.instantiations) / k)}/step)`,
+          `(${Math.round((p.instantiations - b.instantiations) / k)}/step); tsc CPU time +${round((p.cpuMs - b.cpuMs) / 1000, 2)} s`,
       );
     }
   }
@@ -139,7 +154,7 @@ function printTypecheck(t: TypecheckResult): void {
   if (growth) {
     log(
       `   Growth ${growth.from}→${growth.to} steps (×${round(growth.to / growth.from, 2)}): pipeline-added check time ×${growth.checkFactor} ` +
-        `(exponent ${growth.checkExponent}), added instantiations ×${growth.instFactor} (exponent ${growth.instExponent}); ` +
+        `(exponent ${growth.checkExponent}), added tsc CPU time ×${growth.cpuFactor} (exponent ${growth.cpuExponent}), added instantiations ×${growth.instFactor} (exponent ${growth.instExponent}); ` +
         `exponent 1 = linear, 2 = quadratic`,
     );
   }
@@ -152,7 +167,11 @@ function typecheckGrowth(t: TypecheckResult) {
   const delta = (k: number) => {
     const b = t.runs.find((f) => f.steps === k && f.variant === 'baseline');
     const p = t.runs.find((f) => f.steps === k && f.variant === 'pipeline');
-    return { check: (p?.checkTimeS ?? NaN) - (b?.checkTimeS ?? NaN), inst: (p?.instantiations ?? NaN) - (b?.instantiations ?? NaN) };
+    return {
+      check: (p?.checkTimeS ?? NaN) - (b?.checkTimeS ?? NaN),
+      cpu: (p?.cpuMs ?? NaN) - (b?.cpuMs ?? NaN),
+      inst: (p?.instantiations ?? NaN) - (b?.instantiations ?? NaN),
+    };
   };
   const from = steps[0]!;
   const to = steps.at(-1)!;
@@ -163,6 +182,8 @@ function typecheckGrowth(t: TypecheckResult) {
     from,
     to,
     checkFactor: round(b.check / a.check, 2),
+    cpuFactor: round(b.cpu / a.cpu, 2),
+    cpuExponent: exp(b.cpu / a.cpu),
     checkExponent: exp(b.check / a.check),
     instFactor: round(b.inst / a.inst, 2),
     instExponent: exp(b.inst / a.inst),
@@ -185,6 +206,7 @@ function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | und
       const flat = lin !== undefined ? lin < FLAT_LIMIT : undefined;
       const perN = r.sizes.map((s) => `N=${s.n} ${s.engine[style]!.ratioToFloor < TARGET_RATIO ? 'met' : 'NOT met'}`).join(', ');
       log(`  engine(${style}) / floor: ${ratios}  -> target < ${TARGET_RATIO}x: ${ratioMet ? 'MET' : `NOT MET (${perN})`}`);
+      log(`    (ratio of minimums instead of medians: ${r.sizes.map((s) => `N=${s.n}: ${s.engine[style]!.ratioOfMins.toFixed(2)}x`).join(', ')}; ratio of CPU times: ${r.sizes.map((s) => `N=${s.n}: ${s.engine[style]!.cpuRatioToFloor.toFixed(2)}x`).join(', ')})`);
       if (lin !== undefined) log(`  engine(${style}) per-step time N=1000 vs N=100: ${lin}x  -> target flat (< ${FLAT_LIMIT}x): ${flat ? 'MET' : 'NOT MET'}`);
       o[style] = { worstRatio: worst, ratioTargetMet: ratioMet, ratioByN: Object.fromEntries(r.sizes.map((s) => [s.n, s.engine[style]!.ratioToFloor])), linearity: lin, flatTargetMet: flat };
     }
@@ -201,7 +223,7 @@ function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | und
     log(`  type-check: ${worst}; TS2589: ${t.runs.some((f) => f.ts2589) ? 'YES' : 'none'}; runs with errors: ${bad.length ? bad.map((f) => `${f.variant}-${f.steps}`).join(', ') : 'none'}`);
     for (const f of bad.slice(0, 1)) for (const e of f.errors.slice(0, 5)) log(`    e.g. ${e}`);
     const growth = typecheckGrowth(t);
-    if (growth) log(`  type-check growth of the pipeline's added cost ${growth.from}→${growth.to} steps: check time exponent ${growth.checkExponent}, instantiations exponent ${growth.instExponent} (1 = linear)`);
+    if (growth) log(`  type-check growth of the pipeline's added cost ${growth.from}→${growth.to} steps: check time exponent ${growth.checkExponent}, tsc CPU time exponent ${growth.cpuExponent}, instantiations exponent ${growth.instExponent} (1 = linear)`);
     out.typecheck = { growth, ts2589: t.runs.some((f) => f.ts2589), runsWithErrors: bad.map((f) => `${f.variant}-${f.steps}`) };
   }
   return out;

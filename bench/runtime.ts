@@ -23,8 +23,13 @@ export interface RuntimeConfig {
 export interface EngineFigures {
   samplesMs: number[];
   medianMs: number;
+  /** Median CPU time (user + system) of this process during the run; excludes child processes (git). */
+  cpuMs: number;
+  cpuRatioToFloor: number;
   usPerStep: number;
   ratioToFloor: number;
+  /** min(engine) / min(floor): less sensitive to interference from other load on the machine. */
+  ratioOfMins: number;
 }
 
 export interface SizeResult {
@@ -32,9 +37,9 @@ export interface SizeResult {
   reps: number;
   buildMs: Record<StepStyle, number>;
   /** The floor of the brief: plain loop + one fs.writeFileSync (a new file) per step. */
-  floor: { samplesMs: number[]; medianMs: number; usPerStep: number };
+  floor: { samplesMs: number[]; medianMs: number; usPerStep: number; cpuMs: number };
   /** A second, tighter floor for a journaled design: plain loop + one line appended (fs.writeSync) per step. */
-  appendFloor: { samplesMs: number[]; medianMs: number; usPerStep: number };
+  appendFloor: { samplesMs: number[]; medianMs: number; usPerStep: number; cpuMs: number };
   engine: Partial<Record<StepStyle, EngineFigures>>;
   runLogIo: IoCounts & { finalBytes: number; finalFiles: number; bytesWrittenPerStep: number; finalBytesPerStep: number; catalogBytes: number };
 }
@@ -57,7 +62,16 @@ function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(tmpRoot, prefix));
 }
 
-async function engineOnce(p: Pipeline<any, any>, n: number, io = false): Promise<{ ms: number; io?: SizeResult['runLogIo'] }> {
+interface Sample {
+  ms: number;
+  cpuMs: number;
+}
+const cpuSince = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
+
+async function engineOnce(p: Pipeline<any, any>, n: number, io = false): Promise<Sample & { io?: SizeResult['runLogIo'] }> {
   const dir = tempDir('rts-bench-engine-');
   const logFolder = path.join(dir, 'run-logs');
   const catalogFolder = path.join(dir, 'catalog');
@@ -66,9 +80,11 @@ async function engineOnce(p: Pipeline<any, any>, n: number, io = false): Promise
   const runId = `bench-${process.pid}-${++runCounter}`;
   collectGarbage();
   if (io) watchWrites(logFolder);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await p.execute({ runLogStore, catalog, quiet: true, runId });
   const ms = performance.now() - t0;
+  const cpuMs = cpuSince(c0);
   const counts = io ? stopWatching() : undefined;
   // Sanity: the run succeeded and the last value is the last step's.
   const last = result.runLog.parameters['v']?.value as V | undefined;
@@ -88,12 +104,13 @@ async function engineOnce(p: Pipeline<any, any>, n: number, io = false): Promise
     };
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  return { ms, io: ioFigures };
+  return { ms, cpuMs, io: ioFigures };
 }
 
-function floorOnce(fns: readonly StepFn[]): number {
+function floorOnce(fns: readonly StepFn[]): Sample {
   const dir = tempDir('rts-bench-floor-');
   collectGarbage();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let v: V | undefined;
   for (let i = 0; i < fns.length; i++) {
@@ -102,14 +119,16 @@ function floorOnce(fns: readonly StepFn[]): number {
     fs.writeFileSync(path.join(dir, `s${i}.json`), JSON.stringify(out));
   }
   const ms = performance.now() - t0;
+  const cpuMs = cpuSince(c0);
   if (v?.i !== fns.length - 1) throw new Error('bench: floor loop did not run every step');
   fs.rmSync(dir, { recursive: true, force: true });
-  return ms;
+  return { ms, cpuMs };
 }
 
-function appendFloorOnce(fns: readonly StepFn[]): number {
+function appendFloorOnce(fns: readonly StepFn[]): Sample {
   const dir = tempDir('rts-bench-append-');
   collectGarbage();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const fd = fs.openSync(path.join(dir, 'journal.jsonl'), 'a');
   let v: V | undefined;
@@ -120,9 +139,10 @@ function appendFloorOnce(fns: readonly StepFn[]): number {
   }
   fs.closeSync(fd);
   const ms = performance.now() - t0;
+  const cpuMs = cpuSince(c0);
   if (v?.i !== fns.length - 1) throw new Error('bench: append floor loop did not run every step');
   fs.rmSync(dir, { recursive: true, force: true });
-  return ms;
+  return { ms, cpuMs };
 }
 
 function linearFit(points: readonly { n: number; ms: number }[]): { fixedMs: number; marginalUsPerStep: number } {
@@ -164,21 +184,28 @@ export async function runtimeBench(cfg: RuntimeConfig, log: (line: string) => vo
       buildMs[style] = round(performance.now() - t0, 3);
     }
     const reps = cfg.reps(n);
-    const floorMs: number[] = [];
-    const appendMs: number[] = [];
-    const engineMs: Record<string, number[]> = {};
-    for (const style of cfg.styles) engineMs[style] = [];
+    const floorS: Sample[] = [];
+    const appendS: Sample[] = [];
+    const engineS: Record<string, Sample[]> = {};
+    for (const style of cfg.styles) engineS[style] = [];
     // Alternate engine and floor runs so that drift (thermal, page cache, other load) hits both.
     for (let r = 0; r < reps; r++) {
       const order = r % 2 === 0 ? [...cfg.styles] : [...cfg.styles].reverse();
-      engineMs[order[0]!]!.push((await engineOnce(pipelines[order[0]!], n)).ms);
-      floorMs.push(floorOnce(fns));
-      appendMs.push(appendFloorOnce(fns));
-      for (const style of order.slice(1)) engineMs[style]!.push((await engineOnce(pipelines[style], n)).ms);
+      engineS[order[0]!]!.push(await engineOnce(pipelines[order[0]!], n));
+      floorS.push(floorOnce(fns));
+      appendS.push(appendFloorOnce(fns));
+      for (const style of order.slice(1)) engineS[style]!.push(await engineOnce(pipelines[style], n));
     }
     // One more, untimed run to count the bytes written to the run-log folder.
     const io = (await engineOnce(pipelines[cfg.styles[0]!], n, true)).io!;
+    const wall = (xs: Sample[]) => xs.map((x) => x.ms);
+    const cpu = (xs: Sample[]) => xs.map((x) => x.cpuMs);
+    const floorMs = wall(floorS);
+    const appendMs = wall(appendS);
+    const engineMs: Record<string, number[]> = {};
+    for (const style of cfg.styles) engineMs[style] = wall(engineS[style]!);
     const floorMed = median(floorMs);
+    const floorCpu = median(cpu(floorS));
     const engine: SizeResult['engine'] = {};
     for (const style of cfg.styles) {
       const med = median(engineMs[style]!);
@@ -187,14 +214,22 @@ export async function runtimeBench(cfg: RuntimeConfig, log: (line: string) => vo
         medianMs: round(med, 3),
         usPerStep: round((med * 1000) / n, 1),
         ratioToFloor: round(med / floorMed, 2),
+        ratioOfMins: round(Math.min(...engineMs[style]!) / Math.min(...floorMs), 2),
+        cpuMs: round(median(cpu(engineS[style]!)), 3),
+        cpuRatioToFloor: round(median(cpu(engineS[style]!)) / floorCpu, 2),
       };
     }
     sizes.push({
       n,
       reps,
       buildMs,
-      floor: { samplesMs: floorMs.map((x) => round(x, 3)), medianMs: round(floorMed, 3), usPerStep: round((floorMed * 1000) / n, 1) },
-      appendFloor: { samplesMs: appendMs.map((x) => round(x, 3)), medianMs: round(median(appendMs), 3), usPerStep: round((median(appendMs) * 1000) / n, 1) },
+      floor: { samplesMs: floorMs.map((x) => round(x, 3)), medianMs: round(floorMed, 3), usPerStep: round((floorMed * 1000) / n, 1), cpuMs: round(floorCpu, 3) },
+      appendFloor: {
+        samplesMs: appendMs.map((x) => round(x, 3)),
+        medianMs: round(median(appendMs), 3),
+        usPerStep: round((median(appendMs) * 1000) / n, 1),
+        cpuMs: round(median(cpu(appendS)), 3),
+      },
       engine,
       runLogIo: io,
     });

@@ -17,6 +17,7 @@ import { median, round } from './stats';
 const ROOT = path.resolve(__dirname, '..');
 const LIBRARY = path.join(ROOT, 'src', 'index.ts');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const CPU_PRELOAD = path.join(__dirname, 'cpu-usage-preload.js');
 
 export interface TscFigures {
   steps: number;
@@ -26,6 +27,9 @@ export interface TscFigures {
   /** Median wall time of the tsc process (start-up, parse, bind, check). */
   wallMs: number;
   wallSamplesMs: number[];
+  /** Median CPU time (user + system) of the tsc process: less sensitive to other load than wall/check time. */
+  cpuMs: number;
+  cpuSamplesMs: number[];
   checkSamplesS: number[];
   exitCode: number | null;
   checkTimeS: number | undefined;
@@ -112,14 +116,16 @@ function stat(out: string, label: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function runTscOnce(config: string): { wallMs: number; out: string; status: number | null } {
+function runTscOnce(config: string): { wallMs: number; cpuMs: number; out: string; status: number | null } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [TSC, '--noEmit', '--extendedDiagnostics', '-p', config], {
+  const r = spawnSync(process.execPath, ['-r', CPU_PRELOAD, TSC, '--noEmit', '--extendedDiagnostics', '-p', config], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  return { wallMs: performance.now() - t0, out: `${r.stdout ?? ''}\n${r.stderr ?? ''}`, status: r.status };
+  const wallMs = performance.now() - t0;
+  const cpu = /__BENCH_CPU__ (\d+) (\d+)/.exec(r.stderr ?? '');
+  return { wallMs, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) / 1000 : NaN, out: `${r.stdout ?? ''}\n${r.stderr ?? ''}`, status: r.status };
 }
 
 /** Runs tsc `reps` times; times are the median run's (by check time), counts are deterministic. */
@@ -136,6 +142,8 @@ function runTsc(config: string, steps: number, variant: TscFigures['variant'], f
     reps,
     wallMs: round(median(runs.map((r) => r.wallMs)), 0),
     wallSamplesMs: runs.map((r) => round(r.wallMs, 0)),
+    cpuMs: round(median(runs.map((r) => r.cpuMs)), 0),
+    cpuSamplesMs: runs.map((r) => round(r.cpuMs, 0)),
     checkSamplesS: runs.map((r) => stat(r.out, 'Check time') ?? NaN),
     exitCode: mid.status,
     checkTimeS: stat(mid.out, 'Check time'),

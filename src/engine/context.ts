@@ -63,13 +63,44 @@ export interface RunContext {
   readonly original?: import('../stores/run-log/types').RunLog;
 }
 
-/** A parameter scope: the root of the run, or one branch. The engine keeps it in memory and persists every change. */
+/**
+ * A parameter scope: the root of the run, or one branch. A branch sees its parent's values (branches inherit),
+ * but only what is set in the branch itself is stored in its branch log: a map over 10,000 items does not copy
+ * the parent's values 10,000 times. The engine keeps scopes in memory and persists every change.
+ */
 export class Scope {
+  /** Names set in this scope by its steps (not inherited, not the iteration variable): what merges into the parent. */
+  readonly written = new Set<string>();
+
   constructor(
     /** Branch internal name, undefined for the root. */
     readonly branch: string | undefined,
-    readonly params: Record<string, Parameter>,
+    /** Values set in this scope (the branch log's `parameters`). */
+    readonly own: Record<string, Parameter>,
+    readonly parent?: Scope,
   ) {}
+
+  get(name: string): Parameter | undefined {
+    return Object.prototype.hasOwnProperty.call(this.own, name) ? this.own[name] : this.parent?.get(name);
+  }
+
+  /** Every visible value, nearest scope first. */
+  all(): Record<string, Parameter> {
+    return this.parent ? { ...this.parent.all(), ...this.own } : { ...this.own };
+  }
+
+  /** Sets values produced by a step of this scope. */
+  set(params: Record<string, Parameter>): void {
+    Object.assign(this.own, params);
+    for (const k of Object.keys(params)) this.written.add(k);
+  }
+
+  /** The values written in this scope, for merging into the parent. */
+  writtenValues(): Record<string, Parameter> {
+    const out: Record<string, Parameter> = {};
+    for (const k of this.written) out[k] = this.own[k]!;
+    return out;
+  }
 
   internalName(stepName: string): string {
     return this.branch === undefined ? stepName : `${this.branch}.${stepName}`;

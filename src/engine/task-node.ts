@@ -1,5 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ArtifactError } from '../errors';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ArtifactError, ReturnsMismatchError } from '../errors';
 import type { TaskNode } from '../graph/graph';
 import { deserialize, PICKLE_EXTENSION, serialize } from '../serialization';
 import type { DataCatalog, Parameter, StepAttempt, StepLog } from '../stores/run-log/types';
@@ -25,6 +29,14 @@ export function loadParameterValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, n
   } catch (err) {
     throw new ArtifactError(`Pickled value '${name}' (${rel}) could not be deserialized: ${(err as Error).message}`);
   }
+}
+
+/** Like loadParameterValue, for catalogs that can only read asynchronously too. */
+export async function loadValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, name: string, p: Parameter): Promise<unknown> {
+  if (p.kind !== 'object' || ctx.catalog.getObjectSync) return loadParameterValue(ctx, name, p);
+  const rel = p.catalog_relative_path ?? '';
+  const bytes = await ctx.catalog.getObject(ctx.runId, rel.startsWith(`${ctx.runId}/`) ? rel.slice(ctx.runId.length + 1) : rel);
+  return deserialize(bytes.toString('utf8'));
 }
 
 /**
@@ -82,9 +94,62 @@ class Meter {
   }
 }
 
+/**
+ * A shell step: /bin/sh with `set -e`, the parent environment plus every JSON value in scope as an environment
+ * variable (strings as they are, others JSON-encoded). Declared returns are read from the variables the command
+ * exports (the environment is dumped NUL-separated at exit, so values may span lines).
+ */
+async function runShell(ctx: RunContext, node: TaskNode, proxy: Record<string, unknown>, visible: Record<string, Parameter>): Promise<Record<string, unknown>> {
+  const env: NodeJS.ProcessEnv = { ...process.env, RUNNABLE_RUN_ID: ctx.runId };
+  for (const [key, p] of Object.entries(visible)) {
+    if (p.kind === 'object' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
+    const v = proxy[key]; // read through the proxy: recorded as an input of the step
+    env[key] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runnable-shell-'));
+  const envFile = path.join(dir, 'env');
+  env.__RUNNABLE_ENV_OUT = envFile;
+  const script = `trap 'env -0 > "$__RUNNABLE_ENV_OUT"' EXIT\nset -e\n${node.task.command}\n`;
+  try {
+    const code = await new Promise<number | string>((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', script], { cwd: ctx.computeFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', (d: Buffer) => process.stdout.write(d));
+      child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+      child.on('error', reject);
+      child.on('close', (c, signal) => resolve(c ?? signal ?? 1));
+    });
+    if (code !== 0) throw new Error(`the shell command exited with ${typeof code === 'number' ? `code ${code}` : `signal ${code}`}`);
+    const exported = new Map<string, string>();
+    if (fs.existsSync(envFile)) {
+      for (const entry of fs.readFileSync(envFile, 'utf8').split('\0')) {
+        const eq = entry.indexOf('=');
+        if (eq > 0) exported.set(entry.slice(0, eq), entry.slice(eq + 1));
+      }
+    }
+    const missing = node.task.returns.filter((r) => !exported.has(r.name)).map((r) => r.name);
+    if (missing.length) {
+      throw new ReturnsMismatchError(`Step '${node.name}': the command did not export ${missing.map((m) => `'${m}'`).join(', ')} (declared in returns). Add 'export ${missing[0]}=...' to it.`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const r of node.task.returns) {
+      const raw = exported.get(r.name)!;
+      try {
+        out[r.name] = JSON.parse(raw);
+      } catch {
+        out[r.name] = raw;
+      }
+    }
+    return out;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Creates the task (a class through tsyringe) and calls it with the input proxy. */
-async function invoke(ctx: RunContext, node: TaskNode, proxy: Record<string, unknown>, attemptNumber: number, internal: string): Promise<unknown> {
+async function invoke(ctx: RunContext, node: TaskNode, proxy: Record<string, unknown>, visible: Record<string, Parameter>, attemptNumber: number, internal: string): Promise<unknown> {
   const def = node.task;
+  if (def.kind === 'stub') return undefined;
+  if (def.kind === 'shell') return runShell(ctx, node, proxy, visible);
   if (def.kind === 'class') {
     const stepContainer = ctx.container.createChildContainer();
     const prefix = `[${internal}]`;
@@ -113,12 +178,13 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   const start = timestamp();
   const meter = new Meter();
   const prefetched = new Map<string, unknown>();
+  const visible = scope.all();
   if (!ctx.catalog.getObjectSync) {
-    for (const [k, p] of Object.entries(scope.params)) {
+    for (const [k, p] of Object.entries(visible)) {
       if (p.kind === 'object') prefetched.set(k, deserialize((await ctx.catalog.getObject(ctx.runId, p.catalog_relative_path!.slice(ctx.runId.length + 1))).toString('utf8')));
     }
   }
-  const { proxy, read } = inputProxy(ctx, scope.params, prefetched);
+  const { proxy, read } = inputProxy(ctx, visible, prefetched);
   const outputs: Record<string, Parameter> = {};
   const metrics: Record<string, Parameter> = {};
   const catalog: DataCatalog[] = [];
@@ -142,7 +208,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
       process.env[name] = v;
     }
     if (files?.get?.length) getEntries.push(...(await getFiles(ctx.catalog, ctx.runId, files.get, { cwd: ctx.computeFolder })));
-    const result = await withCapture(sink, () => invoke(ctx, node, proxy, attemptNumber, internal));
+    const result = await withCapture(sink, () => invoke(ctx, node, proxy, visible, attemptNumber, internal));
     const values = checkReturns(node.name, def.returns, result);
     for (const r of def.returns) {
       const v = values[r.name];
@@ -196,7 +262,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     }
   }
   const input_parameters: Record<string, Parameter> = {};
-  for (const k of read) input_parameters[k] = scope.params[k]!;
+  for (const k of read) input_parameters[k] = visible[k]!;
   const attempt: StepAttempt = {
     attempt_number: attemptNumber,
     start_time: start,
@@ -228,7 +294,7 @@ export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Sc
     name: node.name,
     internal_name: internal,
     status: 'PROCESSING',
-    step_type: 'task',
+    step_type: node.type,
     message: '',
     mock: false,
     attempts: [],
@@ -259,7 +325,7 @@ export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Sc
   step.message = last.status === 'FAIL' ? last.message : '';
   const ops: Parameters<typeof ctx.store.apply>[1][number][] = [];
   if (last.status === 'SUCCESS' && Object.keys(outcome!.outputs).length) {
-    Object.assign(scope.params, outcome!.outputs);
+    scope.set(outcome!.outputs);
     ops.push({ op: 'params', branch: scope.branch, params: outcome!.outputs });
   }
   ops.push({ op: 'step', step });

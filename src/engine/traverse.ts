@@ -1,8 +1,9 @@
-import type { Graph, TerminalNode } from '../graph/graph';
+import { isTaskNode, isTerminal, type ExecutableNode, type Graph, type TerminalNode } from '../graph/graph';
 import type { RunStatus, StepLog } from '../stores/run-log/types';
 import { timestamp } from '../util/time';
 import type { RunContext, Scope } from './context';
 import { findStep } from '../stores/run-log/document';
+import { executeComposite } from './composites';
 
 /** Terminal nodes: one SUCCESS attempt each; `success` sets the enclosing run/branch SUCCESS, `fail` sets it FAIL. */
 async function executeTerminal(ctx: RunContext, node: TerminalNode, scope: Scope): Promise<RunStatus> {
@@ -39,25 +40,45 @@ async function executeTerminal(ctx: RunContext, node: TerminalNode, scope: Scope
   return status;
 }
 
+/** On retry: did this step succeed in the original run (so it is skipped and its outputs reused)? */
+export function succeededBefore(ctx: RunContext, internal: string): StepLog | undefined {
+  const done = ctx.original ? findStep(ctx.original, internal) : undefined;
+  if (!done) return undefined;
+  const ok = done.step_type === 'task' || done.step_type === 'stub' ? done.attempts.at(-1)?.status === 'SUCCESS' : done.status === 'SUCCESS';
+  return ok ? done : undefined;
+}
+
+async function executeNode(ctx: RunContext, node: ExecutableNode, scope: Scope): Promise<'SUCCESS' | 'FAIL'> {
+  if (isTaskNode(node)) {
+    const step = await ctx.executor.executeTask(ctx, node, scope);
+    return step.status === 'SUCCESS' ? 'SUCCESS' : 'FAIL';
+  }
+  return executeComposite(ctx, node, scope);
+}
+
 /**
- * Walks a graph from its start node: a step that succeeds goes to its `next`, one that fails to its `onFailure`
- * or to the graph's `fail` node. Returns the status set by the terminal node reached.
+ * Walks a graph from its start node: a step that succeeds goes to its `next`; one that fails runs its on-failure
+ * pipeline (in the same scope, whose end decides the outcome) or goes to the graph's `fail` node. Returns the
+ * status set by the terminal node reached.
  */
 export async function executeGraph(ctx: RunContext, graph: Graph, scope: Scope): Promise<RunStatus> {
   let current = graph.startAt;
   for (let guard = 0; guard <= graph.nodes.size; guard++) {
     const node = graph.nodes.get(current);
     if (!node) throw new Error(`internal: graph '${graph.name}' has no node '${current}'`);
-    if (node.type !== 'task') return executeTerminal(ctx, node, scope);
-    const done = ctx.original ? findStep(ctx.original, scope.internalName(node.name)) : undefined;
-    if (done && done.attempts.at(-1)?.status === 'SUCCESS') {
+    if (isTerminal(node)) return executeTerminal(ctx, node, scope);
+    const done = succeededBefore(ctx, scope.internalName(node.name));
+    let status: 'SUCCESS' | 'FAIL';
+    if (done) {
       // Retry: a step that succeeded keeps its outputs (already in the scope) and is not executed again.
       ctx.reporter.stepSkipped(done.internal_name);
-      current = node.next;
-      continue;
+      status = 'SUCCESS';
+    } else {
+      status = await executeNode(ctx, node, scope);
     }
-    const step = await ctx.executor.executeTask(ctx, node, scope);
-    current = step.status === 'SUCCESS' ? node.next : (node.onFailure ?? 'fail');
+    if (status === 'SUCCESS') current = node.next;
+    else if (node.onFailure) return executeGraph(ctx, node.onFailure, scope);
+    else current = 'fail';
   }
   throw new Error(`internal: graph '${graph.name}' did not reach a terminal node`);
 }

@@ -1,22 +1,61 @@
 import { createHash } from 'node:crypto';
-import type { Pipeline, StepSpec } from '../sdk/pipeline';
+import { Pipeline, type FlowOptions, type StepSpec } from '../sdk/pipeline';
 import type { StepOptions, TaskDefinition } from '../sdk/task';
 import type { StepType } from '../stores/run-log/types';
+import { PipelineDefinitionError } from '../errors';
 
-/** A node of the runtime graph. Node semantics live in engine/; executors only decide where nodes run. */
-export interface TaskNode {
-  readonly type: 'task';
+/** Where a node goes next. `onFailure` is a sub-graph run in the same scope when the node fails. */
+interface Links {
   readonly name: string;
+  readonly next: string;
+  readonly onFailure?: Graph;
+}
+
+/** A node of the runtime graph. Node semantics live in engine/; executors only decide where task nodes run. */
+export interface TaskNode extends Links {
+  readonly type: 'task' | 'stub';
   readonly task: TaskDefinition;
   readonly options: StepOptions;
-  readonly next: string;
-  readonly onFailure?: string;
+}
+export interface ParallelNode extends Links {
+  readonly type: 'parallel';
+  readonly branches: ReadonlyMap<string, Graph>;
+}
+export interface MapNode extends Links {
+  readonly type: 'map';
+  readonly over: string;
+  readonly as: string;
+  readonly branch: Graph;
+  readonly reducer?: Readonly<Record<string, (values: any[]) => unknown>>;
+  readonly concurrency: number;
+}
+export interface ConditionalNode extends Links {
+  readonly type: 'conditional';
+  readonly on: string;
+  readonly branches: ReadonlyMap<string, Graph>;
+}
+export interface LoopNode extends Links {
+  readonly type: 'loop';
+  readonly branch: Graph;
+  readonly breakOn: string;
+  readonly maxIterations: number;
+  readonly indexAs?: string;
 }
 export interface TerminalNode {
   readonly type: 'success' | 'fail';
   readonly name: 'success' | 'fail';
 }
-export type GraphNode = TaskNode | TerminalNode;
+export function isTerminal(node: GraphNode): node is TerminalNode {
+  return node.type === 'success' || node.type === 'fail';
+}
+
+export function isTaskNode(node: GraphNode): node is TaskNode {
+  return node.type === 'task' || node.type === 'stub';
+}
+
+export type CompositeNode = ParallelNode | MapNode | ConditionalNode | LoopNode;
+export type ExecutableNode = TaskNode | CompositeNode;
+export type GraphNode = ExecutableNode | TerminalNode;
 
 export interface Graph {
   readonly name: string;
@@ -24,16 +63,63 @@ export interface Graph {
   readonly nodes: ReadonlyMap<string, GraphNode>;
 }
 
-function toNode(spec: StepSpec, next: string): GraphNode {
-  return { type: 'task', name: spec.name, task: spec.task, options: spec.options, next };
+export const DEFAULT_MAP_CONCURRENCY = 8;
+
+function toNode(spec: StepSpec, next: string, graphName: string, taken: Set<string>): ExecutableNode {
+  const links: { name: string; next: string; onFailure?: Graph } = { name: spec.name, next };
+  if (spec.onFailure) links.onFailure = buildGraph(spec.onFailure, taken, `on-failure of '${spec.name}' in '${graphName}'`);
+  switch (spec.kind) {
+    case 'task':
+      return { ...links, type: spec.task.kind === 'stub' ? 'stub' : 'task', task: spec.task, options: spec.options };
+    case 'parallel':
+      return { ...links, type: 'parallel', branches: new Map(Object.entries(spec.branches).map(([k, p]) => [k, buildGraph(p)])) };
+    case 'map':
+      return {
+        ...links,
+        type: 'map',
+        over: spec.over,
+        as: spec.as,
+        branch: buildGraph(spec.branch),
+        ...(spec.reducer && { reducer: spec.reducer }),
+        concurrency: spec.concurrency ?? DEFAULT_MAP_CONCURRENCY,
+      };
+    case 'conditional':
+      return { ...links, type: 'conditional', on: spec.on, branches: new Map(Object.entries(spec.branches).map(([k, p]) => [k, buildGraph(p)])) };
+    case 'loop':
+      return {
+        ...links,
+        type: 'loop',
+        branch: buildGraph(spec.branch),
+        breakOn: spec.breakOn,
+        maxIterations: spec.maxIterations,
+        ...(spec.indexAs !== undefined && { indexAs: spec.indexAs }),
+      };
+  }
 }
 
-/** Builds the runtime graph: steps linked in order, then the implicit `success` and `fail` terminal nodes. */
-export function buildGraph(p: Pipeline<any, any>): Graph {
+function nextOf(spec: FlowOptions, following: string | undefined): string {
+  if (spec.terminate === 'success') return 'success';
+  if (spec.terminate === 'failure') return 'fail';
+  return following ?? 'success';
+}
+
+/**
+ * Builds the runtime graph: steps linked in order, then the implicit `success` and `fail` terminal nodes.
+ * Steps of on-failure pipelines run in the same scope, so their names share one namespace with the pipeline's
+ * (`taken`); branches of composites have their own.
+ */
+export function buildGraph(p: Pipeline<any, any>, taken: Set<string> = new Set(), where?: string): Graph {
   const nodes = new Map<string, GraphNode>();
+  for (const spec of p.steps) {
+    if (taken.has(spec.name)) {
+      throw new PipelineDefinitionError(
+        `pipeline '${p.name}'${where ? ` (${where})` : ''}: step name '${spec.name}' is used twice in the same scope; on-failure pipelines share their parent's step names. Rename one.`,
+      );
+    }
+    taken.add(spec.name);
+  }
   p.steps.forEach((spec, i) => {
-    const next = i + 1 < p.steps.length ? p.steps[i + 1]!.name : 'success';
-    nodes.set(spec.name, toNode(spec, next));
+    nodes.set(spec.name, toNode(spec, nextOf(spec, p.steps[i + 1]?.name), p.name, taken));
   });
   nodes.set('success', { type: 'success', name: 'success' });
   nodes.set('fail', { type: 'fail', name: 'fail' });
@@ -46,6 +132,8 @@ export function stepType(node: GraphNode): StepType {
 
 /** The command reference of a task: what the code is, not what it does (function bodies may change between retries). */
 export function commandOf(def: TaskDefinition): string {
+  if (def.kind === 'shell') return def.command ?? '';
+  if (def.kind === 'stub') return '';
   const fnName = def.target.name || '(anonymous)';
   return def.kind === 'class' ? `${fnName}.run` : fnName;
 }
@@ -54,21 +142,42 @@ export function commandOf(def: TaskDefinition): string {
 export function dumpGraph(g: Graph): Record<string, unknown> {
   const steps: Record<string, unknown> = {};
   for (const [name, node] of g.nodes) {
-    if (node.type === 'task') {
-      steps[name] = {
-        node_type: 'task',
-        name,
-        next_node: node.next,
-        on_failure: node.onFailure ?? '',
-        command_type: 'typescript',
-        command: commandOf(node.task),
-        returns: node.task.returns.map((r) => ({ name: r.name, kind: r.kind === 'pickled' ? 'object' : r.kind })),
-        catalog: node.options.catalog ?? null,
-        secrets: [...(node.options.secrets ?? [])],
-        max_attempts: node.options.retry?.maxAttempts ?? 1,
-      };
-    } else {
+    if (isTerminal(node)) {
       steps[name] = { node_type: node.type, name };
+      continue;
+    }
+    const common = { node_type: node.type, name, next_node: node.next, on_failure: node.onFailure ? dumpGraph(node.onFailure) : '' };
+    switch (node.type) {
+      case 'task':
+      case 'stub':
+        steps[name] = {
+          ...common,
+          command_type: node.task.kind === 'shell' ? 'shell' : node.task.kind === 'stub' ? 'stub' : 'typescript',
+          command: commandOf(node.task),
+          returns: node.task.returns.map((r) => ({ name: r.name, kind: r.kind === 'pickled' ? 'object' : r.kind })),
+          catalog: node.options.catalog ?? null,
+          secrets: [...(node.options.secrets ?? [])],
+          max_attempts: node.options.retry?.maxAttempts ?? 1,
+        };
+        break;
+      case 'parallel':
+        steps[name] = { ...common, branches: Object.fromEntries([...node.branches].map(([k, b]) => [k, dumpGraph(b)])) };
+        break;
+      case 'conditional':
+        steps[name] = { ...common, parameter: node.on, branches: Object.fromEntries([...node.branches].map(([k, b]) => [k, dumpGraph(b)])) };
+        break;
+      case 'map':
+        steps[name] = {
+          ...common,
+          iterate_on: node.over,
+          iterate_as: node.as,
+          reducer: node.reducer ? Object.fromEntries(Object.entries(node.reducer).map(([k, f]) => [k, f.name || '(anonymous)'])) : null,
+          branch: dumpGraph(node.branch),
+        };
+        break;
+      case 'loop':
+        steps[name] = { ...common, max_iterations: node.maxIterations, break_on: node.breakOn, index_as: node.indexAs ?? null, branch: dumpGraph(node.branch) };
+        break;
     }
   }
   return { name: g.name, start_at: g.startAt, steps };
@@ -87,4 +196,19 @@ export function canonicalJson(value: unknown): string {
 /** sha1 of the canonical DAG dump: names, types, links, commands, returns, catalog, secrets, retries. */
 export function dagHash(g: Graph): string {
   return createHash('sha1').update(canonicalJson(dumpGraph(g))).digest('hex');
+}
+
+/** Names every step of a graph (and its nested branches) may return: what a map collects even when it has no items. */
+export function declaredReturns(g: Graph): string[] {
+  const out = new Set<string>();
+  const visit = (graph: Graph) => {
+    for (const node of graph.nodes.values()) {
+      if (node.type === 'task' || node.type === 'stub') node.task.returns.forEach((r) => out.add(r.name));
+      else if (node.type === 'parallel' || node.type === 'conditional') node.branches.forEach(visit);
+      else if (node.type === 'map' || node.type === 'loop') visit(node.branch);
+      if ('onFailure' in node && node.onFailure) visit(node.onFailure);
+    }
+  };
+  visit(g);
+  return [...out];
 }

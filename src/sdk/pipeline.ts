@@ -1,23 +1,63 @@
 import type { AnyStep, CheckStep, Entry, FromEntries, StepOut, StepTypes, ToEntries } from '../types/steps';
+import type { BranchesEntries, CommonOut, ConditionalOnCheck, ElementOf, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
 import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefinition } from './task';
 import { PipelineDefinitionError } from '../errors';
 import { currentLaunch } from '../engine/launch';
 import { executePipeline, type ExecuteOptions, type RunResult } from '../engine/run';
 
+/** What happens around a step: a recovery pipeline when it fails, or ending the pipeline after it. */
+export interface FlowOptions {
+  /**
+   * Run this pipeline (in the same scope) when the step fails. When it completes, the pipeline ends with success
+   * (or failure, if its last step has `terminate: 'failure'`); the steps after the failed one do not run.
+   */
+  onFailure?: Pipeline<any, any>;
+  /** End the pipeline after this step succeeds, with this status. Nothing may follow the step. */
+  terminate?: 'success' | 'failure';
+}
+
 /** Options of `.step(X, options)`; they override the task's own options for this step. */
-export interface StepCallOptions extends StepOptions {
+export interface StepCallOptions extends StepOptions, FlowOptions {
   /** Step name in the run log; defaults to the task's name. Needed when the same task is used twice. */
   name?: string;
 }
 
 /** A step as recorded by the builder (runtime shape; the types live in the builder's type parameters). */
-export interface TaskStepSpec {
+export interface TaskStepSpec extends FlowOptions {
   readonly kind: 'task';
   readonly name: string;
   readonly task: TaskDefinition;
   readonly options: StepOptions;
 }
-export type StepSpec = TaskStepSpec;
+export interface ParallelStepSpec extends FlowOptions {
+  readonly kind: 'parallel';
+  readonly name: string;
+  readonly branches: Readonly<Record<string, Pipeline<any, any>>>;
+}
+export interface MapStepSpec extends FlowOptions {
+  readonly kind: 'map';
+  readonly name: string;
+  readonly over: string;
+  readonly as: string;
+  readonly branch: Pipeline<any, any>;
+  readonly reducer?: Readonly<Record<string, (values: any[]) => unknown>>;
+  readonly concurrency?: number;
+}
+export interface ConditionalStepSpec extends FlowOptions {
+  readonly kind: 'conditional';
+  readonly name: string;
+  readonly on: string;
+  readonly branches: Readonly<Record<string, Pipeline<any, any>>>;
+}
+export interface LoopStepSpec extends FlowOptions {
+  readonly kind: 'loop';
+  readonly name: string;
+  readonly branch: Pipeline<any, any>;
+  readonly breakOn: string;
+  readonly maxIterations: number;
+  readonly indexAs?: string;
+}
+export type StepSpec = TaskStepSpec | ParallelStepSpec | MapStepSpec | ConditionalStepSpec | LoopStepSpec;
 
 /** Where the pipeline was defined, so that another process can load it again (`file#export`). */
 export interface DefinitionRef {
@@ -31,9 +71,10 @@ const PIPELINE_BRAND = Symbol.for('runnable-ts.pipeline');
  * A built pipeline. `P` is the declared parameters type; `C` the union of values in scope at its end.
  * It is itself a step type (inputs P, outputs everything it produced), so pipelines nest as branches.
  */
-export class Pipeline<P extends object = {}, C extends Entry = never> implements StepTypes<P, FromEntries<C>> {
+export class Pipeline<P extends object = {}, C extends Entry = never> implements StepTypes<P, FromEntries<Exclude<C, ToEntries<P>>>> {
   declare readonly __in?: P;
-  declare readonly __out?: FromEntries<C>;
+  /** What the pipeline produces (its parameters excluded): what a branch adds to its parent's scope. */
+  declare readonly __out?: FromEntries<Exclude<C, ToEntries<P>>>;
   readonly [PIPELINE_BRAND] = true;
   /** Set by the CLI (or found on first execute) so out-of-process executors can load the pipeline again. */
   definition?: DefinitionRef;
@@ -86,7 +127,47 @@ export class PipelineBuilder<P extends object, C extends Entry> {
     return new PipelineBuilder(this.pipelineName, this.specs, { ...this.paramDefaults, ...(defaults ?? {}) });
   }
 
-  /** Appends a step: a `@Task` class or a `task()` function. Its returns are in scope for every later step. */
+  private where(): string {
+    return `pipeline '${this.pipelineName}', step #${this.specs.length + 1}`;
+  }
+
+  private checkName(name: string): void {
+    const where = this.where();
+    if (typeof name !== 'string' || !name || /[.%]/.test(name)) {
+      throw new PipelineDefinitionError(`${where}: step name '${name}' is empty or contains '.' or '%'; rename it.`);
+    }
+    if (name === 'success' || name === 'fail') {
+      throw new PipelineDefinitionError(`${where}: '${name}' is reserved for the terminal step; give the step another name with .step(X, { name })`);
+    }
+    if (this.specs.some((s) => s.name === name)) {
+      throw new PipelineDefinitionError(`${where}: step names should be unique. Found duplicate: '${name}'. Name the second use with .step(X, { name: '${name}_2' }).`);
+    }
+    const last = this.specs.at(-1);
+    if (last?.terminate) {
+      throw new PipelineDefinitionError(`${where}: step '${name}' follows '${last.name}', which ends the pipeline (terminate: '${last.terminate}'); it could never run.`);
+    }
+  }
+
+  private checkPipeline(p: unknown, what: string): Pipeline<any, any> {
+    if (!Pipeline.isPipeline(p)) throw new PipelineDefinitionError(`${this.where()}: ${what} must be a built pipeline (pipeline(...)...build())`);
+    return p;
+  }
+
+  private flow(o: FlowOptions): FlowOptions {
+    const out: { onFailure?: Pipeline<any, any>; terminate?: 'success' | 'failure' } = {};
+    if (o.onFailure !== undefined) out.onFailure = this.checkPipeline(o.onFailure, 'onFailure');
+    if (o.terminate !== undefined) {
+      if (o.terminate !== 'success' && o.terminate !== 'failure') throw new PipelineDefinitionError(`${this.where()}: terminate must be 'success' or 'failure'`);
+      out.terminate = o.terminate;
+    }
+    return out;
+  }
+
+  private add<NC extends Entry>(spec: StepSpec): PipelineBuilder<P, NC> {
+    return new PipelineBuilder<P, NC>(this.pipelineName, [...this.specs, spec], this.paramDefaults);
+  }
+
+  /** Appends a step: a `@Task` class, a `task()` function, `shell()` or `stub()`. Its returns are in scope for every later step. */
   // `S extends unknown ? ... : never` defers the key computation until S is known: written as a plain
   // `keyof StepOut<S>`, TS settles the condition too early and a later return of the same name would not replace
   // the earlier entry's type.
@@ -95,28 +176,139 @@ export class PipelineBuilder<P extends object, C extends Entry> {
     options: StepCallOptions = {},
   ): PipelineBuilder<P, (C extends { k: S extends unknown ? keyof StepOut<S> : never } ? never : C) | ToEntries<StepOut<S>>> {
     const def = getTaskDefinition(step);
-    const where = `pipeline '${this.pipelineName}', step #${this.specs.length + 1}`;
     if (!def) {
-      const label = typeof step === 'function' ? `class ${(step as Function).name}` : String(step);
-      throw new PipelineDefinitionError(
-        `${where}: ${label} is not a task. Decorate the class with @Task({ returns: [...] }) or wrap a function with task(fn, { name, returns }).`,
-      );
+      const label = Pipeline.isPipeline(step)
+        ? `pipeline '${step.name}'`
+        : typeof step === 'function'
+          ? `class ${(step as Function).name}`
+          : String(step);
+      const hint = Pipeline.isPipeline(step)
+        ? 'To nest a pipeline, make it a branch: .parallel(name, { main: thatPipeline }).'
+        : 'Decorate the class with @Task({ returns: [...] }) or wrap a function with task(fn, { name, returns }).';
+      throw new PipelineDefinitionError(`${this.where()}: ${label} is not a task. ${hint}`);
     }
     const name = options.name ?? def.name;
-    if (/[.%]/.test(name) || !name) {
-      throw new PipelineDefinitionError(`${where}: step name '${name}' is empty or contains '.' or '%'; rename it.`);
+    this.checkName(name);
+    return this.add({ kind: 'task', name, task: def, options: { ...def.options, ...pickStepOptions(options) }, ...this.flow(options) });
+  }
+
+  /**
+   * Runs several pipelines side by side (concurrently). Each branch sees the values in scope here; what the
+   * branches return is merged back in declaration order (the last branch wins a name clash; the type of a name
+   * returned by several branches is the union of their types).
+   */
+  parallel<const B extends Record<string, Pipeline<any, any>>>(
+    name: string,
+    branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> },
+    options: FlowOptions = {},
+  ): PipelineBuilder<P, (C extends { k: B extends unknown ? BranchKeys<B> : never } ? never : C) | BranchesEntries<B>> {
+    this.checkName(name);
+    const entries = Object.entries(branches as Record<string, unknown>);
+    if (!entries.length) throw new PipelineDefinitionError(`${this.where()}: parallel '${name}' has no branches`);
+    const out: Record<string, Pipeline<any, any>> = {};
+    for (const [k, v] of entries) {
+      checkBranchKey(k, `parallel '${name}'`, this.where());
+      out[k] = this.checkPipeline(v, `branch '${k}' of parallel '${name}'`);
     }
-    if (name === 'success' || name === 'fail') {
-      throw new PipelineDefinitionError(`${where}: '${name}' is reserved for the terminal step; give the step another name with .step(X, { name })`);
+    return this.add({ kind: 'parallel', name, branches: out, ...this.flow(options) });
+  }
+
+  /**
+   * Runs `branch` once per item of the array `over`, the item visible to the branch as `as` (typed as the element).
+   * Each value the branch returns becomes, in scope after the map, the array of the iterations' values in item
+   * order, or what its reducer makes of that array. Iterations run concurrently, at most `concurrency` at a time.
+   */
+  map<const N extends string, const O extends string, const As extends string, Br extends Pipeline<any, any>, R = {}>(
+    name: N,
+    opts: {
+      over: MapOverCheck<C, O, N>;
+      as: As;
+      branch: CheckStep<WithEntry<C, As, ElementOf<C, O>>, Br, `map '${N}' branch: `>;
+      reducer?: R & Reducers<StepOut<Br>>;
+      /** How many iterations run at the same time. Default 8. */
+      concurrency?: number;
+    } & FlowOptions,
+  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<MapOut<StepOut<Br>, R>>> {
+    this.checkName(name);
+    const where = this.where();
+    const o = opts as unknown as { over: string; as: string; branch: unknown; reducer?: Record<string, unknown>; concurrency?: number } & FlowOptions;
+    if (typeof o.over !== 'string' || !o.over) throw new PipelineDefinitionError(`${where}: map '${name}' needs 'over', the name of an array in scope`);
+    if (typeof o.as !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(o.as)) throw new PipelineDefinitionError(`${where}: map '${name}': 'as' must be a valid name, got '${o.as}'`);
+    if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
+      throw new PipelineDefinitionError(`${where}: map '${name}': concurrency must be a whole number ≥ 1, got ${o.concurrency}`);
     }
-    const dup = this.specs.find((s) => s.name === name);
-    if (dup) {
-      throw new PipelineDefinitionError(
-        `${where}: step names should be unique. Found duplicate: '${name}'. Name the second use with .step(X, { name: '${name}_2' }).`,
-      );
+    for (const [k, f] of Object.entries(o.reducer ?? {})) {
+      if (typeof f !== 'function') throw new PipelineDefinitionError(`${where}: map '${name}': the reducer of '${k}' is not a function`);
     }
-    const spec: TaskStepSpec = { kind: 'task', name, task: def, options: { ...def.options, ...pickStepOptions(options) } };
-    return new PipelineBuilder(this.pipelineName, [...this.specs, spec], this.paramDefaults);
+    const spec: MapStepSpec = {
+      kind: 'map',
+      name,
+      over: o.over,
+      as: o.as,
+      branch: this.checkPipeline(o.branch, `the branch of map '${name}'`),
+      ...(o.reducer && { reducer: o.reducer as Record<string, (v: any[]) => unknown> }),
+      ...(o.concurrency !== undefined && { concurrency: o.concurrency }),
+      ...this.flow(o),
+    };
+    return this.add(spec);
+  }
+
+  /**
+   * Runs the branch whose key equals the value of `on` (compared as a string). Only values that every branch
+   * returns are in scope after it. A value that matches no branch fails the step, listing the branch names.
+   */
+  conditional<const N extends string, const On extends string, const B extends Record<string, Pipeline<any, any>>>(
+    name: N,
+    opts: {
+      on: ConditionalOnCheck<C, On, keyof B & string, N>;
+      branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> };
+    } & FlowOptions,
+  ): PipelineBuilder<P, (C extends { k: B extends unknown ? keyof CommonOut<B> : never } ? never : C) | ToEntries<CommonOut<B>>> {
+    this.checkName(name);
+    const o = opts as unknown as { on: string; branches: Record<string, unknown> } & FlowOptions;
+    if (typeof o.on !== 'string' || !o.on) throw new PipelineDefinitionError(`${this.where()}: conditional '${name}' needs 'on', the name of a value in scope`);
+    const entries = Object.entries(o.branches ?? {});
+    if (!entries.length) throw new PipelineDefinitionError(`${this.where()}: conditional '${name}' has no branches`);
+    const branches: Record<string, Pipeline<any, any>> = {};
+    for (const [k, v] of entries) {
+      checkBranchKey(k, `conditional '${name}'`, this.where());
+      branches[k] = this.checkPipeline(v, `branch '${k}' of conditional '${name}'`);
+    }
+    return this.add({ kind: 'conditional', name, on: o.on, branches, ...this.flow(o) });
+  }
+
+  /**
+   * Runs `branch` repeatedly (do-while) until the boolean it returns as `breakOn` is true, at most
+   * `maxIterations` times (reaching the limit is not a failure). Each iteration sees the values of the previous one
+   * and, as `indexAs`, its 0-based index. What the last iteration returned is in scope after the loop.
+   */
+  loop<const N extends string, Br extends Pipeline<any, any>, const Brk extends string, const Idx extends string = never>(
+    name: N,
+    opts: {
+      branch: CheckStep<[Idx] extends [never] ? C : WithEntry<C, Idx, number>, Br, `loop '${N}' branch: `>;
+      breakOn: LoopBreakCheck<StepOut<Br>, Brk, N>;
+      maxIterations: number;
+      indexAs?: Idx;
+    } & FlowOptions,
+  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<StepOut<Br>>> {
+    this.checkName(name);
+    const where = this.where();
+    const o = opts as unknown as { branch: unknown; breakOn: string; maxIterations: number; indexAs?: string } & FlowOptions;
+    if (!Number.isInteger(o.maxIterations) || o.maxIterations < 1) {
+      throw new PipelineDefinitionError(`${where}: loop '${name}': maxIterations must be a whole number ≥ 1, got ${o.maxIterations}`);
+    }
+    if (typeof o.breakOn !== 'string' || !o.breakOn) throw new PipelineDefinitionError(`${where}: loop '${name}' needs 'breakOn', a boolean the branch returns`);
+    if (o.indexAs !== undefined && !/^[A-Za-z_$][\w$]*$/.test(o.indexAs)) throw new PipelineDefinitionError(`${where}: loop '${name}': 'indexAs' must be a valid name`);
+    const spec: LoopStepSpec = {
+      kind: 'loop',
+      name,
+      branch: this.checkPipeline(o.branch, `the branch of loop '${name}'`),
+      breakOn: o.breakOn,
+      maxIterations: o.maxIterations,
+      ...(o.indexAs !== undefined && { indexAs: o.indexAs }),
+      ...this.flow(o),
+    };
+    return this.add(spec);
   }
 
   /** Finishes the pipeline. */
@@ -126,6 +318,12 @@ export class PipelineBuilder<P extends object, C extends Entry> {
     }
     return new Pipeline<P, C>(this.pipelineName, this.specs, this.paramDefaults);
   }
+}
+
+type BranchKeys<B> = { [K in keyof B]: keyof StepOut<B[K]> }[keyof B];
+
+function checkBranchKey(key: string, what: string, where: string): void {
+  if (!key || /[.%]/.test(key)) throw new PipelineDefinitionError(`${where}: ${what}: branch name '${key}' is empty or contains '.' or '%'`);
 }
 
 /** Starts a pipeline. `name` is recorded in the run log's run_config. */

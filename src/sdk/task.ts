@@ -37,17 +37,19 @@ export interface TaskOptions<R extends readonly ReturnEntry[]> extends StepOptio
 
 /** What the engine needs to run a task; attached to classes as metadata and to function tasks directly. */
 export interface TaskDefinition {
-  readonly kind: 'class' | 'function';
+  readonly kind: 'class' | 'function' | 'shell' | 'stub';
   readonly name: string;
   readonly returns: readonly ReturnSpec[];
   readonly options: StepOptions;
-  /** The class (kind 'class') or the function (kind 'function'). */
+  /** The class (kind 'class') or the function (kind 'function'); unused for shell and stub steps. */
   readonly target: Function;
+  /** The command of a shell step. */
+  readonly command?: string;
 }
 
 const TASK_META = Symbol.for('runnable-ts.task');
 
-function validateName(name: string, where: string): string {
+export function validateName(name: string, where: string): string {
   if (!name) throw new TaskDefinitionError(`${where}: the step name is empty; give it a name ({ name: 'load_data' })`);
   if (/[.%]/.test(name)) {
     throw new TaskDefinitionError(`${where}: step name '${name}' contains '.' or '%'; these separate run-log paths. Rename it (e.g. '${name.replace(/[.%]/g, '_')}')`);
@@ -55,7 +57,7 @@ function validateName(name: string, where: string): string {
   return name;
 }
 
-function validateReturns(returns: readonly ReturnSpec[], where: string): void {
+export function validateReturns(returns: readonly ReturnSpec[], where: string): void {
   const seen = new Set<string>();
   for (const r of returns) {
     if (!r.name) throw new TaskDefinitionError(`${where}: a return has an empty name`);

@@ -171,6 +171,8 @@ describe('public API runtime', () => {
       'pipeline',
       'registerPlugin',
       'registerSerializer',
+      'shell',
+      'stub',
       'summarizeRun',
       'task',
     ]);

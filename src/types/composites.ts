@@ -1,0 +1,63 @@
+/**
+ * Type-level rules of the composite steps (parallel, map, conditional, loop). Each check evaluates to the step
+ * itself when it holds and to a readable '✖ ...' message otherwise, so tsc reports the error at the offending
+ * branch or option.
+ */
+import type { Entry, StepOut, ToEntries } from './steps';
+
+/** Names in scope whose value is an array. */
+export type ArrayKeys<C extends Entry> = C extends { k: infer K; v: infer V } ? ([V] extends [readonly unknown[]] ? K : never) : never;
+
+/** The element type of the array named O in scope. */
+export type ElementOf<C extends Entry, O> = Extract<C, { k: O }>['v'] extends readonly (infer E)[] ? E : never;
+
+export type MapOverCheck<C extends Entry, O extends string, Name extends string> = O extends ArrayKeys<C>
+  ? O
+  : O extends C['k']
+    ? NoInfer<`✖ map '${Name}': 'over' must name an array, but '${O}' is ${TypeName<Extract<C, { k: O }>['v']>}`>
+    : NoInfer<`✖ map '${Name}': 'over' names '${O}', which no earlier step returns and is not a pipeline parameter`>;
+
+type TypeName<T> = [T] extends [string]
+  ? 'a string'
+  : [T] extends [number]
+    ? 'a number'
+    : [T] extends [boolean]
+      ? 'a boolean'
+      : [T] extends [undefined]
+        ? 'undefined'
+        : 'not an array';
+
+/** Replaces (or adds) one entry of the context. */
+export type WithEntry<C extends Entry, K extends PropertyKey, V> = (C extends { k: K } ? never : C) | { k: K; v: V };
+
+/** Union of the output entries of every branch (a name returned by several branches gets the union of their types). */
+export type BranchesEntries<B> = { [K in keyof B]: ToEntries<StepOut<B[K]>> }[keyof B];
+
+/** Output names present in every branch, each with the union of its types. */
+export type CommonOut<B> = {
+  [K in AllOutKeys<B> as [MissingIn<B, K>] extends [never] ? K : never]: { [J in keyof B]: K extends keyof StepOut<B[J]> ? StepOut<B[J]>[K] : never }[keyof B];
+};
+type AllOutKeys<B> = { [J in keyof B]: keyof StepOut<B[J]> }[keyof B];
+type MissingIn<B, K> = { [J in keyof B]: K extends keyof StepOut<B[J]> ? never : J }[keyof B];
+
+/** The value of a conditional's `on` must be able to take only the branch keys. */
+export type ConditionalOnCheck<C extends Entry, On extends string, Keys extends string, Name extends string> = On extends C['k']
+  ? [Extract<C, { k: On }>['v']] extends [string | number | boolean]
+    ? [`${Extract<C, { k: On }>['v'] & (string | number | boolean)}`] extends [Keys]
+      ? On
+      : NoInfer<`✖ conditional '${Name}': '${On}' can be ${Quoted<`${Extract<C, { k: On }>['v'] & (string | number | boolean)}`>} but the branches are ${Quoted<Keys>}; give '${On}' a type that is exactly the branch names (e.g. 'heads' | 'tails')`>
+    : NoInfer<`✖ conditional '${Name}': '${On}' must be a string, number or boolean to choose a branch`>
+  : NoInfer<`✖ conditional '${Name}': 'on' names '${On}', which no earlier step returns and is not a pipeline parameter`>;
+type Quoted<S extends string> = string extends S ? 'any string' : `'${S}'`;
+
+/** A reducer per returned name: receives the values of every iteration, in item order. */
+export type Reducers<Out> = { [K in keyof Out]?: (values: Out[K][]) => unknown };
+
+/** What a map adds to the context: each branch return as an array, or the reducer's result. */
+export type MapOut<Out, R> = { [K in keyof Out]: K extends keyof R ? (R[K] extends (v: any) => infer X ? X : Out[K][]) : Out[K][] };
+
+export type LoopBreakCheck<Out, Brk extends string, Name extends string> = Brk extends keyof Out
+  ? [Out[Brk]] extends [boolean]
+    ? Brk
+    : NoInfer<`✖ loop '${Name}': 'breakOn' must name a boolean the branch returns, but '${Brk}' is ${TypeName<Out[Brk]>}`>
+  : NoInfer<`✖ loop '${Name}': 'breakOn' names '${Brk}', which the branch does not return`>;
