@@ -242,7 +242,12 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   }
   if (files?.put?.length) {
     try {
-      catalog.push(...(await putFiles(ctx.catalog, ctx.runId, files.put, { cwd: ctx.computeFolder, storeCopy: files.storeCopy ?? true, stepFailed: status === 'FAIL' })));
+      catalog.push(...(await putFiles(ctx.catalog, ctx.runId, files.put, {
+          cwd: ctx.computeFolder,
+          storeCopy: files.storeCopy ?? true,
+          stepFailed: status === 'FAIL',
+          ...(typeof (ctx.store as { folder?: unknown }).folder === 'string' && { exclude: [(ctx.store as unknown as { folder: string }).folder] }),
+        })));
     } catch (err) {
       status = 'FAIL';
       message = messageOf(err);
