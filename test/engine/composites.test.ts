@@ -16,7 +16,7 @@ class Box {
   }
 }
 
-const gen = task(({ items = [1, 2, 3] }: { items?: unknown[] }) => ({ chunks: items, base: 10 }), { name: 'gen', returns: ['chunks', 'base'] });
+const gen = task(({ items = [1, 2, 3] }: { items?: number[] }) => ({ chunks: items, base: 10 }), { name: 'gen', returns: ['chunks', 'base'] });
 const times = task(({ chunk, base }: { chunk: number; base: number }) => ({ processed: chunk * base }), { name: 'times', returns: ['processed'] });
 const timesBranch = pipeline('times').params<{ chunk: number; base: number }>().step(times).build();
 const failed = (e: unknown) => (e as ExecutionFailedError).runLog!;
