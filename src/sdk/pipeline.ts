@@ -65,16 +65,27 @@ export interface DefinitionRef {
   exportName: string;
 }
 
+/** Entries of C that are not just the pipeline's own parameters passed through (same name and exactly the same type). */
+type Produced<C extends Entry, P> = C extends { k: infer K; v: infer V }
+  ? K extends keyof P
+    ? [V] extends [P[K]]
+      ? [P[K]] extends [V]
+        ? never
+        : C
+      : C
+    : C
+  : never;
+
 const PIPELINE_BRAND = Symbol.for('runnable-ts.pipeline');
 
 /**
  * A built pipeline. `P` is the declared parameters type; `C` the union of values in scope at its end.
  * It is itself a step type (inputs P, outputs everything it produced), so pipelines nest as branches.
  */
-export class Pipeline<P extends object = {}, C extends Entry = never> implements StepTypes<P, FromEntries<Exclude<C, ToEntries<P>>>> {
+export class Pipeline<P extends object = {}, C extends Entry = never> implements StepTypes<P, FromEntries<Produced<C, P>>> {
   declare readonly __in?: P;
   /** What the pipeline produces (its parameters excluded): what a branch adds to its parent's scope. */
-  declare readonly __out?: FromEntries<Exclude<C, ToEntries<P>>>;
+  declare readonly __out?: FromEntries<Produced<C, P>>;
   readonly [PIPELINE_BRAND] = true;
   /** Set by the CLI (or found on first execute) so out-of-process executors can load the pipeline again. */
   definition?: DefinitionRef;
