@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: runtime overhead of the local executor with file-system stores (part A) and type-check time
- * of large pipelines (part B). Prints tables and a summary, and writes bench/results/latest.json.
+ * of large pipelines (part B). Prints tables and a summary, and writes bench/results/latest.json
+ * (partial runs: latest-partial.json).
  *
  *   npm run bench                          # everything (~2-4 minutes on 2 cores)
  *   npm run bench -- --only=runtime        # part A only   (--only=typecheck: part B only)
  *   npm run bench -- --quick               # fewer repetitions, sizes up to 100 / 200 steps (smoke run)
  *   npm run bench -- --tmp=/some/dir       # part A temp dirs in that folder only (default: os.tmpdir() and /dev/shm)
+ *   npm run bench -- --keep-generated      # keep part B's generated files and tsconfigs (path printed)
  *
  * Profile of the N=1000 case: node bin/run-ts.js bench/profile.ts [N] [runs] [fn|class]
  *
@@ -119,7 +121,10 @@ function printRuntime({ label, result: r }: RuntimeLocation): void {
 function printTypecheck(t: TypecheckResult): void {
   log('');
   log(`B. Type-check: tsc --noEmit --extendedDiagnostics on generated files (median of ${t.runs[0]?.reps ?? '?'} runs)`);
-  log(`   library import ${t.libraryImport} resolves to src/index.ts: ${t.libraryResolved ? 'yes' : 'NO'}; files in ${t.tempDir}`);
+  log(
+    `   library import ${t.libraryImport} resolves to src/index.ts: ${t.libraryResolved ? 'yes' : 'NO'}; generated files in ${t.tempDir}` +
+      (args.includes('--keep-generated') ? '' : ' (removed; --keep-generated keeps them)'),
+  );
   log(
     table(
       ['steps', 'variant', 'wall ms', 'cpu ms', 'check s', 'total s', 'instantiations', 'types', 'memory', 'errors', 'TS2589'],
@@ -273,6 +278,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'typecheck') {
     log('B. type-check ...');
     typecheck = typecheckBench(quick ? [200] : [200, 500], quick ? 1 : 3, log);
+    if (!args.includes('--keep-generated')) fs.rmSync(typecheck.tempDir, { recursive: true, force: true });
   }
 
   for (const loc of runtime) printRuntime(loc);
@@ -295,7 +301,9 @@ async function main(): Promise<void> {
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'latest.json');
+  // Partial runs (--quick, --only, --tmp) do not overwrite the figures of the last full run.
+  const partial = quick || only !== undefined || args.some((a) => a.startsWith('--tmp='));
+  const file = path.join(dir, partial ? 'latest-partial.json' : 'latest.json');
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   log(`  figures written to ${path.relative(process.cwd(), file)}`);
 }

@@ -1,20 +1,22 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import type { CodeIdentity } from '../stores/run-log/types';
 
-function git(args: string[], cwd: string): string | null {
-  try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
-  } catch {
-    return null;
-  }
+function git(args: string[], cwd: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, encoding: 'utf8', timeout: 5000 }, (err, stdout) => resolve(err ? null : stdout.trim()));
+  });
 }
 
 /**
  * The git identity of the code that ran: commit, whether tracked files were modified (and which), remote URL.
- * Computed once per run (it spawns git).
+ * Computed once per run; the three git commands run concurrently and in the background.
  */
-export function gitCodeIdentity(cwd: string = process.cwd()): CodeIdentity {
-  const commit = git(['rev-parse', 'HEAD'], cwd);
+export async function gitCodeIdentity(cwd: string = process.cwd()): Promise<CodeIdentity> {
+  const [commit, diff, url] = await Promise.all([
+    git(['rev-parse', 'HEAD'], cwd),
+    git(['diff', '--name-only', 'HEAD'], cwd),
+    git(['config', '--get', 'remote.origin.url'], cwd),
+  ]);
   if (!commit) {
     return {
       code_identifier: null,
@@ -24,12 +26,12 @@ export function gitCodeIdentity(cwd: string = process.cwd()): CodeIdentity {
       code_identifier_message: 'not a git repository (or git is not installed)',
     };
   }
-  const changed = (git(['diff', '--name-only', 'HEAD'], cwd) ?? '').split('\n').filter(Boolean);
+  const changed = (diff ?? '').split('\n').filter(Boolean);
   return {
     code_identifier: commit,
     code_identifier_type: 'git',
     code_identifier_dependable: changed.length === 0,
-    code_identifier_url: git(['config', '--get', 'remote.origin.url'], cwd),
+    code_identifier_url: url || null,
     code_identifier_message: changed.length ? `changes found in ${changed.join(', ')}` : '',
   };
 }

@@ -55,7 +55,8 @@ export interface RunContext {
   readonly reporter: Reporter;
   readonly executor: Executor;
   readonly container: DependencyContainer;
-  readonly codeIdentities: CodeIdentity[];
+  /** Computed once per run (git is asked in the background while the first step runs). */
+  readonly codeIdentities: Promise<CodeIdentity[]>;
   readonly retryIndicator: string;
   /** True when re-running a failed run: existing step logs are reused and successful steps skipped. */
   readonly isRetry: boolean;

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { container as rootContainer } from 'tsyringe';
-import { buildGraph, dagHash, dumpGraph, type Graph } from '../graph/graph';
+import { buildGraph, canonicalJson, dagHash, dumpGraph, type Graph } from '../graph/graph';
+import { createHash } from 'node:crypto';
 import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
@@ -140,7 +141,7 @@ function makeContext(
     reporter: s.reporter,
     executor: s.executor,
     container,
-    codeIdentities: [gitCodeIdentity()],
+    codeIdentities: gitCodeIdentity().then((id) => [id]),
     retryIndicator: env.RUNNABLE_RETRY_INDICATOR ?? '',
     isRetry: !!original,
     ...(original && { original }),
@@ -160,8 +161,8 @@ async function finishRun(ctx: RunContext, params: RunLog['parameters'], isRetry:
     await ctx.store.close(ctx.runId).catch(() => undefined);
     throw err;
   }
-  await ctx.store.close(ctx.runId);
   const runLog = await ctx.store.get(ctx.runId);
+  await ctx.store.close(ctx.runId);
   const failed = failedSteps(runLog);
   const result: RunResult = { runId: ctx.runId, status, runLog, runLogLocation: ctx.store.describe(ctx.runId), catalogLocation: ctx.catalog.describe(ctx.runId) };
   ctx.reporter.runFinished({
@@ -234,7 +235,7 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
       run_config: {
         ...original.run_config,
         is_retry: true,
-        retries: [...retries, { started_at: timestamp(), code_identity: ctx.codeIdentities[0], runnable_ts_version: PACKAGE_VERSION }],
+        retries: [...retries, { started_at: timestamp(), code_identity: (await ctx.codeIdentities)[0], runnable_ts_version: PACKAGE_VERSION }],
       },
     },
   ]);
@@ -263,7 +264,8 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
     allSources[k] = 'api';
   }
 
-  const hash = dagHash(graph);
+  const dag = dumpGraph(graph);
+  const hash = createHash('sha1').update(canonicalJson(dag)).digest('hex');
   let { runId, generated } = resolveRunId(options, env);
   const ctxFor = (id: string) => makeContext(pipeline, graph, services, id, tag, env);
   let ctx = ctxFor(runId);
@@ -286,7 +288,7 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
     is_retry: false,
     runnable_ts_version: PACKAGE_VERSION,
     node_version: process.version,
-    dag: dumpGraph(graph),
+    dag,
     dag_hash: hash,
   });
 

@@ -27,7 +27,7 @@ async function executeTerminal(ctx: RunContext, node: TerminalNode, scope: Scope
         output_parameters: {},
         user_defined_metrics: {},
         retry_indicator: ctx.retryIndicator,
-        code_identities: ctx.codeIdentities,
+        code_identities: await ctx.codeIdentities,
       },
     ],
     branches: {},
