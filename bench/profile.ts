@@ -23,7 +23,7 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
@@ -46,7 +46,8 @@ function shortUrl(url: string): string {
   return p.startsWith('node:') ? p : path.basename(p);
 }
 
-function summarize(profile: CpuProfile, topN = 25): string {
+/** Top self-time functions, self time per file and inclusive time of src/ functions (also used by bench/map.ts --profile). */
+export function summarizeProfile(profile: CpuProfile, topN = 25): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -130,11 +131,13 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(profile));
   console.log(`N=${n}, ${style} steps, ${runs} profiled runs: ${times.map((t) => t.toFixed(1)).join(', ')} ms`);
-  console.log(summarize(profile));
+  console.log(summarizeProfile(profile));
   console.log(`\nprofile written to ${path.relative(process.cwd(), out)}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === __filename) {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -1,12 +1,14 @@
 /**
- * `npm run bench`: runtime overhead of the local executor with file-system stores (part A) and type-check time
- * of large pipelines (part B). Prints tables and a summary, and writes bench/results/latest.json
- * (partial runs: latest-partial.json).
+ * `npm run bench`: runtime overhead of the local executor with file-system stores (part A, `runtime`), type-check
+ * time of large pipelines (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
+ * `stores`, bench/stores.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
+ * and map concurrency (part E, `map`, bench/map.ts). Prints tables and a summary, and writes
+ * bench/results/latest.json (partial runs: latest-partial.json).
  *
- *   npm run bench                          # everything (~2-4 minutes on 2 cores)
- *   npm run bench -- --only=runtime        # part A only   (--only=typecheck: part B only)
- *   npm run bench -- --quick               # fewer repetitions, sizes up to 100 / 200 steps (smoke run)
- *   npm run bench -- --tmp=/some/dir       # part A temp dirs in that folder only (default: os.tmpdir() and /dev/shm)
+ *   npm run bench                          # everything (~4-5 minutes on 2 cores)
+ *   npm run bench -- --only=runtime        # part A only; a comma list selects several: --only=stores,catalog,map
+ *   npm run bench -- --quick               # fewer repetitions, smaller sizes (smoke run; catalog with 64/256 MiB files)
+ *   npm run bench -- --tmp=/some/dir       # temp dirs in that folder only (default: os.tmpdir(), and /dev/shm too for A and C)
  *   npm run bench -- --keep-generated      # keep part B's generated files and tsconfigs (path printed)
  *
  * Profile of the N=1000 case: node bin/run-ts.js bench/profile.ts [N] [runs] [fn|class]
@@ -19,6 +21,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runtimeBench, type RuntimeResult } from './runtime';
 import { typecheckBench, type TypecheckResult } from './typecheck';
+import { formatStoresBench, storesBench, STORES_FLAT_TARGET, type StoresBenchResult } from './stores';
+import { formatCatalogBench, runCatalogBench, type CatalogBenchResult } from './catalog-files';
+import { formatMapBench, mapBench, type MapBenchResult } from './map';
 import { fmtBytes, round, table } from './stats';
 import type { StepStyle } from './steps';
 
@@ -27,8 +32,23 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map'] as const;
+type Part = (typeof PARTS)[number];
+/** `--only=a,b` (or several `--only=` flags): the parts to run; undefined = all. */
+const only: ReadonlySet<Part> | undefined = (() => {
+  const given = args.filter((a) => a.startsWith('--only=')).flatMap((a) => a.slice('--only='.length).split(',')).map((x) => x.trim()).filter(Boolean);
+  if (given.length === 0) return undefined;
+  const unknown = given.filter((x) => !(PARTS as readonly string[]).includes(x));
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown --only part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}\n`);
+    process.exit(2);
+  }
+  return new Set(given as Part[]);
+})();
+const runs = (part: Part) => only === undefined || only.has(part);
 const quick = args.includes('--quick');
+/** Catalog (part D) target: both put and get at no less than this fraction of cp's throughput at the largest size. */
+const CATALOG_TARGET_RATIO = 0.5;
 const log = (line = '') => process.stdout.write(line + '\n');
 
 interface RuntimeLocation {
@@ -195,7 +215,13 @@ function typecheckGrowth(t: TypecheckResult) {
   };
 }
 
-function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | undefined): Record<string, unknown> {
+interface Extra {
+  stores: { label: string; result: StoresBenchResult }[];
+  catalog: CatalogBenchResult | undefined;
+  map: MapBenchResult | undefined;
+}
+
+function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | undefined, x: Extra): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   log('');
   log('Summary');
@@ -231,6 +257,75 @@ function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | und
     if (growth) log(`  type-check growth of the pipeline's added cost ${growth.from}→${growth.to} steps: check time exponent ${growth.checkExponent}, tsc CPU time exponent ${growth.cpuExponent}, instantiations exponent ${growth.instExponent} (1 = linear)`);
     out.typecheck = { growth, ts2589: t.runs.some((f) => f.ts2589), runsWithErrors: bad.map((f) => `${f.variant}-${f.steps}`) };
   }
+  if (x.stores.length) {
+    const o: Record<string, unknown> = {};
+    out.stores = o;
+    for (const { label, result } of x.stores) {
+      const ns = result.config.sizes;
+      for (const st of result.stores) {
+        const met = st.marginalRatio <= STORES_FLAT_TARGET;
+        const m = st.marginal;
+        log(
+          `  [stores, ${label}] ${st.store}: marginal ms/step ${m.map((i) => `${i.from}→${i.to} ${i.msPerStep.toFixed(3)}`).join(', ')}; ` +
+            `ratio ${st.marginalRatio}x -> target <= ${STORES_FLAT_TARGET}x: ${met ? 'MET' : 'NOT MET'} ` +
+            `(fit: ${st.fit.fixedMs} ms + ${st.fit.msPerStep} ms×N, fitted ratio N=${ns.at(-1)}/N=${ns[0]} ${st.fitRatio}x); ` +
+            `written/step ${st.sizes.map((z) => `N=${z.n} ${fmtBytes(z.io.bytesWrittenPerStep)}`).join(', ')}`,
+        );
+        o[`${label}/${st.store}`] = {
+          marginalMsPerStep: Object.fromEntries(m.map((i) => [`${i.from}-${i.to}`, i.msPerStep])),
+          marginalRatio: st.marginalRatio,
+          fitRatio: st.fitRatio,
+          fit: st.fit,
+          targetMet: met,
+          bytesWrittenPerStep: Object.fromEntries(st.sizes.map((z) => [z.n, z.io.bytesWrittenPerStep])),
+        };
+      }
+    }
+  }
+  if (x.catalog) {
+    const c = x.catalog;
+    const largest = c.sizes.at(-1)!;
+    const smallest = c.sizes[0]!;
+    const speedMet = largest.put.ratio >= CATALOG_TARGET_RATIO && largest.get.ratio >= CATALOG_TARGET_RATIO;
+    const growth = (s: typeof largest) => Math.max(s.put.catalog.peakRssGrowthBytes ?? 0, s.get.catalog.peakRssGrowthBytes ?? 0);
+    // "independent of size": the peak RSS growth at the largest size at most 1.5x that at the smallest (sizes differ 4x),
+    // or below 64 MiB outright (below that, the sampled figures are allocator noise)
+    const memMet = c.sizes.length < 2 ? undefined : growth(largest) <= Math.max(1.5 * growth(smallest), 64 * 1024 * 1024);
+    const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+    log(
+      `  [catalog] ${mib(largest.sizeBytes)} (${largest.hash}): put ${largest.put.ratio.toFixed(2)}x cp, get ${largest.get.ratio.toFixed(2)}x cp ` +
+        `-> target >= ${CATALOG_TARGET_RATIO}x: ${speedMet ? 'MET' : 'NOT MET'}` +
+        (c.sizes.length > 1 ? `; at ${mib(smallest.sizeBytes)} (${smallest.hash}): put ${smallest.put.ratio.toFixed(2)}x, get ${smallest.get.ratio.toFixed(2)}x` : ''),
+    );
+    log(
+      `  [catalog] peak RSS growth ${c.sizes.map((s) => `${mib(s.sizeBytes)}: ${mib(growth(s))}`).join(', ')} ` +
+        `-> memory independent of size: ${memMet === undefined ? 'n/a (one size)' : memMet ? 'MET' : 'NOT MET'}`,
+    );
+    out.catalog = {
+      sizeBytes: largest.sizeBytes,
+      putRatio: largest.put.ratio,
+      getRatio: largest.get.ratio,
+      speedTargetMet: speedMet,
+      peakRssGrowthBytes: Object.fromEntries(c.sizes.map((s) => [s.sizeBytes, growth(s)])),
+      memoryTargetMet: memMet,
+    };
+  }
+  if (x.map) {
+    const v = x.map.verdict;
+    const big = x.map.scale.at(-1)!;
+    log(
+      `  [map] ${big.items} items: ${(big.totalMs / 1000).toFixed(1)} s (${big.msPerItem.toFixed(3)} ms/item); peak RSS ${(v.peakBytes / 1e6).toFixed(0)} MB -> target < 500 MB: ${v.peakTargetMet ? 'MET' : 'NOT MET'}; ` +
+        `bytes written/item ${x.map.scale.map((s) => `${s.items}: ${fmtBytes(s.io.bytesWrittenPerItem)}`).join(', ')} -> linear: ${v.bytesLinear ? 'yes' : 'NO'}; ` +
+        `ms/item ×${x.map.linearity.msPerItemRatio} from ${x.map.scale[0]!.items} to ${big.items} items`,
+    );
+    const c = x.map.concurrency;
+    log(
+      `  [map] concurrency ${c.concurrencies[0]} vs ${c.concurrencies[1]} (${c.items} items × ${c.delayMs} ms): ` +
+        c.stores.map((s) => `${s.store} ${s.speedup}x`).join(', ') +
+        ` -> target >= 6x (memory stores): ${v.speedupTargetMet ? 'MET' : 'NOT MET'}`,
+    );
+    out.map = v;
+  }
   return out;
 }
 
@@ -259,7 +354,9 @@ async function main(): Promise<void> {
 
   const runtime: RuntimeLocation[] = [];
   let typecheck: TypecheckResult | undefined;
-  if (only === undefined || only === 'runtime') {
+  const extra: Extra = { stores: [], catalog: undefined, map: undefined };
+  const givenTmp = args.find((a) => a.startsWith('--tmp='))?.slice('--tmp='.length);
+  if (runs('runtime')) {
     for (const [label, tmpRoot] of tempLocations()) {
       log(`A[${label}]. runtime, temp dirs in ${tmpRoot} ...`);
       const styles: StepStyle[] = ['fn', 'class'];
@@ -275,7 +372,28 @@ async function main(): Promise<void> {
       runtime.push({ label, result });
     }
   }
-  if (only === undefined || only === 'typecheck') {
+  if (runs('stores')) {
+    for (const [label, tmpRoot] of tempLocations()) {
+      log(`C[${label}]. run-log stores, temp dirs in ${tmpRoot} ...`);
+      const result = await storesBench(
+        { tmpRoot, sizes: quick ? [10, 100, 300] : [10, 100, 1000], reps: (n) => (quick ? 3 : n >= 1000 ? 5 : 21) },
+        log,
+      );
+      extra.stores.push({ label, result });
+    }
+  }
+  if (runs('map')) {
+    const tmpRoot = givenTmp ? path.resolve(givenTmp) : os.tmpdir();
+    log(`E. map, temp dirs in ${tmpRoot} ...`);
+    extra.map = await mapBench({ tmpRoot, sizes: quick ? [300, 1000] : [1000, 3000, 10000], ioReps: quick ? 1 : 3 }, log);
+  }
+  if (runs('catalog')) {
+    // --quick: smaller files (below 1 GiB the catalog hashes the whole file with SHA-256; from 1 GiB a fingerprint)
+    const sizesMiB = quick ? [64, 256] : [256, 1024];
+    log(`D. catalog file sync vs cp, ${sizesMiB.join(' and ')} MiB ...`);
+    extra.catalog = await runCatalogBench({ sizesMiB, reps: quick ? 1 : 3, ...(givenTmp && { tmpRoot: path.resolve(givenTmp) }) });
+  }
+  if (runs('typecheck')) {
     log('B. type-check ...');
     typecheck = typecheckBench(quick ? [200] : [200, 500], quick ? 1 : 3, log);
     if (!args.includes('--keep-generated')) fs.rmSync(typecheck.tempDir, { recursive: true, force: true });
@@ -283,7 +401,19 @@ async function main(): Promise<void> {
 
   for (const loc of runtime) printRuntime(loc);
   if (typecheck) printTypecheck(typecheck);
-  const verdict = summary(runtime, typecheck);
+  for (const { label, result } of extra.stores) {
+    log('');
+    log(`[${label}] ` + formatStoresBench(result));
+  }
+  if (extra.catalog) {
+    log('');
+    log('D. ' + formatCatalogBench(extra.catalog));
+  }
+  if (extra.map) {
+    log('');
+    log(formatMapBench(extra.map));
+  }
+  const verdict = summary(runtime, typecheck, extra);
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`  bench time: ${seconds} s`);
 
@@ -294,10 +424,20 @@ async function main(): Promise<void> {
     cpuModel: os.cpus()[0]?.model,
     quick,
     benchSeconds: seconds,
-    targets: { ratio: `< ${TARGET_RATIO}x`, flat: `µs/step(N=1000) / µs/step(N=100) < ${FLAT_LIMIT}` },
+    targets: {
+      ratio: `< ${TARGET_RATIO}x`,
+      flat: `µs/step(N=1000) / µs/step(N=100) < ${FLAT_LIMIT}`,
+      stores: `marginal ms/step (100→1000) / marginal ms/step (10→100) <= ${STORES_FLAT_TARGET}`,
+      catalog: `put and get throughput >= ${CATALOG_TARGET_RATIO}x cp at the largest size; peak RSS growth independent of size`,
+      map: 'map over 10,000 items completes with peak RSS < 500 MB, bytes written per item constant; speed-up conc 8 / conc 1 >= 6x',
+    },
+    parts: only === undefined ? [...PARTS] : [...only],
     verdict,
     runtime: Object.fromEntries(runtime.map((l) => [l.label, l.result])),
     typecheck,
+    stores: extra.stores.length ? Object.fromEntries(extra.stores.map((l) => [l.label, l.result])) : undefined,
+    catalog: extra.catalog,
+    map: extra.map,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });

@@ -2,12 +2,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Pipeline } from '../sdk/pipeline';
 import { UsageError } from './errors';
+import { RunnableError } from '../errors';
 
 /** Loads a pipeline file with the TypeScript loader (already installed by bin/runnable.js). */
 export function loadModule(file: string): Record<string, unknown> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new UsageError(`Pipeline file '${file}' does not exist (looked for ${abs}).`);
-  return require(abs) as Record<string, unknown>;
+  try {
+    return require(abs) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof RunnableError) throw err; // e.g. a @Task definition error: already says what to do
+    const e = err as Error;
+    throw new UsageError(`Could not load '${file}': ${e.name}: ${e.message.split('\n')[0]}`, { cause: err });
+  }
 }
 
 /** The pipeline exported by a module: `exportName`, else the default export, else the only exported pipeline. */

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExecutionFailedError, RunnableError } from '../errors';
@@ -7,7 +8,7 @@ import { PACKAGE_VERSION } from '../version';
 import { findPipeline, loadModule } from './load';
 import { UsageError } from './errors';
 import { ConsoleReporter } from '../engine/reporter';
-import { executeSingleNode, resolveServices, type ExecuteOptions } from '../engine/run';
+import { abortActiveRuns, executeSingleNode, resolveServices, type ExecuteOptions } from '../engine/run';
 import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
 import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
@@ -34,6 +35,7 @@ let verbose = false;
 function report(err: unknown): void {
   if (verbose && err instanceof Error && err.stack) {
     process.stderr.write(`${err.stack}\n`);
+    if (err.cause instanceof Error && err.cause.stack) process.stderr.write(`caused by: ${err.cause.stack}\n`);
     return;
   }
   const msg = err instanceof Error ? err.message : String(err);
@@ -58,6 +60,15 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     onFirstRun: (p) => firstRun({ run: p }),
   };
   setLaunch(launch);
+  // Ctrl-C / SIGTERM: mark the run FAIL (never leave it PROCESSING) and say how to resume it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void abortActiveRuns().then((ids) => {
+        for (const id of ids) process.stderr.write(`\n⏹  Run ${id} interrupted (${signal}); it is marked FAIL. Resume it with: runnable retry ${id}\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      });
+    });
+  }
   // A run the file started itself and did not await/catch: we report it, Node must not crash on it.
   process.on('unhandledRejection', (reason) => {
     if (reason instanceof ExecutionFailedError) return;
@@ -88,7 +99,10 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     await run;
     return EXIT_OK;
   } catch (err) {
-    if (err instanceof ExecutionFailedError) return EXIT_RUN_FAILED;
+    if (err instanceof ExecutionFailedError) {
+      if (flags.quiet) process.stderr.write(`error: ${err.message}\n`);
+      return EXIT_RUN_FAILED;
+    }
     throw err;
   }
 }
@@ -225,11 +239,14 @@ Examples:
   $ runnable runs compare exp-001 exp-002 exp-003`)
     .action(async (flags: { tag?: string; status?: string; limit?: number; json?: boolean; config?: string }) => {
       const status = flags.status?.toUpperCase();
-      if (status && !['SUCCESS', 'FAIL', 'PROCESSING', 'CREATED'].includes(status)) throw new UsageError(`--status must be one of SUCCESS, FAIL, PROCESSING, got '${flags.status}'`);
+      if (status && !['SUCCESS', 'FAIL', 'PROCESSING', 'CREATED'].includes(status)) throw new UsageError(`--status must be one of SUCCESS, FAIL, PROCESSING, CREATED, got '${flags.status}'`);
       const { store } = resolveServices({ configFile: flags.config }, process.env);
       const list = await listRuns(store, { ...(flags.tag !== undefined && { tag: flags.tag }), ...(status && { status: status as RunStatus }), ...(flags.limit && { limit: flags.limit }) });
       if (flags.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
-      else process.stdout.write((list.length ? renderRunsTable(list) : `No runs in ${store.describe('')}`) + '\n');
+      else {
+        const where = (store.config() as { log_folder?: string }).log_folder;
+        process.stdout.write((list.length ? renderRunsTable(list) : `No runs yet in the ${store.type} run-log store${where ? ` (${where})` : ''}.`) + '\n');
+      }
       for (const s of list.skipped ?? []) process.stderr.write(`⚠️  skipped ${s.runId}: ${s.error}\n`);
     });
 
@@ -239,7 +256,8 @@ Examples:
     .argument('<run_ids...>', 'two or more run ids')
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'configuration file (to find the run-log store)')
-    .action(async (ids: string[], flags: { json?: boolean; config?: string }) => {
+    .action(async (ids: string[], _flags: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals() as { json?: boolean; config?: string };
       if (ids.length < 2) throw new UsageError('compare needs at least two run ids');
       const { store } = resolveServices({ configFile: flags.config }, process.env);
       const summaries = await Promise.all(ids.map(async (id) => summarizeRun(await store.get(id))));
@@ -280,8 +298,9 @@ Example:
   $ runnable check examples/tutorial/04-connecting-workflow.ts
 Exit code 0 when the files type-check, 1 when they do not.`)
     .action((files: string[]) => {
+      for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`File '${f}' does not exist.`);
       const { problems, filesChecked, tsconfig } = checkFiles(files);
-      for (const p of problems) process.stdout.write(`${p.file ? `${p.file}:${p.line}:${p.column}` : ''} TS${p.code}\n${p.text.replace(/^/gm, '  ')}\n\n`);
+      for (const p of problems) process.stdout.write(`${p.file ? `${p.file}:${p.line}:${p.column} ` : ''}TS${p.code}\n${p.text.replace(/^/gm, '  ')}\n\n`);
       const where = tsconfig ? ` (with ${tsconfig})` : '';
       if (problems.length) {
         process.stdout.write(`❌ ${problems.length} error${problems.length > 1 ? 's' : ''} in ${filesChecked} file${filesChecked > 1 ? 's' : ''}${where}\n`);

@@ -140,7 +140,7 @@ export class ConsoleReporter implements Reporter {
     this.render();
   }
   stepSkipped(internalName: string): void {
-    this.line(`${internalName}: ⏩ skipped (succeeded in the original run)`);
+    this.line(`${internalName}: ⏩ skipped (already succeeded in this run)`);
   }
   stepOutput(internalName: string, text: string, stream: 'stdout' | 'stderr'): void {
     if (!this.showsStepOutput) return;

@@ -148,8 +148,34 @@ function makeContext(
   };
 }
 
+const activeRuns = new Set<RunContext>();
+
+/**
+ * Marks every run in progress in this process FAIL (used on Ctrl-C / SIGTERM), so no run is left PROCESSING.
+ * Steps that were running keep their PROCESSING step log; `runnable retry` runs them again.
+ */
+export async function abortActiveRuns(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const ctx of activeRuns) {
+    ids.push(ctx.runId);
+    await ctx.store.apply(ctx.runId, [{ op: 'status', status: 'FAIL' }]).catch(() => undefined);
+    await ctx.store.close(ctx.runId).catch(() => undefined);
+  }
+  activeRuns.clear();
+  return ids;
+}
+
 /** Walks the graph and turns the outcome into a result or an ExecutionFailedError. Never leaves the run PROCESSING. */
 async function finishRun(ctx: RunContext, params: RunLog['parameters'], isRetry: boolean): Promise<RunResult> {
+  activeRuns.add(ctx);
+  try {
+    return await walk(ctx, params, isRetry);
+  } finally {
+    activeRuns.delete(ctx);
+  }
+}
+
+async function walk(ctx: RunContext, params: RunLog['parameters'], isRetry: boolean): Promise<RunResult> {
   const t0 = performance.now();
   ctx.reporter.runStarted({ runId: ctx.runId, pipeline: ctx.pipeline.name, isRetry });
   let status: RunStatus;

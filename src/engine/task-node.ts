@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ArtifactError, ReturnsMismatchError } from '../errors';
+import { ArtifactError, ReturnsMismatchError, RunnableError } from '../errors';
 import type { TaskNode } from '../graph/graph';
 import { deserialize, PICKLE_EXTENSION, serialize } from '../serialization';
 import type { DataCatalog, Parameter, StepAttempt, StepLog } from '../stores/run-log/types';
@@ -45,6 +45,7 @@ export async function loadValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, name
  */
 function inputProxy(ctx: RunContext, params: Record<string, Parameter>, prefetched: Map<string, unknown>) {
   const read = new Set<string>();
+  const missing = new Set<string>();
   const cache = new Map<string, unknown>();
   const value = (key: string) => {
     if (!cache.has(key)) {
@@ -55,15 +56,22 @@ function inputProxy(ctx: RunContext, params: Record<string, Parameter>, prefetch
   };
   const has = (key: string | symbol): key is string => typeof key === 'string' && Object.prototype.hasOwnProperty.call(params, key);
   const proxy = new Proxy({} as Record<string, unknown>, {
-    get: (_t, key) => (has(key) ? value(key) : undefined),
+    get: (_t, key) => {
+      if (has(key)) return value(key);
+      if (typeof key === 'string' && !NOT_INPUTS.has(key)) missing.add(key);
+      return undefined;
+    },
     has: (_t, key) => has(key),
     ownKeys: () => Object.keys(params),
     getOwnPropertyDescriptor: (_t, key) => (has(key) ? { value: value(key), enumerable: true, configurable: true, writable: false } : undefined),
     set: () => false,
     deleteProperty: () => false,
   });
-  return { proxy, read };
+  return { proxy, read, missing };
 }
+
+/** Property names that code reads from any object (inspection, promises, JSON): never reported as missing inputs. */
+const NOT_INPUTS = new Set(['then', 'toJSON', 'constructor', 'valueOf', 'toString', 'asymmetricMatch', 'nodeType', '$$typeof', 'inspect', 'length']);
 
 function messageOf(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
@@ -188,13 +196,14 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
       if (p.kind === 'object') prefetched.set(k, deserialize((await ctx.catalog.getObject(ctx.runId, p.catalog_relative_path!.slice(ctx.runId.length + 1))).toString('utf8')));
     }
   }
-  const { proxy, read } = inputProxy(ctx, visible, prefetched);
+  const { proxy, read, missing } = inputProxy(ctx, visible, prefetched);
   const outputs: Record<string, Parameter> = {};
   const metrics: Record<string, Parameter> = {};
   const catalog: DataCatalog[] = [];
   let status: 'SUCCESS' | 'FAIL' = 'SUCCESS';
   let message = '';
   let errorType: string | undefined;
+  let errorStack: string | undefined;
   const secretValues: string[] = [];
   const savedEnv = new Map<string, string | undefined>();
   const files = node.options.catalog;
@@ -202,7 +211,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   const sink: CaptureSink = { chunks: [], bytes: 0 };
   if (ctx.reporter.showsStepOutput && ctx.reporter.stepOutput) {
     const report = ctx.reporter.stepOutput.bind(ctx.reporter);
-    sink.echo = (text, stream) => report(internal, text, stream);
+    sink.echo = (text, stream) => report(internal, secretValues.length ? redact(text, secretValues) : text, stream);
   }
   try {
     for (const name of node.options.secrets ?? []) {
@@ -238,6 +247,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     status = 'FAIL';
     message = messageOf(err);
     errorType = err instanceof Error ? err.name : typeof err;
+    if (err instanceof Error && err.stack && !(err instanceof RunnableError)) errorStack = err.stack;
   } finally {
     for (const [name, prev] of savedEnv) {
       if (prev === undefined) delete process.env[name];
@@ -259,7 +269,14 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     }
   }
   catalog.push(...getEntries);
+  // Reading a name that is not in scope is normal for optional inputs; point at it only when the failure looks
+  // like the consequence (something was undefined).
+  if (status === 'FAIL' && missing.size && /undefined/.test(message)) {
+    const names = Object.keys(visible);
+    message += `\n(the step read ${[...missing].map((m) => `'${m}'`).join(', ')}, which ${missing.size > 1 ? 'are' : 'is'} not in scope; in scope: ${names.length ? names.join(', ') : 'nothing'}. 'runnable check <file>' finds such wiring errors before running)`;
+  }
   if (secretValues.length) message = redact(message, secretValues);
+  if (errorStack && secretValues.length) errorStack = redact(errorStack, secretValues);
   let output = sink.chunks.join('');
   let executionLog: string | undefined;
   if (output) {
@@ -287,6 +304,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   };
   if (errorType) attempt.error_type = errorType;
   if (executionLog) attempt.execution_log = executionLog;
+  if (errorStack) attempt.error_stack = errorStack;
   const tail = output ? output.replace(/\n$/, '').split('\n').slice(-15).join('\n') : undefined;
   return { attempt, outputs, catalog, error: status === 'FAIL' ? message : undefined, outputTail: tail };
 }

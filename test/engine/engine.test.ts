@@ -316,3 +316,16 @@ describe('definitions fail loudly', () => {
     expect(() => (Task({ name: 'iface' }) as any)(IfaceParam)).toThrow(/metadata is 'Object'.*@inject/);
   });
 });
+
+describe('loadArtifact', () => {
+  it('returns the live value of a run\'s parameter (registered classes as instances) or catalog file', async () => {
+    const opts = inMemory({ runId: 'load-1' });
+    await basic.execute(opts);
+    const { loadArtifact } = await import('../../src/index');
+    const model = await loadArtifact<Model>('load-1', 'model', { runLogStore: opts.runLogStore, catalog: opts.catalog });
+    expect(model).toBeInstanceOf(Model);
+    expect(model.predict([1, 1, 1])).toBe(6.5);
+    expect(await loadArtifact('load-1', 'n_rows', { runLogStore: opts.runLogStore, catalog: opts.catalog })).toBe(3);
+    await expect(loadArtifact('load-1', 'nope', { runLogStore: opts.runLogStore, catalog: opts.catalog })).rejects.toThrow(/no parameter or catalog file named 'nope'/);
+  });
+});

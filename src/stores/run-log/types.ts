@@ -59,6 +59,8 @@ export interface StepAttempt {
   error_type?: string;
   /** runnable-ts: catalog path (`<run_id>/<step>/attempt-<n>.execution.log`) of what the attempt printed, when it printed anything. */
   execution_log?: string;
+  /** runnable-ts: the stack trace of the error that failed the attempt (not for runnable-ts's own typed errors). */
+  error_stack?: string;
 }
 
 export interface BranchLog {

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BIN, FIXTURES, TUTORIAL, readRunLog, runIdFrom, runnable, tmpDir } from '../helpers/cli';
+
+describe('CLI robustness', () => {
+  it('Ctrl-C marks the run FAIL (never left PROCESSING), says how to resume, exits 130', async () => {
+    const cwd = tmpDir();
+    const child = spawn(process.execPath, [BIN, 'run', path.join(FIXTURES, 'slow.ts'), '--run-id', 'int-1'], { cwd, env: { ...process.env, CI: 'true' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const deadline = Date.now() + 20_000;
+    while (!fs.existsSync(path.join(cwd, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(130);
+    expect(stderr).toContain('Run int-1 interrupted (SIGINT); it is marked FAIL. Resume it with: runnable retry int-1');
+    const log = readRunLog(cwd, 'int-1');
+    expect(log.status).toBe('FAIL');
+    expect(log.steps.first!.status).toBe('SUCCESS');
+  });
+
+  it('--quiet still reports a failure on stderr', async () => {
+    const cwd = tmpDir();
+    const out = await runnable(['run', path.join(FIXTURES, 'failing.ts'), '--quiet'], { cwd });
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(/^error: Execution failed for run id: \S+ \(step 'explode': Error: the flag should_pass is false\)/);
+  });
+
+  it('a file that cannot be loaded is a usage error (exit 2) naming the file', async () => {
+    const cwd = tmpDir();
+    const file = path.join(cwd, 'broken.js');
+    fs.writeFileSync(file, "require('./does-not-exist');\n");
+    const out = await runnable(['run', file], { cwd });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/^error: Could not load '.*broken.js': Error: Cannot find module '.\/does-not-exist'/);
+  });
+
+  it('runs compare honours --json and --config given after it; a closed pipe is not an error', async () => {
+    const cwd = tmpDir();
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await runnable(['run', path.join(FIXTURES, 'failing.ts'), '--config', 'cfg.yaml'], { cwd: (fs.writeFileSync(path.join(cwd, 'cfg.yaml'), 'runLogStore: { type: file-system, config: { log_folder: logs } }\n'), cwd), env: { RUNNABLE_PRM_should_pass: 'true' } });
+      ids.push(runIdFrom(r.stdout));
+    }
+    const cmp = await runnable(['runs', 'compare', ...ids, '--json', '--config', 'cfg.yaml'], { cwd });
+    expect(cmp.code).toBe(0);
+    expect(JSON.parse(cmp.stdout).map((r: { runId: string }) => r.runId)).toEqual(ids);
+    const piped = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      const c = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" inspect ${ids[0]} --json --config cfg.yaml | head -c 10 >/dev/null`], { cwd });
+      let err = '';
+      c.stderr.on('data', (d) => (err += d));
+      c.on('close', (code) => resolve({ code, err }));
+    });
+    expect(piped.err).not.toContain('EPIPE');
+  });
+
+  it('when a step fails after reading a name that is not in scope, the message says so (wiring errors without the type-checker)', async () => {
+    const cwd = tmpDir();
+    const file = path.join(FIXTURES, 'miswired.js');
+    const out = await runnable(['run', file], { cwd });
+    expect(out.code).toBe(1);
+    const log = readRunLog(cwd, runIdFrom(out.stdout));
+    expect(log.steps.preprocess!.attempts[0]!.message).toMatch(/the step read 'dataframe', which is not in scope; in scope: df\. 'runnable check <file>'/);
+    expect(log.steps.preprocess!.attempts[0]!.error_stack).toMatch(/TypeError: Cannot read properties of undefined/);
+  });
+
+  it('--verbose never shows secret values', async () => {
+    const cwd = tmpDir();
+    const out = await runnable(['--verbose', 'run', path.join(FIXTURES, 'prints-secret.ts')], { cwd, env: { TOKEN: 'hunter2-very-secret' } });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('│ leaky: token is ***');
+    expect(out.stdout + out.stderr).not.toContain('hunter2-very-secret');
+    void TUTORIAL;
+  });
+});
