@@ -254,6 +254,9 @@ Examples:
     .command('compare')
     .description('Show parameters and metrics of runs side by side, marking the ones that differ.')
     .argument('<run_ids...>', 'two or more run ids')
+    .addHelpText('after', `
+Example:
+  $ runnable runs compare exp-001 exp-002 exp-003     # '*' marks parameters and metrics that differ`)
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'configuration file (to find the run-log store)')
     .action(async (ids: string[], _flags: unknown, cmd: Command) => {
