@@ -15,6 +15,7 @@ import {
   pipeline,
   registerSerializer,
   task,
+  loadArtifact,
 } from '../../src/index';
 import { sha256 } from '../../src/stores/catalog/catalog';
 import { generateRunId } from '../../src/engine/run-id';
@@ -321,7 +322,6 @@ describe('loadArtifact', () => {
   it('returns the live value of a run\'s parameter (registered classes as instances) or catalog file', async () => {
     const opts = inMemory({ runId: 'load-1' });
     await basic.execute(opts);
-    const { loadArtifact } = await import('../../src/index');
     const model = await loadArtifact<Model>('load-1', 'model', { runLogStore: opts.runLogStore, catalog: opts.catalog });
     expect(model).toBeInstanceOf(Model);
     expect(model.predict([1, 1, 1])).toBe(6.5);
