@@ -1,12 +1,11 @@
 import type { CompositeNode, ConditionalNode, Graph, LoopNode, MapNode, ParallelNode } from '../graph/graph';
 import { declaredReturns } from '../graph/graph';
-import { PICKLE_EXTENSION, serialize } from '../serialization';
 import { findBranch, findStep } from '../stores/run-log/document';
 import type { Parameter, StepLog } from '../stores/run-log/types';
 import { Scope, type RunContext } from './context';
-import { describeValue, jsonParameter } from './params';
+import { jsonParameter } from './params';
 import { findNonJson } from './returns';
-import { loadValue } from './task-node';
+import { loadValue, pickleValue } from './task-node';
 import { executeGraph } from './traverse';
 
 type Status = 'SUCCESS' | 'FAIL';
@@ -20,8 +19,7 @@ interface BranchOutcome {
 /** Stores a value as a parameter: inline when it is JSON, pickled into the catalog otherwise. */
 async function toParameter(ctx: RunContext, value: unknown, name: string, catalogDir: string, kind: 'json' | 'metric' = 'json'): Promise<Parameter> {
   if (findNonJson(value, name) === undefined) return jsonParameter(value, kind);
-  const stored = await ctx.catalog.putObject(ctx.runId, `${catalogDir}/${name}${PICKLE_EXTENSION}`, serialize(value));
-  return { kind: 'object', value: name, description: describeValue('object', name), catalog_relative_path: stored.catalog_relative_path, data_hash: stored.data_hash };
+  return (await pickleValue(ctx, value, name, catalogDir)).parameter;
 }
 
 /**
@@ -108,17 +106,12 @@ async function map(ctx: RunContext, node: MapNode, scope: Scope, internal: strin
     }
     const allMetrics = params.length > 0 && params.every((prm) => prm.kind === 'metric');
     const pickled = params.some((prm) => prm.kind === 'object');
+    // pickled inputs reduce to a pickled result, even when the result happens to be JSON-like
     merged[name] = pickled
-      ? await toParameter(ctx, result, name, internal).then(async (prm) => (prm.kind === 'object' ? prm : await forcePickle(ctx, result, name, internal)))
+      ? (await pickleValue(ctx, result, name, internal)).parameter
       : await toParameter(ctx, result, name, internal, allMetrics && typeof result === 'number' ? 'metric' : 'json');
   }
   return { merged, message: '' };
-}
-
-/** Pickled inputs reduce to a pickled result, even when the result happens to be JSON-like. */
-async function forcePickle(ctx: RunContext, value: unknown, name: string, dir: string): Promise<Parameter> {
-  const stored = await ctx.catalog.putObject(ctx.runId, `${dir}/${name}${PICKLE_EXTENSION}`, serialize(value));
-  return { kind: 'object', value: name, description: describeValue('object', name), catalog_relative_path: stored.catalog_relative_path, data_hash: stored.data_hash };
 }
 
 async function conditional(ctx: RunContext, node: ConditionalNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {

@@ -31,6 +31,16 @@ export function loadParameterValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, n
   }
 }
 
+/** Serializes a value into the catalog at `<dir>/<name>.superjson`: its parameter (kind object) and catalog entry. */
+export async function pickleValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, value: unknown, name: string, dir: string): Promise<{ parameter: Parameter; entry: DataCatalog }> {
+  const rel = `${dir}/${name}${PICKLE_EXTENSION}`;
+  const stored = await ctx.catalog.putObject(ctx.runId, rel, serialize(value));
+  return {
+    parameter: { kind: 'object', value: name, description: describeValue('object', name), catalog_relative_path: stored.catalog_relative_path, data_hash: stored.data_hash },
+    entry: { name: rel, data_hash: stored.data_hash, catalog_relative_path: stored.catalog_relative_path, catalog_handler_location: '', stage: 'put' },
+  };
+}
+
 /** Like loadParameterValue, for catalogs that can only read asynchronously too. */
 export async function loadValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, name: string, p: Parameter): Promise<unknown> {
   if (p.kind !== 'object' || ctx.catalog.getObjectSync) return loadParameterValue(ctx, name, p);
@@ -226,16 +236,9 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     for (const r of def.returns) {
       const v = values[r.name];
       if (r.kind === 'pickled') {
-        const rel = `${internal}/${r.name}${PICKLE_EXTENSION}`;
-        const stored = await ctx.catalog.putObject(ctx.runId, rel, serialize(v));
-        outputs[r.name] = {
-          kind: 'object',
-          value: r.name,
-          description: describeValue('object', r.name),
-          catalog_relative_path: stored.catalog_relative_path,
-          data_hash: stored.data_hash,
-        };
-        catalog.push({ name: rel, data_hash: stored.data_hash, catalog_relative_path: stored.catalog_relative_path, catalog_handler_location: '', stage: 'put' });
+        const { parameter, entry } = await pickleValue(ctx, v, r.name, internal);
+        outputs[r.name] = parameter;
+        catalog.push(entry);
       } else if (r.kind === 'metric') {
         outputs[r.name] = jsonParameter(v, 'metric');
         metrics[r.name] = outputs[r.name]!;

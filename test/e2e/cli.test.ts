@@ -1,49 +1,6 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import type { RunLog } from '../../src/stores/run-log/types';
-import { assertValidRunLog } from '../helpers/run-log-schema';
-
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/runnable.js');
-const TUTORIAL = path.join(ROOT, 'examples/tutorial/04-connecting-workflow.ts');
-const FIXTURES = path.join(ROOT, 'test/fixtures/pipelines');
-
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function runnable(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<Out> {
-  const env = { ...process.env, ...opts.env };
-  for (const k of Object.keys(env)) if (k.startsWith('RUNNABLE_') && !(opts.env && k in opts.env)) delete env[k];
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'rt-e2e-'));
-}
-
-function runIdFrom(stdout: string): string {
-  const m = /Run (\S+) (succeeded|failed)/.exec(stdout);
-  if (!m) throw new Error(`no run id in output:\n${stdout}`);
-  return m[1]!;
-}
-
-function readRunLog(cwd: string, runId: string): RunLog {
-  const log = JSON.parse(fs.readFileSync(path.join(cwd, '.run_log_store', `${runId}.json`), 'utf8')) as RunLog;
-  assertValidRunLog(log);
-  return log;
-}
+import { FIXTURES, TUTORIAL, readRunLog, runIdFrom, runnable, tmpDir as tmp } from '../helpers/cli';
 
 describe('runnable run (end to end)', () => {
   it('runs the tutorial: one line per step, run id and run log path, 4 tasks + success, metrics and artifacts', async () => {
