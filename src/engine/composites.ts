@@ -28,7 +28,9 @@ async function toParameter(ctx: RunContext, value: unknown, name: string, catalo
  */
 async function runBranch(ctx: RunContext, graph: Graph, branchName: string, parent: Scope, own: Record<string, Parameter>, iterationVars: readonly string[]): Promise<BranchOutcome> {
   const before = ctx.original ? findBranch(ctx.original, branchName) : undefined;
-  const scope = new Scope(branchName, before ? { ...before.parameters } : own, parent);
+  const initial = { ...own };
+  for (const [k, v] of Object.entries(graph.defaults)) if (v !== undefined && !parent.get(k) && !(k in initial)) initial[k] = jsonParameter(v);
+  const scope = new Scope(branchName, before ? { ...before.parameters } : initial, parent);
   if (before) for (const k of Object.keys(before.parameters)) if (!iterationVars.includes(k)) scope.written.add(k);
   if (before?.status === 'SUCCESS') {
     ctx.reporter.stepSkipped(branchName);

@@ -3,7 +3,7 @@ import type { Graph } from '../graph/graph';
 import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
-import type { CodeIdentity, Parameter } from '../stores/run-log/types';
+import type { CodeIdentity, Parameter, StepLog } from '../stores/run-log/types';
 import type { Reporter } from './reporter';
 import type { Executor } from '../executors/executor';
 import type { SecretsManager } from '../stores/secrets/secrets';
@@ -60,6 +60,8 @@ export interface RunContext {
   readonly retryIndicator: string;
   /** True when re-running a failed run: existing step logs are reused and successful steps skipped. */
   readonly isRetry: boolean;
+  /** Task steps running now (for marking them interrupted on Ctrl-C). */
+  readonly running: Map<string, { step: StepLog; started: string }>;
   /** On retry: the run log as the original run left it. */
   readonly original?: import('../stores/run-log/types').RunLog;
 }

@@ -144,6 +144,7 @@ function makeContext(
     codeIdentities: gitCodeIdentity().then((id) => [id]),
     retryIndicator: env.RUNNABLE_RETRY_INDICATOR ?? '',
     isRetry: !!original,
+    running: new Map(),
     ...(original && { original }),
   };
 }
@@ -158,7 +159,28 @@ export async function abortActiveRuns(): Promise<string[]> {
   const ids: string[] = [];
   for (const ctx of activeRuns) {
     ids.push(ctx.runId);
-    await ctx.store.apply(ctx.runId, [{ op: 'status', status: 'FAIL' }]).catch(() => undefined);
+    const now = timestamp();
+    const codeIdentities = await ctx.codeIdentities;
+    const ops: Parameters<RunLogStore['apply']>[1][number][] = [];
+    for (const { step, started } of ctx.running.values()) {
+      step.attempts.push({
+        attempt_number: step.attempts.length + 1,
+        start_time: started,
+        end_time: now,
+        status: 'FAIL',
+        message: 'Interrupted: the run was stopped (Ctrl-C or SIGTERM) while this step was running',
+        input_parameters: {},
+        output_parameters: {},
+        user_defined_metrics: {},
+        retry_indicator: ctx.retryIndicator,
+        code_identities: codeIdentities,
+        error_type: 'Interrupted',
+      });
+      step.status = 'FAIL';
+      ops.push({ op: 'step', step });
+    }
+    ops.push({ op: 'status', status: 'FAIL' });
+    await ctx.store.apply(ctx.runId, ops).catch(() => undefined);
     await ctx.store.close(ctx.runId).catch(() => undefined);
   }
   activeRuns.clear();

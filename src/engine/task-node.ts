@@ -15,6 +15,7 @@ import { findStep } from '../stores/run-log/document';
 import { getFiles, putFiles } from '../stores/catalog/files';
 import { redact } from '../stores/secrets/secrets';
 import { withCapture, type CaptureSink } from './capture';
+import { withEnv } from './env-overlay';
 
 /** Loads the live value of a parameter (pickled values are read from the catalog and deserialized). */
 export function loadParameterValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, name: string, p: Parameter): unknown {
@@ -215,7 +216,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   let errorType: string | undefined;
   let errorStack: string | undefined;
   const secretValues: string[] = [];
-  const savedEnv = new Map<string, string | undefined>();
+  const secretEnv: Record<string, string> = {};
   const files = node.options.catalog;
   const getEntries: DataCatalog[] = [];
   const sink: CaptureSink = { chunks: [], bytes: 0 };
@@ -227,11 +228,10 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     for (const name of node.options.secrets ?? []) {
       const v = ctx.secrets.get(name);
       secretValues.push(v);
-      if (!savedEnv.has(name)) savedEnv.set(name, process.env[name]);
-      process.env[name] = v;
+      secretEnv[name] = v;
     }
     if (files?.get?.length) getEntries.push(...(await getFiles(ctx.catalog, ctx.runId, files.get, { cwd: ctx.computeFolder })));
-    const result = await withCapture(sink, () => invoke(ctx, node, proxy, visible, attemptNumber, internal));
+    const result = await withEnv(secretEnv, () => withCapture(sink, () => invoke(ctx, node, proxy, visible, attemptNumber, internal)));
     const values = checkReturns(node.name, def.returns, result);
     for (const r of def.returns) {
       const v = values[r.name];
@@ -251,11 +251,6 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     message = messageOf(err);
     errorType = err instanceof Error ? err.name : typeof err;
     if (err instanceof Error && err.stack && !(err instanceof RunnableError)) errorStack = err.stack;
-  } finally {
-    for (const [name, prev] of savedEnv) {
-      if (prev === undefined) delete process.env[name];
-      else process.env[name] = prev;
-    }
   }
   if (files?.put?.length) {
     try {
@@ -276,7 +271,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   // like the consequence (something was undefined).
   if (status === 'FAIL' && missing.size && /undefined/.test(message)) {
     const names = Object.keys(visible);
-    message += `\n(the step read ${[...missing].map((m) => `'${m}'`).join(', ')}, which ${missing.size > 1 ? 'are' : 'is'} not in scope; in scope: ${names.length ? names.join(', ') : 'nothing'}. 'runnable check <file>' finds such wiring errors before running)`;
+    message += `\n(the step read ${[...missing].map((m) => `'${m}'`).join(', ')}, which ${missing.size > 1 ? 'are' : 'is'} not in scope (fine for optional inputs with a default); in scope: ${names.length ? names.join(', ') : 'nothing'}. 'runnable check <file>' finds wiring errors before running)`;
   }
   if (secretValues.length) message = redact(message, secretValues);
   if (errorStack && secretValues.length) errorStack = redact(errorStack, secretValues);
@@ -334,7 +329,15 @@ export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Sc
   step.status = 'PROCESSING';
   await ctx.store.apply(ctx.runId, [{ op: 'step', step }]);
   ctx.reporter.stepStarted(internal);
+  ctx.running.set(internal, { step, started: timestamp() });
+  try {
+    return await runAttempts(ctx, node, scope, step, internal);
+  } finally {
+    ctx.running.delete(internal);
+  }
+}
 
+async function runAttempts(ctx: RunContext, node: TaskNode, scope: Scope, step: StepLog, internal: string): Promise<StepLog> {
   const maxAttempts = Math.max(1, Math.floor(node.options.retry?.maxAttempts ?? 1));
   const backoffMs = Math.max(0, node.options.retry?.backoffMs ?? 0);
   const t0 = performance.now();

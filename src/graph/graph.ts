@@ -61,6 +61,8 @@ export interface Graph {
   readonly name: string;
   readonly startAt: string;
   readonly nodes: ReadonlyMap<string, GraphNode>;
+  /** Defaults given to the pipeline's `.params<P>(defaults)`: for a branch, they fill names its parent lacks. */
+  readonly defaults: Readonly<Record<string, unknown>>;
 }
 
 export const DEFAULT_MAP_CONCURRENCY = 8;
@@ -123,7 +125,7 @@ export function buildGraph(p: Pipeline<any, any>, taken: Set<string> = new Set()
   });
   nodes.set('success', { type: 'success', name: 'success' });
   nodes.set('fail', { type: 'fail', name: 'fail' });
-  return { name: p.name, startAt: p.steps[0]!.name, nodes };
+  return { name: p.name, startAt: p.steps[0]!.name, nodes, defaults: p.defaults };
 }
 
 export function stepType(node: GraphNode): StepType {

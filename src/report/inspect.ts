@@ -62,7 +62,16 @@ function renderSteps(steps: Record<string, StepLog>, indent: string, lines: stri
 export function renderRun(log: RunLog): string {
   const s: RunSummary = summarizeRun(log);
   const cfg = log.run_config;
-  const git = ((log.steps[Object.keys(log.steps)[0] ?? '']?.attempts[0]?.code_identities ?? [])[0]) as
+  let firstAttempt: StepLog['attempts'][number] | undefined;
+  const find = (steps: Record<string, StepLog>) => {
+    for (const st of Object.values(steps)) {
+      if (firstAttempt) return;
+      firstAttempt = st.attempts[0];
+      for (const b of Object.values(st.branches)) find(b.steps);
+    }
+  };
+  find(log.steps);
+  const git = ((firstAttempt?.code_identities ?? [])[0]) as
     | { code_identifier: string | null; code_identifier_dependable: boolean; code_identifier_message: string }
     | undefined;
   const lines: string[] = [];

@@ -40,13 +40,18 @@ export type CommonOut<B> = {
 type AllOutKeys<B> = { [J in keyof B]: keyof StepOut<B[J]> }[keyof B];
 type MissingIn<B, K> = { [J in keyof B]: K extends keyof StepOut<B[J]> ? never : J }[keyof B];
 
-/** The value of a conditional's `on` must be able to take only the branch keys. */
+/**
+ * The value of a conditional's `on` must be able to take only the branch keys. (Messages name one offending
+ * value each: tsc lists one message per value that has no branch.)
+ */
 export type ConditionalOnCheck<C extends Entry, On extends string, Keys extends string, Name extends string> = On extends C['k']
-  ? [Extract<C, { k: On }>['v']] extends [string | number | boolean]
-    ? [`${Extract<C, { k: On }>['v'] & (string | number | boolean)}`] extends [Keys]
-      ? On
-      : NoInfer<`✖ conditional '${Name}': '${On}' can be ${Quoted<`${Extract<C, { k: On }>['v'] & (string | number | boolean)}`>} but the branches are ${Quoted<Keys>}; give '${On}' a type that is exactly the branch names (e.g. 'heads' | 'tails')`>
-    : NoInfer<`✖ conditional '${Name}': '${On}' must be a string, number or boolean to choose a branch`>
+  ? undefined extends Extract<C, { k: On }>['v']
+    ? NoInfer<`✖ conditional '${Name}': '${On}' may be undefined (it is optional); make it required or give it a default before the conditional`>
+    : [Extract<C, { k: On }>['v']] extends [string | number | boolean]
+      ? [`${Extract<C, { k: On }>['v'] & (string | number | boolean)}`] extends [Keys]
+        ? On
+        : NoInfer<`✖ conditional '${Name}': '${On}' can be ${Quoted<Exclude<`${Extract<C, { k: On }>['v'] & (string | number | boolean)}`, Keys>>}, which is not a branch name; give '${On}' a type that is exactly the branch names (e.g. 'heads' | 'tails')`>
+      : NoInfer<`✖ conditional '${Name}': '${On}' must be a string, number or boolean to choose a branch`>
   : NoInfer<`✖ conditional '${Name}': 'on' names '${On}', which no earlier step returns and is not a pipeline parameter`>;
 type Quoted<S extends string> = string extends S ? 'any string' : `'${S}'`;
 

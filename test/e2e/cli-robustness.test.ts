@@ -18,6 +18,8 @@ describe('CLI robustness', () => {
     const log = readRunLog(cwd, 'int-1');
     expect(log.status).toBe('FAIL');
     expect(log.steps.first!.status).toBe('SUCCESS');
+    expect(log.steps.slow!.status).toBe('FAIL');
+    expect(log.steps.slow!.attempts.map((a) => [a.status, a.error_type])).toEqual([['FAIL', 'Interrupted']]);
   });
 
   it('--quiet still reports a failure on stderr', async () => {
@@ -62,7 +64,7 @@ describe('CLI robustness', () => {
     const out = await runnable(['run', file], { cwd });
     expect(out.code).toBe(1);
     const log = readRunLog(cwd, runIdFrom(out.stdout));
-    expect(log.steps.preprocess!.attempts[0]!.message).toMatch(/the step read 'dataframe', which is not in scope; in scope: df\. 'runnable check <file>'/);
+    expect(log.steps.preprocess!.attempts[0]!.message).toMatch(/the step read 'dataframe', which is not in scope \(fine for optional inputs with a default\); in scope: df\. 'runnable check <file>'/);
     expect(log.steps.preprocess!.attempts[0]!.error_stack).toMatch(/TypeError: Cannot read properties of undefined/);
   });
 

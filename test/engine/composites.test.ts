@@ -163,6 +163,12 @@ describe('parallel', () => {
     expect(r.runLog.parameters.recovered!.value).toBe(true);
   });
 
+  it("a branch's own .params defaults fill names its parent lacks", async () => {
+    const withDefault = pipeline('d').params<{ x?: number; base: number }>({ x: 7 }).step(task(({ x = -1, base }: { x?: number; base: number }) => ({ seen: `${x}/${base}` }), { name: 'see', returns: ['seen'] })).build();
+    const r = await pipeline('p').step(gen).parallel('par', { withDefault }).build().execute(inMemory());
+    expect(r.runLog.parameters.seen!.value).toBe('7/10');
+  });
+
   it('nests in any combination: map in parallel, parallel in map, loop in map', async () => {
     const inner = pipeline('inner').params<{ chunks: number[]; base: number }>().map('m', { over: 'chunks', as: 'chunk', branch: timesBranch }).build();
     const parInMap = pipeline('pim').params<{ chunk: number; base: number }>().parallel('p', { a: timesBranch }).build();

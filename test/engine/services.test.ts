@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inject } from 'tsyringe';
-import { ExecutionFailedError, MemoryCatalog, MemoryRunLogStore, SECRETS, SilentReporter, Task, listRuns, pipeline, task, metric, type SecretsManager } from '../../src/index';
+import { ExecutionFailedError, MemoryCatalog, MemoryRunLogStore, SECRETS, SilentReporter, Task, listRuns, pipeline, shell, task, metric, type SecretsManager } from '../../src/index';
 import { DotenvSecretsManager, EnvSecretsManager } from '../../src/stores/secrets/secrets';
 import { LocalExecutor } from '../../src/executors/local';
 
@@ -40,6 +40,23 @@ describe('secrets', () => {
     const missing = task(() => ({}), { name: 'needs', secrets: ['NOPE'] });
     const err2 = (await pipeline().step(missing).build().execute({ ...base(), secrets: new EnvSecretsManager({}) }).catch((e) => e)) as ExecutionFailedError;
     expect(err2.runLog!.steps.needs!.attempts[0]!.message).toMatch(/SecretNotFoundError: No secret found by name: NOPE in environment variables/);
+  });
+
+  it('a secret is visible only to the step that declared it, even with other steps running at the same time', async () => {
+    const holder = pipeline('holder').step(task(async () => {
+      await new Promise((r) => setTimeout(r, 60));
+      return { had: process.env.API_KEY === 'only-for-holder' };
+    }, { name: 'holder', secrets: ['API_KEY'], returns: ['had'] })).build();
+    const snoop = pipeline('snoop').step(task(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      return { saw: process.env.API_KEY ?? 'nothing', keys: Object.keys(process.env).includes('API_KEY') };
+    }, { name: 'snoop', returns: ['saw', 'keys'] })).step(shell('sleep 0.05; export shell_saw="${API_KEY:-nothing}"', { name: 'snoop_shell', returns: ['shell_saw'] })).build();
+    const r = await pipeline('p').parallel('par', { holder, snoop }).build().execute({ ...base(), secrets: new EnvSecretsManager({ API_KEY: 'only-for-holder' }) });
+    expect(r.runLog.parameters.had!.value).toBe(true);
+    expect(r.runLog.parameters.saw!.value).toBe('nothing');
+    expect(r.runLog.parameters.keys!.value).toBe(false);
+    expect(r.runLog.parameters.shell_saw!.value).toBe('nothing');
+    expect(process.env.API_KEY).toBeUndefined();
   });
 
   it('dotenv reads the file (comments, quotes, export prefixes)', () => {

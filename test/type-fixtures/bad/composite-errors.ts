@@ -43,6 +43,17 @@ export const f = pipeline('f').step(gen)
   .build();
 
 export const g = pipeline('g').step(gen)
-  // @expect-error ✖ conditional 'c2': 'label' can be any string but the branches are
+  // @expect-error ✖ conditional 'c2': 'label' can be any string, which is not a branch name
   .conditional('c2', { on: 'label', branches: { heads, tails } })
+  .build();
+
+const tossOnlyHeads = task(() => ({ coin: 'heads' as 'heads' | 'tails' | 'edge' }), { name: 'coin', returns: ['coin'] });
+export const h = pipeline('h').step(tossOnlyHeads)
+  // @expect-error ✖ conditional 'c3': 'coin' can be 'edge', which is not a branch name
+  .conditional('c3', { on: 'coin', branches: { heads, tails } })
+  .build();
+
+export const i = pipeline('i').params<{ side?: 'heads' | 'tails' }>()
+  // @expect-error ✖ conditional 'c4': 'side' may be undefined (it is optional)
+  .conditional('c4', { on: 'side', branches: { heads, tails } })
   .build();
