@@ -16,6 +16,9 @@ export interface FlowOptions {
   terminate?: 'success' | 'failure';
 }
 
+/** FlowOptions whose on-failure pipeline is checked against the values in scope (C) before the step. */
+export type TypedFlowOptions<C extends Entry, OF> = { onFailure?: CheckStep<C, OF, 'onFailure: '>; terminate?: 'success' | 'failure' };
+
 /** Options of `.step(X, options)`; they override the task's own options for this step. */
 export interface StepCallOptions extends StepOptions, FlowOptions {
   /** Step name in the run log; defaults to the task's name. Needed when the same task is used twice. */
@@ -182,9 +185,10 @@ export class PipelineBuilder<P extends object, C extends Entry> {
   // `S extends unknown ? ... : never` defers the key computation until S is known: written as a plain
   // `keyof StepOut<S>`, TS settles the condition too early and a later return of the same name would not replace
   // the earlier entry's type.
-  step<S extends AnyStep>(
+  step<S extends AnyStep, OF extends Pipeline<any, any> = never>(
     step: CheckStep<C, S>,
-    options: StepCallOptions = {},
+    // the on-failure pipeline runs with the values in scope before the step: its inputs are checked against them
+    options: Omit<StepCallOptions, 'onFailure'> & { onFailure?: CheckStep<C, OF, 'onFailure: '> } = {},
   ): PipelineBuilder<
     P,
     // The guard skips the per-entry scan when the step adds only new names (the common case): half the
@@ -206,7 +210,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
     }
     const name = options.name ?? def.name;
     this.checkName(name);
-    return this.add({ kind: 'task', name, task: def, options: { ...def.options, ...pickStepOptions(options) }, ...this.flow(options) });
+    return this.add({ kind: 'task', name, task: def, options: { ...def.options, ...pickStepOptions(options) }, ...this.flow(options as FlowOptions) });
   }
 
   /**
@@ -214,10 +218,10 @@ export class PipelineBuilder<P extends object, C extends Entry> {
    * branches return is merged back in declaration order (the last branch wins a name clash; the type of a name
    * returned by several branches is the union of their types).
    */
-  parallel<const B extends Record<string, Pipeline<any, any>>>(
+  parallel<const B extends Record<string, Pipeline<any, any>>, OF extends Pipeline<any, any> = never>(
     name: string,
     branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> },
-    options: FlowOptions = {},
+    options: TypedFlowOptions<C, OF> = {},
   ): PipelineBuilder<P, (C extends { k: B extends unknown ? BranchKeys<B> : never } ? never : C) | BranchesEntries<B>> {
     this.checkName(name);
     const entries = Object.entries(branches as Record<string, unknown>);
@@ -227,7 +231,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
       checkBranchKey(k, `parallel '${name}'`, this.where());
       out[k] = this.checkPipeline(v, `branch '${k}' of parallel '${name}'`);
     }
-    return this.add({ kind: 'parallel', name, branches: out, ...this.flow(options) });
+    return this.add({ kind: 'parallel', name, branches: out, ...this.flow(options as FlowOptions) });
   }
 
   /**
@@ -235,7 +239,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
    * Each value the branch returns becomes, in scope after the map, the array of the iterations' values in item
    * order, or what its reducer makes of that array. Iterations run concurrently, at most `concurrency` at a time.
    */
-  map<const N extends string, const O extends string, const As extends string, Br extends Pipeline<any, any>, R = {}>(
+  map<const N extends string, const O extends string, const As extends string, Br extends Pipeline<any, any>, R = {}, OF extends Pipeline<any, any> = never>(
     name: N,
     opts: {
       over: MapOverCheck<C, O, N>;
@@ -244,7 +248,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
       reducer?: R & Reducers<StepOut<Br>>;
       /** How many iterations run at the same time. Default 8. */
       concurrency?: number;
-    } & FlowOptions,
+    } & TypedFlowOptions<C, OF>,
   ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<MapOut<StepOut<Br>, R>>> {
     this.checkName(name);
     const where = this.where();
@@ -274,12 +278,12 @@ export class PipelineBuilder<P extends object, C extends Entry> {
    * Runs the branch whose key equals the value of `on` (compared as a string). Only values that every branch
    * returns are in scope after it. A value that matches no branch fails the step, listing the branch names.
    */
-  conditional<const N extends string, const On extends string, const B extends Record<string, Pipeline<any, any>>>(
+  conditional<const N extends string, const On extends string, const B extends Record<string, Pipeline<any, any>>, OF extends Pipeline<any, any> = never>(
     name: N,
     opts: {
       on: ConditionalOnCheck<C, On, keyof B & string, N>;
       branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> };
-    } & FlowOptions,
+    } & TypedFlowOptions<C, OF>,
   ): PipelineBuilder<P, (C extends { k: B extends unknown ? keyof CommonOut<B> : never } ? never : C) | ToEntries<CommonOut<B>>> {
     this.checkName(name);
     const o = opts as unknown as { on: string; branches: Record<string, unknown> } & FlowOptions;
@@ -299,14 +303,14 @@ export class PipelineBuilder<P extends object, C extends Entry> {
    * `maxIterations` times (reaching the limit is not a failure). Each iteration sees the values of the previous one
    * and, as `indexAs`, its 0-based index. What the last iteration returned is in scope after the loop.
    */
-  loop<const N extends string, Br extends Pipeline<any, any>, const Brk extends string, const Idx extends string = never>(
+  loop<const N extends string, Br extends Pipeline<any, any>, const Brk extends string, const Idx extends string = never, OF extends Pipeline<any, any> = never>(
     name: N,
     opts: {
       branch: CheckStep<[Idx] extends [never] ? C : WithEntry<C, Idx, number>, Br, `loop '${N}' branch: `>;
       breakOn: LoopBreakCheck<StepOut<Br>, Brk, N>;
       maxIterations: number;
       indexAs?: Idx;
-    } & FlowOptions,
+    } & TypedFlowOptions<C, OF>,
   ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<StepOut<Br>>> {
     this.checkName(name);
     const where = this.where();

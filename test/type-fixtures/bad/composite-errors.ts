@@ -57,3 +57,14 @@ export const i = pipeline('i').params<{ side?: 'heads' | 'tails' }>()
   // @expect-error ✖ conditional 'c4': 'side' may be undefined (it is optional)
   .conditional('c4', { on: 'side', branches: { heads, tails } })
   .build();
+
+const needsModelRecovery = pipeline('recover').params<{ model: string }>().step(needsModel).build();
+export const j = pipeline('j').step(gen)
+  // @expect-error ✖ onFailure: missing input 'model'
+  .step(task(() => ({}), { name: 'risky' }), { onFailure: needsModelRecovery })
+  .build();
+
+export const k = pipeline('k').step(gen)
+  // @expect-error ✖ onFailure: missing input 'model'
+  .map('m', { over: 'chunks', as: 'chunk', branch: numChunk, onFailure: needsModelRecovery })
+  .build();
