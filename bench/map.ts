@@ -12,7 +12,8 @@
  *     map over a synchronous store runs, so a main-thread timer would not fire: the child also reports how many
  *     main-thread 50 ms ticks it got and the longest event-loop stall), maxRSS, the heap retained after the run,
  *     and the bytes written under the run-log folder (write calls, counted by bench/io-meter.ts) and left on disk.
- *     Targets: completes; peak memory < 500 MB; bytes per item about constant (linear growth).
+ *     Targets: completes; peak memory < 500 MB; bytes per item about constant (linear growth). The run folders are
+ *     removed at the end of the bench (bench/cleanup.ts), not between sizes.
  *
  * (b) Concurrency: a map over 48 items whose branch is one step awaiting a 50 ms timer (I/O-bound), at
  *     concurrency 1 and 8; speed-up = time(concurrency 1) / time(concurrency 8) (ideal 8x). Headline with the
@@ -44,6 +45,7 @@ import {
   type StepEvent,
 } from '../src/index';
 import { LocalExecutor } from '../src/executors/local';
+import { deferRemoval, removeDeferred } from './cleanup';
 import { folderSize, stopWatching, watchWrites } from './io-meter';
 import { summarizeProfile } from './profile';
 import { collectGarbage, fmtBytes, median, round, table } from './stats';
@@ -129,8 +131,12 @@ export interface MapScaleResult {
   cpuMs: number;
   /** execute() start → runStarted (run-log creation, git identity); → map step finished; → execute() returned (final read of the run log, close). */
   phases: { setupMs: number; mapMs: number; finishMs: number };
-  /** ms per completed iteration in the first and last 10% of the iterations, and last / first. */
-  rate: { firstDecileMsPerItem: number; lastDecileMsPerItem: number; ratio: number };
+  /**
+   * ms per completed iteration in the first and last 10% of the iterations, and last / first; per decile (10% of the
+   * iterations each, in completion order), and the slowest of them (a slow decile in the middle, with fast first and
+   * last ones, is interference from outside, e.g. other disk activity, rather than growth).
+   */
+  rate: { firstDecileMsPerItem: number; lastDecileMsPerItem: number; ratio: number; decilesMsPerItem: number[]; slowestDecileMsPerItem: number };
   rssBeforeBytes: number;
   peakRssSampledBytes: number;
   rssSamples: number;
@@ -141,124 +147,129 @@ export interface MapScaleResult {
   /** Main-thread 50 ms timer ticks during the run (vs. the number expected from its duration), and the longest event-loop stall. */
   eventLoop: { ticks: number; expectedTicks: number; maxStallMs: number };
   io: { bytesWritten: number; writeCalls: number; bytesWrittenPerItem: number; finalBytes: number; finalFiles: number; finalBytesPerItem: number };
-  /** Removing the run's temp dir (not part of the run). */
-  cleanupMs: number;
   cpuProfile?: string;
 }
 
-async function childMain(items: number, concurrency: number, tmpRoot: string): Promise<void> {
-  const base = fs.mkdtempSync(path.join(tmpRoot, 'rts-bench-map-'));
-  try {
-    const p = scalePipeline(concurrency);
-    // warm-up: JIT the engine and the store on a small map
-    {
-      const dir = path.join(base, 'warmup');
-      await p.execute({
-        ...services(new ChunkedFsRunLogStore({ log_folder: path.join(dir, 'run-logs') }), new FileSystemCatalog({ catalog_location: path.join(dir, 'catalog') })),
-        quiet: true,
-        params: { items: Array.from({ length: 100 }, (_, i) => i) },
-      });
-      // (not removed until the end: on ext4, many just-freed inodes make file creation slower for a few seconds)
-    }
-    const list = Array.from({ length: items }, (_, i) => i);
-    const dir = path.join(base, 'run');
-    const logFolder = path.join(dir, 'run-logs');
-    const marks: { runStarted?: number; mapFinished?: number } = {};
-    const done: number[] = [];
-    const reporter: Reporter = {
-      runStarted: () => void (marks.runStarted = performance.now()),
-      stepStarted: () => undefined,
-      stepSkipped: () => undefined,
-      attemptFailed: () => undefined,
-      stepFinished: (e: StepEvent) => {
-        if (e.internalName === 'm') marks.mapFinished = performance.now();
-        else done.push(performance.now());
-      },
-      runFinished: () => undefined,
-      warn: (m: string) => void process.stderr.write(`bench map: warning from the engine: ${m}\n`),
-    };
-    const store = new ChunkedFsRunLogStore({ log_folder: logFolder });
-    const catalog = new FileSystemCatalog({ catalog_location: path.join(dir, 'catalog') });
-
-    collectGarbage();
-    const heapBefore = process.memoryUsage().heapUsed;
-    const sampler = await startRssSampler(SAMPLE_MS);
-    const rssBefore = process.memoryUsage.rss();
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, SAMPLE_MS);
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
-    watchWrites(logFolder);
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const result = await p.execute({ ...services(store, catalog), reporter, params: { items: list } });
-    const t1 = performance.now();
-    const cpu = process.cpuUsage(c0);
-    const counts = stopWatching();
-    const ticksDuring = ticks;
-    // let the event loop turn once, so that the delay monitor records the stall the run caused
-    await sleep(20);
-    loop.disable();
-    clearInterval(ticker);
-    const rss = await sampler.stop();
-    const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-
-    const y = result.runLog.parameters['y']?.value as number[] | undefined;
-    if (result.status !== 'SUCCESS' || !Array.isArray(y) || y.length !== items || y.some((v, i) => v !== i * 2)) {
-      throw new Error(`bench map: unexpected result for ${items} items: status ${result.status}, y ${JSON.stringify(y)?.slice(0, 200)}`);
-    }
-    if (done.length !== items) throw new Error(`bench map: ${done.length} iterations reported finished, expected ${items}`);
-    const k = Math.max(2, Math.floor(items / 10));
-    const first = (done[k - 1]! - done[0]!) / (k - 1);
-    const last = (done[items - 1]! - done[items - k]!) / (k - 1);
-    const final = folderSize(logFolder);
-    // drop the result before measuring what the run retains
-    (result as { runLog?: unknown }).runLog = undefined;
-    collectGarbage();
-    const heapAfter = process.memoryUsage().heapUsed;
-    const c1 = performance.now();
-    fs.rmSync(dir, { recursive: true, force: true });
-    const cleanupMs = performance.now() - c1;
-    const totalMs = t1 - t0;
-    const out: MapScaleResult = {
-      items,
-      concurrency,
-      totalMs: round(totalMs, 1),
-      msPerItem: round(totalMs / items, 4),
-      cpuMs: round((cpu.user + cpu.system) / 1000, 1),
-      phases: {
-        setupMs: round((marks.runStarted ?? NaN) - t0, 1),
-        mapMs: round((marks.mapFinished ?? NaN) - (marks.runStarted ?? NaN), 1),
-        finishMs: round(t1 - (marks.mapFinished ?? NaN), 1),
-      },
-      rate: { firstDecileMsPerItem: round(first, 4), lastDecileMsPerItem: round(last, 4), ratio: round(last / first, 2) },
-      rssBeforeBytes: rssBefore,
-      peakRssSampledBytes: rss.peakBytes,
-      rssSamples: rss.samples,
-      maxRssBytes,
-      heapRetainedBytes: heapAfter - heapBefore,
-      eventLoop: { ticks: ticksDuring, expectedTicks: Math.floor(totalMs / SAMPLE_MS), maxStallMs: round(loop.max / 1e6, 1) },
-      io: {
-        bytesWritten: counts.bytesWritten,
-        writeCalls: counts.writeCalls,
-        bytesWrittenPerItem: round(counts.bytesWritten / items, 1),
-        finalBytes: final.bytes,
-        finalFiles: final.files,
-        finalBytesPerItem: round(final.bytes / items, 1),
-      },
-      cleanupMs: round(cleanupMs, 1),
-    };
-    process.stdout.write(RESULT_TAG + JSON.stringify(out) + '\n');
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
+/** `base`: an empty dir made (and removed, at the end of the bench) by the parent. */
+async function childMain(items: number, concurrency: number, base: string): Promise<void> {
+  const p = scalePipeline(concurrency);
+  // warm-up: JIT the engine and the store on a small map
+  {
+    const dir = path.join(base, 'warmup');
+    await p.execute({
+      ...services(new ChunkedFsRunLogStore({ log_folder: path.join(dir, 'run-logs') }), new FileSystemCatalog({ catalog_location: path.join(dir, 'catalog') })),
+      quiet: true,
+      params: { items: Array.from({ length: 100 }, (_, i) => i) },
+    });
+    // (not removed here: see bench/cleanup.ts)
   }
+  const list = Array.from({ length: items }, (_, i) => i);
+  const dir = path.join(base, 'run');
+  const logFolder = path.join(dir, 'run-logs');
+  const marks: { runStarted?: number; mapFinished?: number } = {};
+  const done: number[] = [];
+  const reporter: Reporter = {
+    runStarted: () => void (marks.runStarted = performance.now()),
+    stepStarted: () => undefined,
+    stepSkipped: () => undefined,
+    attemptFailed: () => undefined,
+    stepFinished: (e: StepEvent) => {
+      if (e.internalName === 'm') marks.mapFinished = performance.now();
+      else done.push(performance.now());
+    },
+    runFinished: () => undefined,
+    warn: (m: string) => void process.stderr.write(`bench map: warning from the engine: ${m}\n`),
+  };
+  const store = new ChunkedFsRunLogStore({ log_folder: logFolder });
+  const catalog = new FileSystemCatalog({ catalog_location: path.join(dir, 'catalog') });
+
+  collectGarbage();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const sampler = await startRssSampler(SAMPLE_MS);
+  const rssBefore = process.memoryUsage.rss();
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, SAMPLE_MS);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  watchWrites(logFolder);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await p.execute({ ...services(store, catalog), reporter, params: { items: list } });
+  const t1 = performance.now();
+  const cpu = process.cpuUsage(c0);
+  const counts = stopWatching();
+  const ticksDuring = ticks;
+  // let the event loop turn once, so that the delay monitor records the stall the run caused
+  await sleep(20);
+  loop.disable();
+  clearInterval(ticker);
+  const rss = await sampler.stop();
+  const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+
+  const y = result.runLog.parameters['y']?.value as number[] | undefined;
+  if (result.status !== 'SUCCESS' || !Array.isArray(y) || y.length !== items || y.some((v, i) => v !== i * 2)) {
+    throw new Error(`bench map: unexpected result for ${items} items: status ${result.status}, y ${JSON.stringify(y)?.slice(0, 200)}`);
+  }
+  if (done.length !== items) throw new Error(`bench map: ${done.length} iterations reported finished, expected ${items}`);
+  const k = Math.max(2, Math.floor(items / 10));
+  const first = (done[k - 1]! - done[0]!) / (k - 1);
+  const last = (done[items - 1]! - done[items - k]!) / (k - 1);
+  const deciles: number[] = [];
+  for (let d = 0; d < 10; d++) {
+    const from = Math.floor((d * items) / 10);
+    const to = Math.floor(((d + 1) * items) / 10) - 1;
+    // the first decile is timed from the first completion, the others from the previous decile's last completion
+    deciles.push(round(d === 0 ? (done[to]! - done[0]!) / (to - from) : (done[to]! - done[from - 1]!) / (to - from + 1), 4));
+  }
+  const final = folderSize(logFolder);
+  // drop the result before measuring what the run retains
+  (result as { runLog?: unknown }).runLog = undefined;
+  collectGarbage();
+  const heapAfter = process.memoryUsage().heapUsed;
+  const totalMs = t1 - t0;
+  const out: MapScaleResult = {
+    items,
+    concurrency,
+    totalMs: round(totalMs, 1),
+    msPerItem: round(totalMs / items, 4),
+    cpuMs: round((cpu.user + cpu.system) / 1000, 1),
+    phases: {
+      setupMs: round((marks.runStarted ?? NaN) - t0, 1),
+      mapMs: round((marks.mapFinished ?? NaN) - (marks.runStarted ?? NaN), 1),
+      finishMs: round(t1 - (marks.mapFinished ?? NaN), 1),
+    },
+    rate: {
+      firstDecileMsPerItem: round(first, 4),
+      lastDecileMsPerItem: round(last, 4),
+      ratio: round(last / first, 2),
+      decilesMsPerItem: deciles,
+      slowestDecileMsPerItem: Math.max(...deciles),
+    },
+    rssBeforeBytes: rssBefore,
+    peakRssSampledBytes: rss.peakBytes,
+    rssSamples: rss.samples,
+    maxRssBytes,
+    heapRetainedBytes: heapAfter - heapBefore,
+    eventLoop: { ticks: ticksDuring, expectedTicks: Math.floor(totalMs / SAMPLE_MS), maxStallMs: round(loop.max / 1e6, 1) },
+    io: {
+      bytesWritten: counts.bytesWritten,
+      writeCalls: counts.writeCalls,
+      bytesWrittenPerItem: round(counts.bytesWritten / items, 1),
+      finalBytes: final.bytes,
+      finalFiles: final.files,
+      finalBytesPerItem: round(final.bytes / items, 1),
+    },
+  };
+  process.stdout.write(RESULT_TAG + JSON.stringify(out) + '\n');
 }
 
 /** Runs one size in a fresh child process; resolves with its figures. */
 function runChild(items: number, concurrency: number, tmpRoot: string, profileDir?: string): Promise<MapScaleResult> {
   const runTs = path.join(__dirname, '..', 'bin', 'run-ts.js');
   const nodeArgs = ['--expose-gc', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=map-${items}.cpuprofile`] : [])];
-  const args = [...nodeArgs, runTs, __filename, '--child', `--items=${items}`, `--concurrency=${concurrency}`, `--tmp=${tmpRoot}`];
+  const base = fs.mkdtempSync(path.join(tmpRoot, 'rts-bench-map-'));
+  deferRemoval(base);
+  const args = [...nodeArgs, runTs, __filename, '--child', `--items=${items}`, `--concurrency=${concurrency}`, `--dir=${base}`];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
@@ -298,24 +309,20 @@ async function concurrencyBench(items: number, delayMs: number, concurrencies: [
   const list = Array.from({ length: items }, (_, i) => i);
   const pipelines = new Map(concurrencies.map((c) => [c, ioPipeline(c, delayMs)]));
   const once = async (store: 'memory' | 'chunked-fs', c: number): Promise<number> => {
-    let dir: string | undefined;
     let svc;
     if (store === 'memory') svc = services(new MemoryRunLogStore(), new MemoryCatalog());
     else {
-      dir = fs.mkdtempSync(path.join(tmpRoot, 'rts-bench-mapconc-'));
+      const dir = fs.mkdtempSync(path.join(tmpRoot, 'rts-bench-mapconc-'));
+      deferRemoval(dir);
       svc = services(new ChunkedFsRunLogStore({ log_folder: path.join(dir, 'run-logs') }), new FileSystemCatalog({ catalog_location: path.join(dir, 'catalog') }));
     }
-    try {
-      collectGarbage();
-      const t0 = performance.now();
-      const r = await pipelines.get(c)!.execute({ ...svc, quiet: true, params: { items: list } });
-      const ms = performance.now() - t0;
-      const y = r.runLog.parameters['y']?.value as number[] | undefined;
-      if (r.status !== 'SUCCESS' || y?.length !== items) throw new Error(`bench map concurrency: unexpected result (${store}, concurrency ${c})`);
-      return ms;
-    } finally {
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    }
+    collectGarbage();
+    const t0 = performance.now();
+    const r = await pipelines.get(c)!.execute({ ...svc, quiet: true, params: { items: list } });
+    const ms = performance.now() - t0;
+    const y = r.runLog.parameters['y']?.value as number[] | undefined;
+    if (r.status !== 'SUCCESS' || y?.length !== items) throw new Error(`bench map concurrency: unexpected result (${store}, concurrency ${c})`);
+    return ms;
   };
   const stores: ConcurrencyStoreResult[] = [];
   for (const store of ['memory', 'chunked-fs'] as const) {
@@ -412,7 +419,7 @@ export function formatMapBench(r: MapBenchResult): string {
   out.push(`E(a). Map scale: ${r.config.store.split(';')[0]}; branch = one task() returning a number; concurrency ${r.config.concurrency}; each size in a fresh child process; temp dir in ${r.config.tmpRoot}`);
   out.push(
     table(
-      ['items', 'total s', 'ms/item', 'cpu s', 'setup ms', 'map s', 'final read ms', 'ms/item first 10%', 'last 10%', 'last/first', 'RSS before MB', 'peak RSS MB (sampled)', 'maxRSS MB', 'heap retained MiB', 'loop ticks', 'max stall s'],
+      ['items', 'total s', 'ms/item', 'cpu s', 'setup ms', 'map s', 'final read ms', 'ms/item first 10%', 'last 10%', 'last/first', 'slowest 10%', 'RSS before MB', 'peak RSS MB (sampled)', 'maxRSS MB', 'heap retained MiB', 'loop ticks', 'max stall s'],
       r.scale.map((s) => [
         s.items,
         (s.totalMs / 1000).toFixed(2),
@@ -424,6 +431,7 @@ export function formatMapBench(r: MapBenchResult): string {
         s.rate.firstDecileMsPerItem.toFixed(3),
         s.rate.lastDecileMsPerItem.toFixed(3),
         `${s.rate.ratio.toFixed(2)}x`,
+        s.rate.slowestDecileMsPerItem.toFixed(3),
         mb(s.rssBeforeBytes),
         `${mb(s.peakRssSampledBytes)} (${s.rssSamples})`,
         mb(s.maxRssBytes),
@@ -435,7 +443,7 @@ export function formatMapBench(r: MapBenchResult): string {
   );
   out.push(
     table(
-      ['items', 'bytes written', 'per item', 'write calls', 'per item', 'on disk', 'per item', 'files', 'cleanup s'],
+      ['items', 'bytes written', 'per item', 'write calls', 'per item', 'on disk', 'per item', 'files'],
       r.scale.map((s) => [
         s.items,
         fmtBytes(s.io.bytesWritten),
@@ -445,7 +453,6 @@ export function formatMapBench(r: MapBenchResult): string {
         fmtBytes(s.io.finalBytes),
         fmtBytes(s.io.finalBytesPerItem),
         s.io.finalFiles,
-        (s.cleanupMs / 1000).toFixed(2),
       ]),
     ),
   );
@@ -456,7 +463,8 @@ export function formatMapBench(r: MapBenchResult): string {
   out.push(
     `   peak RSS sampled every ${r.config.sampleMs} ms from a worker thread (count of samples in brackets); maxRSS = the child's lifetime peak (start-up and a 100-item warm-up included).` +
       ` heap retained = heap used after the run and a full GC minus before. loop ticks = main-thread ${r.config.sampleMs} ms timer ticks during the run / expected; max stall = longest event-loop delay.` +
-      ` last/first = ms per finished iteration in the last 10% of the iterations ÷ in the first 10%.`,
+      ` last/first = ms per finished iteration in the last 10% of the iterations ÷ in the first 10%; slowest 10% = the slowest tenth of the iterations` +
+      ` (all deciles in the JSON: a slow middle decile with fast first and last ones is outside interference, not growth).`,
   );
   const c = r.concurrency;
   out.push('');
@@ -484,7 +492,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === __filename) {
   const args = process.argv.slice(2);
   const tmpRoot = path.resolve(argValue(args, 'tmp') ?? os.tmpdir());
   if (args.includes('--child')) {
-    childMain(Number(argValue(args, 'items')), Number(argValue(args, 'concurrency') ?? 8), tmpRoot).catch((err) => {
+    childMain(Number(argValue(args, 'items')), Number(argValue(args, 'concurrency') ?? 8), path.resolve(argValue(args, 'dir')!)).catch((err) => {
       console.error(err);
       process.exitCode = 1;
     });
@@ -494,6 +502,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === __filename) {
     const profileDir = args.includes('--profile') ? fs.mkdtempSync(path.join(os.tmpdir(), 'rts-bench-map-prof-')) : undefined;
     mapBench({ tmpRoot, sizes, ioReps: quick ? 1 : 3, ...(profileDir && { profileDir }) }, (l) => process.stdout.write(l + '\n')).then(
       (r) => {
+        removeDeferred();
         process.stdout.write(formatMapBench(r) + '\n');
         if (profileDir) {
           for (const s of r.scale) {

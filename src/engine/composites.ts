@@ -7,6 +7,7 @@ import { jsonParameter } from './params';
 import { findNonJson } from './returns';
 import { loadValue, pickleValue } from './task-node';
 import { executeGraph } from './traverse';
+import { yieldToEventLoop } from '../util/yield';
 
 type Status = 'SUCCESS' | 'FAIL';
 
@@ -48,6 +49,7 @@ async function pool<T>(count: number, limit: number, job: (i: number) => Promise
   const worker = async () => {
     while (next < count) {
       const i = next++;
+      await yieldToEventLoop();
       results[i] = await job(i);
     }
   };

@@ -16,6 +16,7 @@ import { getFiles, putFiles } from '../stores/catalog/files';
 import { redact } from '../stores/secrets/secrets';
 import { withCapture, type CaptureSink } from './capture';
 import { withEnv } from './env-overlay';
+import { yieldToEventLoop } from '../util/yield';
 
 /** Loads the live value of a parameter (pickled values are read from the catalog and deserialized). */
 export function loadParameterValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, name: string, p: Parameter): unknown {
@@ -313,6 +314,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
  * function serves in-process execution and a single node executed in a fresh process.
  */
 export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope): Promise<StepLog> {
+  await yieldToEventLoop();
   const internal = scope.internalName(node.name);
   const existing = ctx.original ? structuredClone(findStep(ctx.original, internal)) : undefined;
   const step: StepLog = existing ?? {

@@ -7,8 +7,8 @@ function tempName(file: string): string {
 }
 
 /** Writes a file atomically: a reader sees the old content or the new one, never a half-written file. */
-export function writeFileAtomicSync(file: string, data: string | Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+export function writeFileAtomicSync(file: string, data: string | Buffer, opts: { mkdir?: boolean } = {}): void {
+  if (opts.mkdir !== false) fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = tempName(file);
   try {
     fs.writeFileSync(tmp, data);

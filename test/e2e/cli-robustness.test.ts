@@ -22,6 +22,23 @@ describe('CLI robustness', () => {
     expect(log.steps.slow!.attempts.map((a) => [a.status, a.error_type])).toEqual([['FAIL', 'Interrupted']]);
   });
 
+  it('Ctrl-C is noticed during a long map of synchronous steps', async () => {
+    const cwd = tmpDir();
+    const child = spawn(process.execPath, [BIN, 'run', path.join(FIXTURES, 'long-map.ts'), '--run-id', 'int-map'], { cwd, env: { ...process.env, CI: 'true' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const deadline = Date.now() + 20_000;
+    while (!fs.existsSync(path.join(cwd, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(130);
+    expect(stderr).toContain('Run int-map interrupted (SIGINT)');
+    const log = readRunLog(cwd, 'int-map');
+    expect(log.status).toBe('FAIL');
+    expect(Object.keys(log.steps.each!.branches).length).toBeLessThan(20_000);
+  });
+
   it('--quiet still reports a failure on stderr', async () => {
     const cwd = tmpDir();
     const out = await runnable(['run', path.join(FIXTURES, 'failing.ts'), '--quiet'], { cwd });

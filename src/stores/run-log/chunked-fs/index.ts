@@ -305,7 +305,8 @@ export class ChunkedFsRunLogStore implements RunLogStore {
 
   private applyOne(runId: string, dir: string, op: RunLogOp): void {
     const cache = this.seqCache(runId);
-    const write = (file: string, data: unknown) => writeFileAtomicSync(path.join(dir, file), JSON.stringify(data, null, 2));
+    // the run folder exists (apply checked its header file): no mkdir per write
+    const write = (file: string, data: unknown) => writeFileAtomicSync(path.join(dir, file), JSON.stringify(data, null, 2), { mkdir: false });
     const remember = (file: string, seq: number) => cache.set(file, seq);
     const missingBranch = (branch: string, forWhat: string) =>
       new Error(`run log ${runId}: branch '${branch}' does not exist (needed for ${forWhat})`);
@@ -316,7 +317,9 @@ export class ChunkedFsRunLogStore implements RunLogStore {
     const existingSeq = (file: string): number | undefined => {
       const known = cache.get(file);
       if (known !== undefined) return known;
-      const seq = readJson<{ seq: number }>(path.join(dir, file))?.seq;
+      const abs = path.join(dir, file);
+      if (!fs.existsSync(abs)) return undefined; // a new record: cheaper than reading and catching ENOENT
+      const seq = readJson<{ seq: number }>(abs)?.seq;
       if (seq !== undefined) cache.set(file, seq);
       return seq;
     };
