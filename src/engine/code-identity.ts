@@ -7,11 +7,24 @@ function git(args: string[], cwd: string): Promise<string | null> {
   });
 }
 
+const cache = new Map<string, Promise<CodeIdentity>>();
+
 /**
  * The git identity of the code that ran: commit, whether tracked files were modified (and which), remote URL.
- * Computed once per run; the three git commands run concurrently and in the background.
+ * Asked once per process and working folder: a process runs the code it loaded when it started, so later runs in
+ * the same process (a notebook, a test suite) run that same code. The three git commands run concurrently, in
+ * the background of the first step.
  */
-export async function gitCodeIdentity(cwd: string = process.cwd()): Promise<CodeIdentity> {
+export function gitCodeIdentity(cwd: string = process.cwd()): Promise<CodeIdentity> {
+  let identity = cache.get(cwd);
+  if (!identity) {
+    identity = askGit(cwd);
+    cache.set(cwd, identity);
+  }
+  return identity;
+}
+
+async function askGit(cwd: string): Promise<CodeIdentity> {
   const [commit, diff, url] = await Promise.all([
     git(['rev-parse', 'HEAD'], cwd),
     git(['diff', '--name-only', 'HEAD'], cwd),
