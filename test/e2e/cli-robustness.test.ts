@@ -3,16 +3,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BIN, FIXTURES, TUTORIAL, readRunLog, runIdFrom, runnable, tmpDir } from '../helpers/cli';
 
+/** Starts `runnable run <fixture>`, waits until its step wrote 'started' (plus `after` ms), then sends SIGINT. */
+async function interrupt(fixture: string, runId: string, after = 0): Promise<{ cwd: string; code: number | null; stderr: string }> {
+  const cwd = tmpDir();
+  const child = spawn(process.execPath, [BIN, 'run', path.join(FIXTURES, fixture), '--run-id', runId], { cwd, env: { ...process.env, CI: 'true' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const deadline = Date.now() + 20_000;
+  while (!fs.existsSync(path.join(cwd, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, after));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  return { cwd, code, stderr };
+}
+
 describe('CLI robustness', () => {
   it('Ctrl-C marks the run FAIL (never left PROCESSING), says how to resume, exits 130', async () => {
-    const cwd = tmpDir();
-    const child = spawn(process.execPath, [BIN, 'run', path.join(FIXTURES, 'slow.ts'), '--run-id', 'int-1'], { cwd, env: { ...process.env, CI: 'true' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const deadline = Date.now() + 20_000;
-    while (!fs.existsSync(path.join(cwd, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { cwd, code, stderr } = await interrupt('slow.ts', 'int-1');
     expect(code).toBe(130);
     expect(stderr).toContain('Run int-1 interrupted (SIGINT); it is marked FAIL. Resume it with: runnable retry int-1');
     const log = readRunLog(cwd, 'int-1');
@@ -23,15 +30,7 @@ describe('CLI robustness', () => {
   });
 
   it('Ctrl-C is noticed during a long map of synchronous steps', async () => {
-    const cwd = tmpDir();
-    const child = spawn(process.execPath, [BIN, 'run', path.join(FIXTURES, 'long-map.ts'), '--run-id', 'int-map'], { cwd, env: { ...process.env, CI: 'true' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const deadline = Date.now() + 20_000;
-    while (!fs.existsSync(path.join(cwd, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 200));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { cwd, code, stderr } = await interrupt('long-map.ts', 'int-map', 200);
     expect(code).toBe(130);
     expect(stderr).toContain('Run int-map interrupted (SIGINT)');
     const log = readRunLog(cwd, 'int-map');
