@@ -11,6 +11,7 @@ export interface RunSummary {
   /** Start of the first attempt (local time, run-log format), or null when nothing ran. */
   startTime: string | null;
   endTime: string | null;
+  /** Time during which some step was running (idle time before a retry excluded; concurrent steps counted once). */
   durationSeconds: number | null;
   /** The run's initial parameters (file, environment, defaults). */
   parameters: Record<string, unknown>;
@@ -25,14 +26,33 @@ function visitSteps(steps: Record<string, StepLog>, fn: (s: StepLog) => void): v
   }
 }
 
+/**
+ * Time during which some step was running: the union of all attempts' intervals. Idle time (between a failure and
+ * its retry) does not count, and steps running side by side count once.
+ */
+function activeSeconds(spans: [number, number][]): number {
+  spans.sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let [curStart, curEnd] = spans[0]!;
+  for (const [s, e] of spans.slice(1)) {
+    if (s > curEnd) {
+      total += curEnd - curStart;
+      [curStart, curEnd] = [s, e];
+    } else if (e > curEnd) curEnd = e;
+  }
+  return (total + curEnd - curStart) / 1000;
+}
+
 export function summarizeRun(log: RunLog): RunSummary {
   let start: string | null = null;
   let end: string | null = null;
   const metrics: Record<string, number> = {};
+  const spans: [number, number][] = [];
   visitSteps(log.steps, (s) => {
     for (const a of s.attempts) {
       if (start === null || a.start_time < start) start = a.start_time;
       if (end === null || a.end_time > end) end = a.end_time;
+      spans.push([parseTimestamp(a.start_time).getTime(), parseTimestamp(a.end_time).getTime()]);
       for (const [k, p] of Object.entries(a.user_defined_metrics)) if (typeof p.value === 'number') metrics[k] = p.value;
     }
   });
@@ -44,7 +64,7 @@ export function summarizeRun(log: RunLog): RunSummary {
     tag: log.tag,
     startTime: start,
     endTime: end,
-    durationSeconds: start && end ? (parseTimestamp(end).getTime() - parseTimestamp(start).getTime()) / 1000 : null,
+    durationSeconds: spans.length ? activeSeconds(spans) : null,
     parameters: { ...initial },
     metrics,
   };

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { inject } from 'tsyringe';
 import { ExecutionFailedError, MemoryCatalog, MemoryRunLogStore, SECRETS, SilentReporter, Task, listRuns, pipeline, shell, task, metric, type SecretsManager } from '../../src/index';
 import { DotenvSecretsManager, EnvSecretsManager } from '../../src/stores/secrets/secrets';
+import { summarizeRun } from '../../src/engine/runs';
 import { LocalExecutor } from '../../src/executors/local';
 
 const base = () => ({ runLogStore: new MemoryRunLogStore(), catalog: new MemoryCatalog(), executor: new LocalExecutor(), reporter: new SilentReporter(), env: {} });
@@ -89,5 +90,22 @@ describe('listRuns', () => {
     expect(ok.find((r) => r.metrics.acc === 0.5)!.parameters).toEqual({ n: 5 });
     expect((await listRuns(opts.runLogStore, { tag: 'big' })).map((r) => r.status).sort()).toEqual(['FAIL', 'SUCCESS', 'SUCCESS']);
     expect(await listRuns(opts.runLogStore, { limit: 2 })).toHaveLength(2);
+  });
+});
+
+describe('run duration', () => {
+  it('counts the time steps ran, not the idle time between a failure and its retry', async () => {
+    const attempt = (start: string, end: string) => ({ attempt_number: 1, start_time: start, end_time: end, status: 'SUCCESS' as const, message: '', input_parameters: {}, output_parameters: {}, user_defined_metrics: {}, retry_indicator: '', code_identities: [] });
+    const step = (name: string, attempts: ReturnType<typeof attempt>[]) => ({ name, internal_name: name, status: 'SUCCESS' as const, step_type: 'task' as const, message: '', mock: false, attempts, branches: {}, data_catalog: [] });
+    const s = summarizeRun({
+      run_id: 'r', dag_hash: '', tag: '', status: 'SUCCESS', job: null, parameters: {}, run_config: {},
+      steps: {
+        a: step('a', [attempt('2026-01-01 10:00:00.000000', '2026-01-01 10:00:02.000000')]),
+        // failed at 10:00:03, retried an hour later
+        b: step('b', [attempt('2026-01-01 10:00:02.000000', '2026-01-01 10:00:03.000000'), attempt('2026-01-01 11:00:00.000000', '2026-01-01 11:00:01.500000')]),
+        c: step('c', [attempt('2026-01-01 11:00:01.000000', '2026-01-01 11:00:02.000000')]), // overlaps b's retry
+      },
+    });
+    expect(s.durationSeconds).toBe(5);
   });
 });
