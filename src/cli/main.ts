@@ -272,7 +272,7 @@ Example:
     .description('Execute exactly one step of an existing run in this process, with that run\'s inputs; its attempt is added to the run log.')
     .argument('<run_id>', 'the run whose inputs the step reads')
     .argument('<file>', 'pipeline file')
-    .argument('<step>', 'the step name')
+    .argument('<step>', "the step's name as in the run log; inside branches its dot path (map_state.2.train)")
     .option('-e, --export <name>', 'exported pipeline name when not the default export')
     .option('-c, --config <file>', 'configuration file')
     .addHelpText(
@@ -280,6 +280,7 @@ Example:
       `
 The way to debug one failing step: inputs come from the run's log and catalog, so nothing upstream runs again.
   $ runnable execute-single-node exp-001 pipeline.ts train
+  $ runnable execute-single-node exp-001 pipeline.ts map_state.2.train                          # one map iteration's step
   $ node --inspect-brk node_modules/.bin/runnable execute-single-node exp-001 pipeline.ts train   # with a debugger
 Exit code 0 when the step succeeds, 1 when it fails.`,
     )

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { container as rootContainer } from 'tsyringe';
-import { buildGraph, canonicalJson, dagHash, dumpGraph, type Graph } from '../graph/graph';
+import { buildGraph, canonicalJson, dagHash, dumpGraph, isTaskNode, isTerminal, type Graph, type TaskNode } from '../graph/graph';
 import { createHash } from 'node:crypto';
 import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
@@ -17,7 +17,7 @@ import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
 import { generateRunId, validateRunId } from './run-id';
 import { executeGraph } from './traverse';
 import { PACKAGE_VERSION } from '../version';
-import { findStep } from '../stores/run-log/document';
+import { findBranch, findStep } from '../stores/run-log/document';
 import { executeTaskNode } from './task-node';
 import { timestamp } from '../util/time';
 
@@ -354,9 +354,37 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
   return finishRun(ctx, params, false);
 }
 
+/** Finds the task node of a dot path (`step`, `map.3.step`, `par.b.loop.0.step`) and the branches on the way. */
+function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; branches: string[] } {
+  const segments = internalName.split('.');
+  const branches: string[] = [];
+  let g = graph;
+  let prefix = '';
+  for (let i = 0; ; i += 2) {
+    const name = segments[i]!;
+    const node = g.nodes.get(name);
+    const where = prefix ? `branch '${prefix}'` : `pipeline '${graph.name}'`;
+    const names = () => [...g.nodes.values()].filter((n) => !isTerminal(n)).map((n) => n.name).join(', ');
+    if (!node || isTerminal(node)) throw new ParameterError(`${where} has no step '${name}'. Its steps: ${names()}.`);
+    if (i === segments.length - 1) {
+      if (!isTaskNode(node)) throw new ParameterError(`'${internalName}' is a ${node.type} step; execute one of the task steps inside its branches (e.g. '${internalName}.<branch>.<step>').`);
+      return { node, branches };
+    }
+    const key = segments[i + 1];
+    if (key === undefined || i + 2 > segments.length - 1) throw new ParameterError(`'${internalName}' does not name a step: after a branch comes a step name (<step>.<branch>.<step>).`);
+    if (isTaskNode(node)) throw new ParameterError(`'${name}' in '${internalName}' is a task step: it has no branches.`);
+    const next = node.type === 'parallel' || node.type === 'conditional' ? node.branches.get(key) : node.branch;
+    if (!next) throw new ParameterError(`${node.type} '${name}' has no branch '${key}'. Its branches: ${'branches' in node ? [...node.branches.keys()].join(', ') : '(map iterations and loop iterations are named by item and index)'}.`);
+    prefix = prefix ? `${prefix}.${name}.${key}` : `${name}.${key}`;
+    branches.push(prefix);
+    g = next;
+  }
+}
+
 /**
  * Executes exactly one task step of an existing run, reading its inputs from that run's log and catalog and
  * appending its attempt to the run log: what `runnable execute-single-node` (and out-of-process executors) run.
+ * `stepName` is the step's dot path in the run log, so steps inside branches work too (`map_state.2.train`).
  * The run's status is not changed. Resolves with the step log.
  */
 export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: string, stepName: string, options: ExecuteOptions = {}): Promise<StepLog> {
@@ -364,21 +392,24 @@ export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: str
   const services = resolveServices(options, env);
   const original = await services.store.get(runId);
   const graph = buildGraph(pipeline);
-  const node = graph.nodes.get(stepName);
-  if (!node || node.type !== 'task') {
-    const names = [...graph.nodes.values()].filter((n) => n.type === 'task').map((n) => n.name);
-    throw new ParameterError(`Pipeline '${pipeline.name}' has no task step '${stepName}'. Its steps: ${names.join(', ')}.`);
-  }
+  const { node, branches } = resolveNodePath(graph, stepName);
   const hash = dagHash(graph);
   if (original.dag_hash && original.dag_hash !== hash) {
     services.reporter.warn(
       `The pipeline's structure differs from run ${runId}'s (${describeDagChange(original.run_config.dag as Record<string, unknown>, dumpGraph(graph))}); executing '${stepName}' anyway.`,
     );
   }
+  // The step's scope: the run's values, then each enclosing branch's own values (iteration value included).
+  let scope = new Scope(undefined, { ...original.parameters });
+  for (const b of branches) {
+    const log = findBranch(original, b);
+    if (!log) throw new ParameterError(`Branch '${b}' never ran in run ${runId}, so '${stepName}' has no inputs to read. Run the composite first (runnable retry ${runId}).`);
+    scope = new Scope(b, { ...log.parameters }, scope);
+  }
   const ctx = makeContext(pipeline, graph, services, runId, original.tag, env, original);
   if (!findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
   try {
-    return await executeTaskNode(ctx, node, new Scope(undefined, { ...original.parameters }));
+    return await executeTaskNode(ctx, node, scope);
   } finally {
     await services.store.close(runId);
   }

@@ -90,7 +90,7 @@ describe('retry: a failed run keeps its work', () => {
     expect(log.status).toBe('FAIL'); // a single node does not change the run's status
     const bad = await runnable(['execute-single-node', 'exp-4', RESUMABLE, 'nope'], { cwd });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/has no task step 'nope'. Its steps: generate, featurize, train, evaluate/);
+    expect(bad.stderr).toMatch(/pipeline 'resumable' has no step 'nope'. Its steps: generate, featurize, train, evaluate/);
   });
 });
 
@@ -181,5 +181,26 @@ describe('console and check', () => {
     const good = await runnable(['check', TUTORIAL], { cwd });
     expect(good.code).toBe(0);
     expect(good.stdout).toContain('✅ 1 file type-checks');
+  });
+});
+
+describe('execute-single-node inside branches', () => {
+  it('runs one step of one map iteration with that iteration\'s inputs', async () => {
+    const cwd = tmpDir();
+    const map = path.join(path.dirname(TUTORIAL), '../07-map/map.ts');
+    const params = path.join(path.dirname(TUTORIAL), '../03-parameters/initial-parameters.yaml');
+    expect((await runnable(['run', map, '--params', params, '--run-id', 'm-1'], { cwd })).code).toBe(0);
+    const out = await runnable(['execute-single-node', 'm-1', map, 'map_state.2.execute_ts'], { cwd });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^map_state\.2\.execute_ts: ✅ Completed .*\(attempt 2\)$/m);
+    const attempts = readRunLog(cwd, 'm-1').steps.map_state!.branches['map_state.2']!.steps['map_state.2.execute_ts']!.attempts;
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]!.input_parameters.processed_python!.value).toBe(20);
+    expect(attempts[1]!.output_parameters.processed_ts!.value).toBe(200);
+    const bad = await runnable(['execute-single-node', 'm-1', map, 'map_state.9.execute_ts'], { cwd });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Branch 'map_state.9' never ran in run m-1/);
+    const composite = await runnable(['execute-single-node', 'm-1', map, 'map_state'], { cwd });
+    expect(composite.stderr).toMatch(/'map_state' is a map step; execute one of the task steps inside its branches/);
   });
 });
