@@ -8,7 +8,7 @@ import { PACKAGE_VERSION } from '../version';
 import { findPipeline, loadModule } from './load';
 import { UsageError } from './errors';
 import { ConsoleReporter } from '../engine/reporter';
-import { abortActiveRuns, executeSingleNode, resolveServices, type ExecuteOptions } from '../engine/run';
+import { abortActiveRuns, executeSingleNode, resolveStores, type ExecuteOptions } from '../engine/run';
 import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
 import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
@@ -164,7 +164,7 @@ Examples:
       let file = flags.file;
       let exportName = flags.export;
       if (!file) {
-        const { store } = resolveServices({ configFile: flags.config }, env);
+        const { store } = resolveStores({ configFile: flags.config }, env);
         if (!(await store.exists(runId))) throw new UsageError(`Original run log not found for run_id: ${runId} in ${store.describe(runId)}. List the runs with 'runnable runs'.`);
         const def = String((await store.get(runId)).run_config.pipeline_definition_file ?? '');
         if (!def) throw new UsageError(`Run ${runId} does not record its pipeline file; give it with --file <file.ts>.`);
@@ -194,7 +194,7 @@ Examples:
   $ runnable inspect exp-001 --json | jq .status`,
     )
     .action(async (runId: string, name: string | undefined, flags: { json?: boolean; config?: string; file?: string }) => {
-      const { store, catalog } = resolveServices({ configFile: flags.config }, process.env);
+      const { store, catalog } = resolveStores({ configFile: flags.config }, process.env);
       const log = await store.get(runId);
       if (!name) {
         process.stdout.write((flags.json ? JSON.stringify(log, null, 2) : renderRun(log)) + '\n');
@@ -240,7 +240,7 @@ Examples:
     .action(async (flags: { tag?: string; status?: string; limit?: number; json?: boolean; config?: string }) => {
       const status = flags.status?.toUpperCase();
       if (status && !['SUCCESS', 'FAIL', 'PROCESSING', 'CREATED'].includes(status)) throw new UsageError(`--status must be one of SUCCESS, FAIL, PROCESSING, CREATED, got '${flags.status}'`);
-      const { store } = resolveServices({ configFile: flags.config }, process.env);
+      const { store } = resolveStores({ configFile: flags.config }, process.env);
       const list = await listRuns(store, { ...(flags.tag !== undefined && { tag: flags.tag }), ...(status && { status: status as RunStatus }), ...(flags.limit && { limit: flags.limit }) });
       if (flags.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
       else {
@@ -262,7 +262,7 @@ Example:
     .action(async (ids: string[], _flags: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as { json?: boolean; config?: string };
       if (ids.length < 2) throw new UsageError('compare needs at least two run ids');
-      const { store } = resolveServices({ configFile: flags.config }, process.env);
+      const { store } = resolveStores({ configFile: flags.config }, process.env);
       const summaries = await Promise.all(ids.map(async (id) => summarizeRun(await store.get(id))));
       process.stdout.write((flags.json ? JSON.stringify(summaries, null, 2) : renderComparison(summaries)) + '\n');
     });

@@ -1,5 +1,5 @@
 import type { ExecuteOptions } from './run';
-import { resolveServices } from './run';
+import { resolveStores } from './run';
 import { ArtifactError } from '../errors';
 import { deserialize } from '../serialization';
 import type { RunLog } from '../stores/run-log/types';
@@ -49,7 +49,7 @@ export async function resolveArtifact(log: RunLog, catalog: Catalog, name: strin
  */
 export async function loadArtifact<T = unknown>(runId: string, name: string, options: LoadArtifactOptions = {}): Promise<T> {
   const env = options.env ?? process.env;
-  const s = resolveServices({ ...options, secrets: { type: 'unused', get: () => '', config: () => ({}) }, executor: { type: 'unused', executeTask: async () => { throw new Error('unused'); }, config: () => ({}) } }, env);
-  const log = await s.store.get(runId);
-  return (await resolveArtifact(log, s.catalog, name)).value as T;
+  const { store, catalog } = resolveStores(options, env);
+  const log = await store.get(runId);
+  return (await resolveArtifact(log, catalog, name)).value as T;
 }

@@ -101,6 +101,16 @@ interface Services {
   configFile: string | undefined;
 }
 
+/** The run-log store and catalog of a configuration (for reading runs: inspect, runs, loadArtifact). */
+export function resolveStores(options: Pick<ExecuteOptions, 'configFile' | 'runLogStore' | 'catalog'>, env: NodeJS.ProcessEnv): { store: RunLogStore; catalog: Catalog } {
+  const loaded = options.runLogStore && options.catalog ? { config: {}, file: undefined } : loadConfig({ configFile: options.configFile, env });
+  const cfgName = loaded.file ?? 'embedded defaults';
+  return {
+    store: options.runLogStore ?? createService('runLogStore', loaded.config, cfgName),
+    catalog: options.catalog ?? createService('catalog', loaded.config, cfgName),
+  };
+}
+
 /** The run's services: given in code, else from the configuration file, else the embedded defaults. */
 export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv): Services {
   const needsConfig = !(options.runLogStore && options.catalog && options.secrets && options.executor);
