@@ -113,6 +113,19 @@ export function buildProgram(): Command {
     .version(PACKAGE_VERSION, '-V, --version')
     .option('-v, --verbose', "show what steps print, and stack traces of errors")
     .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ runnable run examples/tutorial/04-connecting-workflow.ts      # run a pipeline
+  $ runnable check examples/tutorial/04-connecting-workflow.ts    # prove its data flow before running it
+  $ runnable runs                                                 # what ran, newest first
+  $ runnable retry <run_id>                                       # resume a failed run from the failed step
+  $ runnable inspect <run_id> model_data                          # look at an intermediate result
+
+Exit codes: 0 success, 1 run (or step, or check) failed, 2 usage or configuration error, 130 interrupted.
+Docs: docs/cli.md`,
+    )
     .exitOverride();
 
   program
