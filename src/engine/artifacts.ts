@@ -1,7 +1,7 @@
 import type { ExecuteOptions } from './run';
 import { resolveStores } from './run';
 import { ArtifactError } from '../errors';
-import { deserialize } from '../serialization';
+import { loadValue } from './values';
 import type { RunLog } from '../stores/run-log/types';
 import type { Catalog } from '../stores/catalog/catalog';
 
@@ -11,10 +11,6 @@ export type ArtifactSource =
   | { kind: 'parameter'; parameterKind: 'json' | 'metric' | 'object'; catalogPath?: string }
   | { kind: 'file'; catalogPath: string };
 
-function inRun(runId: string, rel: string): string {
-  return rel.startsWith(`${runId}/`) ? rel.slice(runId.length + 1) : rel;
-}
-
 /**
  * Finds `name` in a run: a parameter of the run's final scope (pickled values are loaded from the catalog and come
  * back live, a registered class as an instance), else a file in the run's catalog (returned as a Buffer).
@@ -22,14 +18,8 @@ function inRun(runId: string, rel: string): string {
 export async function resolveArtifact(log: RunLog, catalog: Catalog, name: string): Promise<{ value: unknown; source: ArtifactSource }> {
   const p = log.parameters[name];
   if (p) {
-    if (p.kind !== 'object') return { value: p.value, source: { kind: 'parameter', parameterKind: p.kind } };
-    if (!p.catalog_relative_path) throw new ArtifactError(`Parameter '${name}' of run ${log.run_id} is pickled but the run log has no catalog path for it`);
-    const bytes = await catalog.getObject(log.run_id, inRun(log.run_id, p.catalog_relative_path));
-    try {
-      return { value: deserialize(bytes.toString('utf8')), source: { kind: 'parameter', parameterKind: 'object', catalogPath: p.catalog_relative_path } };
-    } catch (err) {
-      throw new ArtifactError(`Pickled value '${name}' (${p.catalog_relative_path}) could not be deserialized: ${(err as Error).message}`);
-    }
+    const value = await loadValue({ catalog, runId: log.run_id }, name, p);
+    return { value, source: { kind: 'parameter', parameterKind: p.kind, ...(p.catalog_relative_path && { catalogPath: p.catalog_relative_path }) } };
   }
   const rel = name.replace(/^\.\//, '');
   if (await catalog.exists(log.run_id, rel).catch(() => false)) {

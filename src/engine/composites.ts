@@ -5,7 +5,7 @@ import type { Parameter, StepLog } from '../stores/run-log/types';
 import { Scope, type RunContext } from './context';
 import { jsonParameter } from './params';
 import { findNonJson } from './returns';
-import { loadValue, pickleValue } from './task-node';
+import { loadValue, pickleValue } from './values';
 import { executeGraph } from './traverse';
 import { yieldToEventLoop } from '../util/yield';
 

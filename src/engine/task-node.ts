@@ -3,13 +3,13 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ArtifactError, ReturnsMismatchError, RunnableError } from '../errors';
+import { ReturnsMismatchError, RunnableError } from '../errors';
 import type { TaskNode } from '../graph/graph';
-import { deserialize, PICKLE_EXTENSION, serialize } from '../serialization';
 import type { DataCatalog, Parameter, StepAttempt, StepLog } from '../stores/run-log/types';
 import { timestamp } from '../util/time';
 import { StepContext, type RunContext, type Scope } from './context';
-import { describeValue, jsonParameter } from './params';
+import { jsonParameter } from './params';
+import { loadValue, loadValueSync, pickleValue } from './values';
 import { checkReturns } from './returns';
 import { findStep } from '../stores/run-log/document';
 import { getFiles, putFiles } from '../stores/catalog/files';
@@ -17,39 +17,6 @@ import { redact } from '../stores/secrets/secrets';
 import { withCapture, type CaptureSink } from './capture';
 import { withEnv } from './env-overlay';
 import { yieldToEventLoop } from '../util/yield';
-
-/** Loads the live value of a parameter (pickled values are read from the catalog and deserialized). */
-export function loadParameterValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, name: string, p: Parameter): unknown {
-  if (p.kind !== 'object') return structuredClone(p.value);
-  const rel = p.catalog_relative_path;
-  if (!rel) throw new ArtifactError(`Parameter '${name}' is a pickled value but the run log does not say where it is stored`);
-  const inRun = rel.startsWith(`${ctx.runId}/`) ? rel.slice(ctx.runId.length + 1) : rel;
-  const bytes = ctx.catalog.getObjectSync ? ctx.catalog.getObjectSync(ctx.runId, inRun) : undefined;
-  if (!bytes) throw new ArtifactError(`Parameter '${name}' was not prefetched from catalog '${ctx.catalog.type}'`);
-  try {
-    return deserialize(bytes.toString('utf8'));
-  } catch (err) {
-    throw new ArtifactError(`Pickled value '${name}' (${rel}) could not be deserialized: ${(err as Error).message}`);
-  }
-}
-
-/** Serializes a value into the catalog at `<dir>/<name>.superjson`: its parameter (kind object) and catalog entry. */
-export async function pickleValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, value: unknown, name: string, dir: string): Promise<{ parameter: Parameter; entry: DataCatalog }> {
-  const rel = `${dir}/${name}${PICKLE_EXTENSION}`;
-  const stored = await ctx.catalog.putObject(ctx.runId, rel, serialize(value));
-  return {
-    parameter: { kind: 'object', value: name, description: describeValue('object', name), catalog_relative_path: stored.catalog_relative_path, data_hash: stored.data_hash },
-    entry: { name: rel, data_hash: stored.data_hash, catalog_relative_path: stored.catalog_relative_path, catalog_handler_location: '', stage: 'put' },
-  };
-}
-
-/** Like loadParameterValue, for catalogs that can only read asynchronously too. */
-export async function loadValue(ctx: Pick<RunContext, 'catalog' | 'runId'>, name: string, p: Parameter): Promise<unknown> {
-  if (p.kind !== 'object' || ctx.catalog.getObjectSync) return loadParameterValue(ctx, name, p);
-  const rel = p.catalog_relative_path ?? '';
-  const bytes = await ctx.catalog.getObject(ctx.runId, rel.startsWith(`${ctx.runId}/`) ? rel.slice(ctx.runId.length + 1) : rel);
-  return deserialize(bytes.toString('utf8'));
-}
 
 /**
  * The object passed to run(): reading a name returns its value (pickled values are loaded from the catalog only
@@ -62,7 +29,7 @@ function inputProxy(ctx: RunContext, params: Record<string, Parameter>, prefetch
   const value = (key: string) => {
     if (!cache.has(key)) {
       read.add(key);
-      cache.set(key, prefetched.has(key) ? prefetched.get(key) : loadParameterValue(ctx, key, params[key]!));
+      cache.set(key, prefetched.has(key) ? prefetched.get(key) : loadValueSync(ctx, key, params[key]!));
     }
     return cache.get(key);
   };
@@ -216,9 +183,8 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   const prefetched = new Map<string, unknown>();
   const visible = scope.all();
   if (!ctx.catalog.getObjectSync) {
-    for (const [k, p] of Object.entries(visible)) {
-      if (p.kind === 'object') prefetched.set(k, deserialize((await ctx.catalog.getObject(ctx.runId, p.catalog_relative_path!.slice(ctx.runId.length + 1))).toString('utf8')));
-    }
+    // the input proxy reads synchronously: with an async-only catalog, pickled inputs are loaded up front
+    for (const [k, p] of Object.entries(visible)) if (p.kind === 'object') prefetched.set(k, await loadValue(ctx, k, p));
   }
   const { proxy, read, missing } = inputProxy(ctx, visible, prefetched);
   const outputs: Record<string, Parameter> = {};
