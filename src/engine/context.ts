@@ -58,11 +58,9 @@ export interface RunContext {
   /** Computed once per run (git is asked in the background while the first step runs). */
   readonly codeIdentities: Promise<CodeIdentity[]>;
   readonly retryIndicator: string;
-  /** True when re-running a failed run: existing step logs are reused and successful steps skipped. */
-  readonly isRetry: boolean;
   /** Task steps running now (for marking them interrupted on Ctrl-C). */
   readonly running: Map<string, { step: StepLog; started: string }>;
-  /** On retry: the run log as the original run left it. */
+  /** On retry (and single-node execution): the run log as it was; existing step logs are reused, successful steps skipped. */
   readonly original?: import('../stores/run-log/types').RunLog;
 }
 

@@ -1,12 +1,11 @@
 import * as path from 'node:path';
 import { container as rootContainer } from 'tsyringe';
-import { buildGraph, canonicalJson, dagHash, dumpGraph, isTaskNode, isTerminal, type Graph, type TaskNode } from '../graph/graph';
-import { createHash } from 'node:crypto';
+import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, type Graph, type TaskNode } from '../graph/graph';
 import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
 import type { SecretsManager } from '../stores/secrets/secrets';
-import { createService, loadConfig } from '../config/load';
+import { createService, loadConfig, type LoadedConfig } from '../config/load';
 import type { RunLog, RunStatus, StepLog } from '../stores/run-log/types';
 import { ExecutionFailedError, ParameterError, RunLogExistsError, RunnableError } from '../errors';
 import type { Executor } from '../executors/executor';
@@ -101,28 +100,36 @@ interface Services {
   configFile: string | undefined;
 }
 
+/** The configuration, loaded on first use only (services given in code need none). */
+function lazyConfig(options: Pick<ExecuteOptions, 'configFile'>, env: NodeJS.ProcessEnv): { get: () => LoadedConfig; name: () => string } {
+  let loaded: LoadedConfig | undefined;
+  const get = () => (loaded ??= loadConfig({ configFile: options.configFile, env }));
+  return { get, name: () => get().file ?? 'embedded defaults' };
+}
+
 /** The run-log store and catalog of a configuration (for reading runs: inspect, runs, loadArtifact). */
-export function resolveStores(options: Pick<ExecuteOptions, 'configFile' | 'runLogStore' | 'catalog'>, env: NodeJS.ProcessEnv): { store: RunLogStore; catalog: Catalog } {
-  const loaded = options.runLogStore && options.catalog ? { config: {}, file: undefined } : loadConfig({ configFile: options.configFile, env });
-  const cfgName = loaded.file ?? 'embedded defaults';
+export function resolveStores(
+  options: Pick<ExecuteOptions, 'configFile' | 'runLogStore' | 'catalog'>,
+  env: NodeJS.ProcessEnv,
+  cfg = lazyConfig(options, env),
+): { store: RunLogStore; catalog: Catalog } {
   return {
-    store: options.runLogStore ?? createService('runLogStore', loaded.config, cfgName),
-    catalog: options.catalog ?? createService('catalog', loaded.config, cfgName),
+    store: options.runLogStore ?? createService('runLogStore', cfg.get().config, cfg.name()),
+    catalog: options.catalog ?? createService('catalog', cfg.get().config, cfg.name()),
   };
 }
 
 /** The run's services: given in code, else from the configuration file, else the embedded defaults. */
 export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv): Services {
-  const needsConfig = !(options.runLogStore && options.catalog && options.secrets && options.executor);
-  const loaded = needsConfig ? loadConfig({ configFile: options.configFile, env }) : { config: {}, file: undefined };
-  const cfgName = loaded.file ?? 'embedded defaults';
+  const cfg = lazyConfig(options, env);
+  const { store, catalog } = resolveStores(options, env, cfg);
   return {
-    store: options.runLogStore ?? createService('runLogStore', loaded.config, cfgName),
-    catalog: options.catalog ?? createService('catalog', loaded.config, cfgName),
-    secrets: options.secrets ?? createService('secrets', loaded.config, cfgName),
-    executor: options.executor ?? createService('executor', loaded.config, cfgName),
+    store,
+    catalog,
+    secrets: options.secrets ?? createService('secrets', cfg.get().config, cfg.name()),
+    executor: options.executor ?? createService('executor', cfg.get().config, cfg.name()),
     reporter: options.reporter ?? (options.quiet ? new SilentReporter() : new ConsoleReporter()),
-    configFile: loaded.file,
+    configFile: options.runLogStore && options.catalog && options.secrets && options.executor ? undefined : cfg.get().file,
   };
 }
 
@@ -153,7 +160,6 @@ function makeContext(
     container,
     codeIdentities: gitCodeIdentity().then((id) => [id]),
     retryIndicator: env.RUNNABLE_RETRY_INDICATOR ?? '',
-    isRetry: !!original,
     running: new Map(),
     ...(original && { original }),
   };
@@ -162,61 +168,62 @@ function makeContext(
 const activeRuns = new Set<RunContext>();
 
 /**
- * Marks every run in progress in this process FAIL (used on Ctrl-C / SIGTERM), so no run is left PROCESSING.
- * Steps that were running keep their PROCESSING step log; `runnable retry` runs them again.
+ * Marks a run FAIL and releases its store, so no run is ever left PROCESSING. Steps still running get a failed
+ * attempt saying why (`runnable retry` runs them again).
  */
-export async function abortActiveRuns(): Promise<string[]> {
-  const ids: string[] = [];
-  for (const ctx of activeRuns) {
-    ids.push(ctx.runId);
-    const now = timestamp();
-    const codeIdentities = await ctx.codeIdentities;
-    const ops: Parameters<RunLogStore['apply']>[1][number][] = [];
-    for (const { step, started } of ctx.running.values()) {
-      step.attempts.push({
-        attempt_number: step.attempts.length + 1,
-        start_time: started,
-        end_time: now,
-        status: 'FAIL',
-        message: 'Interrupted: the run was stopped (Ctrl-C or SIGTERM) while this step was running',
-        input_parameters: {},
-        output_parameters: {},
-        user_defined_metrics: {},
-        retry_indicator: ctx.retryIndicator,
-        code_identities: codeIdentities,
-        error_type: 'Interrupted',
-      });
-      step.status = 'FAIL';
-      ops.push({ op: 'step', step });
-    }
-    ops.push({ op: 'status', status: 'FAIL' });
-    await ctx.store.apply(ctx.runId, ops).catch(() => undefined);
-    await ctx.store.close(ctx.runId).catch(() => undefined);
+async function failRun(ctx: RunContext, why: string, errorType: string): Promise<void> {
+  const now = timestamp();
+  const codeIdentities = await ctx.codeIdentities;
+  const ops: Parameters<RunLogStore['apply']>[1][number][] = [];
+  for (const { step, started } of ctx.running.values()) {
+    step.attempts.push({
+      attempt_number: step.attempts.length + 1,
+      start_time: started,
+      end_time: now,
+      status: 'FAIL',
+      message: why,
+      input_parameters: {},
+      output_parameters: {},
+      user_defined_metrics: {},
+      retry_indicator: ctx.retryIndicator,
+      code_identities: codeIdentities,
+      error_type: errorType,
+    });
+    step.status = 'FAIL';
+    ops.push({ op: 'step', step });
   }
+  ops.push({ op: 'status', status: 'FAIL' });
+  await ctx.store.apply(ctx.runId, ops).catch(() => undefined);
+  await ctx.store.close(ctx.runId).catch(() => undefined);
+}
+
+/** Marks every run in progress in this process FAIL (on Ctrl-C / SIGTERM). Returns their run ids. */
+export async function abortActiveRuns(): Promise<string[]> {
+  const runs = [...activeRuns];
   activeRuns.clear();
-  return ids;
+  for (const ctx of runs) await failRun(ctx, 'Interrupted: the run was stopped (Ctrl-C or SIGTERM) while this step was running', 'Interrupted');
+  return runs.map((ctx) => ctx.runId);
 }
 
 /** Walks the graph and turns the outcome into a result or an ExecutionFailedError. Never leaves the run PROCESSING. */
-async function finishRun(ctx: RunContext, params: RunLog['parameters'], isRetry: boolean): Promise<RunResult> {
+async function finishRun(ctx: RunContext, params: RunLog['parameters']): Promise<RunResult> {
   activeRuns.add(ctx);
   try {
-    return await walk(ctx, params, isRetry);
+    return await walk(ctx, params);
   } finally {
     activeRuns.delete(ctx);
   }
 }
 
-async function walk(ctx: RunContext, params: RunLog['parameters'], isRetry: boolean): Promise<RunResult> {
+async function walk(ctx: RunContext, params: RunLog['parameters']): Promise<RunResult> {
   const t0 = performance.now();
-  ctx.reporter.runStarted({ runId: ctx.runId, pipeline: ctx.pipeline.name, isRetry });
+  ctx.reporter.runStarted({ runId: ctx.runId, pipeline: ctx.pipeline.name, isRetry: !!ctx.original });
   let status: RunStatus;
   try {
     status = await executeGraph(ctx, ctx.graph, new Scope(undefined, { ...params }));
   } catch (err) {
-    // An engine or store failure: never leave the run PROCESSING.
-    await ctx.store.apply(ctx.runId, [{ op: 'status', status: 'FAIL' }]).catch(() => undefined);
-    await ctx.store.close(ctx.runId).catch(() => undefined);
+    // An engine or store failure, not a step's.
+    await failRun(ctx, `The run stopped on an internal error: ${(err as Error).message}`, 'InternalError');
     throw err;
   }
   const runLog = await ctx.store.get(ctx.runId);
@@ -234,6 +241,13 @@ async function walk(ctx: RunContext, params: RunLog['parameters'], isRetry: bool
   });
   if (status !== 'SUCCESS') throw new ExecutionFailedError(ctx.runId, failed, runLog);
   return result;
+}
+
+/** How the pipeline's structure differs from the one a run recorded, in words; undefined when it does not. */
+function dagChange(original: RunLog, graph: Graph): string | undefined {
+  const dag = dumpGraph(graph);
+  if (!original.dag_hash || original.dag_hash === hashDump(dag)) return undefined;
+  return describeDagChange(original.run_config.dag as Record<string, unknown> | undefined, dag);
 }
 
 /** What changed between two DAG dumps, in words. */
@@ -264,9 +278,8 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
   }
   const original = await store.get(retryRunId);
   const graph = buildGraph(pipeline);
-  const hash = dagHash(graph);
-  if (original.dag_hash && original.dag_hash !== hash) {
-    const change = describeDagChange(original.run_config.dag as Record<string, unknown> | undefined, dumpGraph(graph));
+  const change = dagChange(original, graph);
+  if (change) {
     throw new RetryValidationError(
       `DAG structure has changed since original run ${retryRunId} (${change}). Retry is not allowed when the pipeline's structure changes: ` +
         `undo the change, or start a new run.`,
@@ -297,7 +310,7 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
       },
     },
   ]);
-  return finishRun(ctx, original.parameters, true);
+  return finishRun(ctx, original.parameters);
 }
 
 /** Executes a pipeline: creates the run log, walks the graph, and returns (or rejects with) the outcome. */
@@ -323,10 +336,8 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
   }
 
   const dag = dumpGraph(graph);
-  const hash = createHash('sha1').update(canonicalJson(dag)).digest('hex');
+  const hash = hashDump(dag);
   let { runId, generated } = resolveRunId(options, env);
-  const ctxFor = (id: string) => makeContext(pipeline, graph, services, id, tag, env);
-  let ctx = ctxFor(runId);
   const runConfig = (id: string): Record<string, unknown> => ({
     execution_mode: 'typescript',
     run_id: id,
@@ -358,10 +369,9 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
     } catch (err) {
       if (!(err instanceof RunLogExistsError) || !generated || tries >= 5) throw err;
       runId = generateRunId();
-      ctx = ctxFor(runId);
     }
   }
-  return finishRun(ctx, params, false);
+  return finishRun(makeContext(pipeline, graph, services, runId, tag, env), params);
 }
 
 /** Finds the task node of a dot path (`step`, `map.3.step`, `par.b.loop.0.step`) and the branches on the way. */
@@ -403,12 +413,8 @@ export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: str
   const original = await services.store.get(runId);
   const graph = buildGraph(pipeline);
   const { node, branches } = resolveNodePath(graph, stepName);
-  const hash = dagHash(graph);
-  if (original.dag_hash && original.dag_hash !== hash) {
-    services.reporter.warn(
-      `The pipeline's structure differs from run ${runId}'s (${describeDagChange(original.run_config.dag as Record<string, unknown>, dumpGraph(graph))}); executing '${stepName}' anyway.`,
-    );
-  }
+  const change = dagChange(original, graph);
+  if (change) services.reporter.warn(`The pipeline's structure differs from run ${runId}'s (${change}); executing '${stepName}' anyway.`);
   // The step's scope: the run's values, then each enclosing branch's own values (iteration value included).
   let scope = new Scope(undefined, { ...original.parameters });
   for (const b of branches) {

@@ -196,8 +196,12 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** sha1 of the canonical DAG dump: names, types, links, commands, returns, catalog, secrets, retries. */
+export function hashDump(dump: Record<string, unknown>): string {
+  return createHash('sha1').update(canonicalJson(dump)).digest('hex');
+}
+
 export function dagHash(g: Graph): string {
-  return createHash('sha1').update(canonicalJson(dumpGraph(g))).digest('hex');
+  return hashDump(dumpGraph(g));
 }
 
 /** Names every step of a graph (and its nested branches) may return: what a map collects even when it has no items. */
