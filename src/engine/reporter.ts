@@ -1,5 +1,6 @@
-import type { RunLog, StepLog } from '../stores/run-log/types';
-import { formatDuration, parseTimestamp } from '../util/time';
+import type { RunLog } from '../stores/run-log/types';
+import { lastAttemptSeconds, walkSteps } from '../stores/run-log/document';
+import { formatDuration } from '../util/time';
 import { rawStderr, rawStdout } from './capture';
 
 export interface StepEvent {
@@ -61,31 +62,22 @@ export interface ConsoleReporterOptions {
   err?: (text: string) => void;
 }
 
-/** Duration of the step's last attempt. */
-function stepSeconds(s: StepLog): number | undefined {
-  const last = s.attempts.at(-1);
-  if (!last) return undefined;
-  return last.duration_seconds ?? (parseTimestamp(last.end_time).getTime() - parseTimestamp(last.start_time).getTime()) / 1000;
-}
+/** The icon shown before a status. */
+export const STATUS_ICON: Record<string, string> = { SUCCESS: '✅', FAIL: '❌', PROCESSING: '⏳', CREATED: '⏸️' };
 
 /** Rows of the summary table: every step, branches included, in run-log order. */
 export function summaryRows(log: RunLog): { step: string; status: string; duration: string; attempts: string }[] {
   const rows: { step: string; status: string; duration: string; attempts: string }[] = [];
-  const visit = (steps: Record<string, StepLog>) => {
-    for (const s of Object.values(steps)) {
-      if (s.step_type === 'success' || s.step_type === 'fail') continue;
-      const secs = stepSeconds(s);
-      const icon = s.status === 'SUCCESS' ? '✅' : s.status === 'FAIL' ? '❌' : '⏸️';
-      rows.push({ step: s.internal_name, status: `${icon} ${s.status}`, duration: secs === undefined ? '-' : formatDuration(secs), attempts: String(s.attempts.length || '-') });
-      for (const b of Object.values(s.branches)) visit(b.steps);
-    }
-  };
-  visit(log.steps);
+  walkSteps(log.steps, (s) => {
+    if (s.step_type === 'success' || s.step_type === 'fail') return;
+    const secs = lastAttemptSeconds(s);
+    rows.push({ step: s.internal_name, status: `${STATUS_ICON[s.status]} ${s.status}`, duration: secs === undefined ? '-' : formatDuration(secs), attempts: String(s.attempts.length || '-') });
+  });
   return rows;
 }
 
 export function table(headers: string[], rows: string[][]): string {
-  const width = (s: string) => [...s].length + (/[✅❌⏸️⏩]/u.test(s) ? 1 : 0);
+  const width = (s: string) => [...s].length + (/[✅❌⏸️⏩⏳]/u.test(s) ? 1 : 0);
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
   const fmt = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ').trimEnd();
   return [fmt(headers), fmt(widths.map((w) => '─'.repeat(w))), ...rows.map(fmt)].join('\n');

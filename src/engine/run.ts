@@ -16,7 +16,7 @@ import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
 import { generateRunId, validateRunId } from './run-id';
 import { executeGraph } from './traverse';
 import { PACKAGE_VERSION } from '../version';
-import { findBranch, findStep } from '../stores/run-log/document';
+import { findBranch, findStep, walkSteps } from '../stores/run-log/document';
 import { executeTaskNode } from './task-node';
 import { timestamp } from '../util/time';
 
@@ -70,14 +70,9 @@ export class RetryValidationError extends RunnableError {
 /** Failed steps at any depth, with the message of their last attempt. */
 export function failedSteps(runLog: RunLog): { name: string; message: string }[] {
   const out: { name: string; message: string }[] = [];
-  const visit = (steps: Record<string, StepLog>) => {
-    for (const s of Object.values(steps)) {
-      const nested = Object.values(s.branches);
-      if (s.status === 'FAIL' && nested.length === 0) out.push({ name: s.internal_name, message: s.attempts.at(-1)?.message || s.message });
-      for (const b of nested) visit(b.steps);
-    }
-  };
-  visit(runLog.steps);
+  walkSteps(runLog.steps, (s) => {
+    if (s.status === 'FAIL' && Object.keys(s.branches).length === 0) out.push({ name: s.internal_name, message: s.attempts.at(-1)?.message || s.message });
+  });
   return out;
 }
 

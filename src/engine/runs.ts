@@ -1,5 +1,6 @@
 import type { RunLogStore } from '../stores/run-log/store';
-import type { RunLog, RunStatus, StepLog } from '../stores/run-log/types';
+import type { RunLog, RunStatus } from '../stores/run-log/types';
+import { walkSteps } from '../stores/run-log/document';
 import { parseTimestamp } from '../util/time';
 
 /** One run, as listed and compared. */
@@ -17,13 +18,6 @@ export interface RunSummary {
   parameters: Record<string, unknown>;
   /** Every metric recorded by the run's steps (the last value of each name). */
   metrics: Record<string, number>;
-}
-
-function visitSteps(steps: Record<string, StepLog>, fn: (s: StepLog) => void): void {
-  for (const s of Object.values(steps)) {
-    fn(s);
-    for (const b of Object.values(s.branches)) visitSteps(b.steps, fn);
-  }
 }
 
 /**
@@ -48,7 +42,7 @@ export function summarizeRun(log: RunLog): RunSummary {
   let end: string | null = null;
   const metrics: Record<string, number> = {};
   const spans: [number, number][] = [];
-  visitSteps(log.steps, (s) => {
+  walkSteps(log.steps, (s) => {
     for (const a of s.attempts) {
       if (start === null || a.start_time < start) start = a.start_time;
       if (end === null || a.end_time > end) end = a.end_time;

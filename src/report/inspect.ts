@@ -1,10 +1,11 @@
 import { inspect as utilInspect } from 'node:util';
 import type { Parameter, RunLog, StepLog } from '../stores/run-log/types';
-import { formatDuration, parseTimestamp } from '../util/time';
+import { formatDuration } from '../util/time';
 import { summarizeRun, type RunSummary } from '../engine/runs';
-import { table } from '../engine/reporter';
+import { STATUS_ICON, table } from '../engine/reporter';
+import { lastAttemptSeconds, walkSteps } from '../stores/run-log/document';
 
-const ICON: Record<string, string> = { SUCCESS: '✅', FAIL: '❌', PROCESSING: '⏳', CREATED: '⏸️' };
+const ICON = STATUS_ICON;
 
 export function shortValue(p: Parameter, max = 60): string {
   if (p.kind === 'object') return `${String(p.value)} (pickled${p.data_hash ? `, sha256 ${p.data_hash.slice(0, 10)}…` : ''})`;
@@ -13,16 +14,9 @@ export function shortValue(p: Parameter, max = 60): string {
   return p.kind === 'metric' ? `${cut} (metric)` : cut;
 }
 
-/** Duration of the step's last attempt. */
-function attemptSeconds(s: StepLog): number | undefined {
-  const b = s.attempts.at(-1);
-  if (!b) return undefined;
-  return b.duration_seconds ?? (parseTimestamp(b.end_time).getTime() - parseTimestamp(b.start_time).getTime()) / 1000;
-}
-
 function renderSteps(steps: Record<string, StepLog>, indent: string, lines: string[]): void {
   for (const s of Object.values(steps)) {
-    const secs = attemptSeconds(s);
+    const secs = lastAttemptSeconds(s);
     const attempts = s.attempts.length;
     const head = `${indent}${ICON[s.status] ?? '?'} ${s.name}`;
     const meta = [
@@ -63,14 +57,7 @@ export function renderRun(log: RunLog): string {
   const s: RunSummary = summarizeRun(log);
   const cfg = log.run_config;
   let firstAttempt: StepLog['attempts'][number] | undefined;
-  const find = (steps: Record<string, StepLog>) => {
-    for (const st of Object.values(steps)) {
-      if (firstAttempt) return;
-      firstAttempt = st.attempts[0];
-      for (const b of Object.values(st.branches)) find(b.steps);
-    }
-  };
-  find(log.steps);
+  walkSteps(log.steps, (st) => (firstAttempt ??= st.attempts[0]));
   const git = ((firstAttempt?.code_identities ?? [])[0]) as
     | { code_identifier: string | null; code_identifier_dependable: boolean; code_identifier_message: string }
     | undefined;

@@ -1,4 +1,5 @@
 import type { BranchLog, Parameter, RunLog, RunStatus, StepLog } from './types';
+import { parseTimestamp } from '../../util/time';
 
 /**
  * Mutations of a run log. Every store applies the same operations; each operation sets a value (never
@@ -73,4 +74,19 @@ export function applyOp(doc: RunLog, op: RunLogOp): void {
       return;
     }
   }
+}
+
+/** Calls fn for every step of a run log, depth first in run-log order (a composite step before its branches' steps). */
+export function walkSteps(steps: Record<string, StepLog>, fn: (step: StepLog) => void): void {
+  for (const s of Object.values(steps)) {
+    fn(s);
+    for (const b of Object.values(s.branches)) walkSteps(b.steps, fn);
+  }
+}
+
+/** Duration of a step's last attempt in seconds (undefined when it has none). */
+export function lastAttemptSeconds(s: StepLog): number | undefined {
+  const last = s.attempts.at(-1);
+  if (!last) return undefined;
+  return last.duration_seconds ?? (parseTimestamp(last.end_time).getTime() - parseTimestamp(last.start_time).getTime()) / 1000;
 }
