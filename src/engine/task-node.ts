@@ -52,9 +52,14 @@ function inputProxy(ctx: RunContext, params: Record<string, Parameter>, prefetch
 /** Property names that code reads from any object (inspection, promises, JSON): never reported as missing inputs. */
 const NOT_INPUTS = new Set(['then', 'toJSON', 'constructor', 'valueOf', 'toString', 'asymmetricMatch', 'nodeType', '$$typeof', 'inspect', 'length']);
 
-function messageOf(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
+/** How an error fails an attempt. Our own typed errors say everything in their message; a stack helps with the user's. */
+function failure(err: unknown): { status: 'FAIL'; message: string; errorType: string; errorStack: string | undefined } {
+  return {
+    status: 'FAIL',
+    message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    errorType: err instanceof Error ? err.name : typeof err,
+    errorStack: err instanceof Error && err.stack && !(err instanceof RunnableError) ? err.stack : undefined,
+  };
 }
 
 let rssValue = 0;
@@ -69,10 +74,7 @@ function currentRss(): number {
   return rssValue;
 }
 
-/**
- * Duration, CPU time and peak RSS of an attempt. RSS is sampled every 100 ms while the attempt runs and once at its
- * end (a sample costs ~10 µs, so short steps pay for one).
- */
+/** Duration, CPU time and peak RSS of an attempt. RSS is sampled every 100 ms while the attempt runs and at its end. */
 class Meter {
   private readonly t0 = performance.now();
   private readonly cpu0 = process.cpuUsage();
@@ -226,10 +228,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
       }
     }
   } catch (err) {
-    status = 'FAIL';
-    message = messageOf(err);
-    errorType = err instanceof Error ? err.name : typeof err;
-    if (err instanceof Error && err.stack && !(err instanceof RunnableError)) errorStack = err.stack;
+    ({ status, message, errorType, errorStack } = failure(err));
   }
   if (files?.put?.length) {
     try {
@@ -237,12 +236,10 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
           cwd: ctx.computeFolder,
           storeCopy: files.storeCopy ?? true,
           stepFailed: status === 'FAIL',
-          ...(typeof (ctx.store as { folder?: unknown }).folder === 'string' && { exclude: [(ctx.store as unknown as { folder: string }).folder] }),
+          ...(ctx.store.localRoot !== undefined && { exclude: [ctx.store.localRoot] }),
         })));
     } catch (err) {
-      status = 'FAIL';
-      message = messageOf(err);
-      errorType = err instanceof Error ? err.name : typeof err;
+      ({ status, message, errorType, errorStack } = failure(err));
     }
   }
   catalog.push(...getEntries);

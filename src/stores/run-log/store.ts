@@ -9,6 +9,8 @@ import type { RunLog } from './types';
 export interface RunLogStore {
   /** The type name used in configuration (`file-system`, `memory`, ...). */
   readonly type: string;
+  /** The local folder holding the run logs, for stores that keep them on this machine (catalog puts skip it). */
+  readonly localRoot?: string;
   /** Creates a run log. Rejects with RunLogExistsError when the run id is taken; two concurrent creators never both succeed. */
   create(runLog: RunLog): Promise<void>;
   /** The complete run log (branches stitched in). Rejects with RunLogNotFoundError. */

@@ -202,6 +202,9 @@ const bySeqThenName = <T extends { seq: number }>(name: (r: T) => string) => (a:
 export class ChunkedFsRunLogStore implements RunLogStore {
   readonly type = 'chunked-fs';
   readonly folder: string;
+  get localRoot(): string {
+    return this.folder;
+  }
   /** run id → file name → seq, for records this instance wrote or read. */
   private readonly seqs = new Map<string, Map<string, number>>();
 

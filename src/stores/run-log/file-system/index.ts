@@ -35,6 +35,9 @@ interface OpenRun {
 export class FileSystemRunLogStore implements RunLogStore {
   readonly type = 'file-system';
   readonly folder: string;
+  get localRoot(): string {
+    return this.folder;
+  }
   private readonly open = new Map<string, OpenRun>();
 
   constructor(private readonly cfg: FileSystemRunLogStoreConfig = {}) {
