@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ExecutionFailedError, RunnableError } from '../errors';
+import { ExecutionFailedError, RunLogNotFoundError, RunnableError } from '../errors';
 import { setLaunch, type Launch } from '../engine/launch';
 import type { RunResult } from '../engine/run';
 import { PACKAGE_VERSION } from '../version';
@@ -13,7 +13,7 @@ import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
 import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
 import { checkFiles } from './check';
-import type { RunStatus } from '../stores/run-log/types';
+import type { RunLog, RunStatus } from '../stores/run-log/types';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
@@ -30,6 +30,17 @@ interface RunFlags {
 }
 
 let verbose = false;
+
+/**
+ * The pipeline file and export a run recorded (`run_config.pipeline_definition_file`, relative to the folder the run
+ * was started from), so retry and inspect find it from any folder.
+ */
+function recordedDefinition(log: RunLog): { file: string; exportName?: string } | undefined {
+  const def = String(log.run_config.pipeline_definition_file ?? '');
+  if (!def) return undefined;
+  const [file, exportName] = def.split('#');
+  return { file: path.resolve(String(log.run_config.working_directory ?? process.cwd()), file!), ...(exportName && { exportName }) };
+}
 
 /** One readable paragraph; the stack only with --verbose. */
 function report(err: unknown): void {
@@ -178,12 +189,14 @@ Examples:
       let exportName = flags.export;
       if (!file) {
         const { store } = resolveStores({ configFile: flags.config }, env);
-        if (!(await store.exists(runId))) throw new UsageError(`Original run log not found for run_id: ${runId} in ${store.describe(runId)}. List the runs with 'runnable runs'.`);
-        const def = String((await store.get(runId)).run_config.pipeline_definition_file ?? '');
+        const log = await store.get(runId).catch((err: unknown) => {
+          if (err instanceof RunLogNotFoundError) throw new UsageError(`Original run log not found for run_id: ${runId} in ${store.describe(runId)}. List the runs with 'runnable runs'.`);
+          throw err;
+        });
+        const def = recordedDefinition(log);
         if (!def) throw new UsageError(`Run ${runId} does not record its pipeline file; give it with --file <file.ts>.`);
-        const [f, e] = def.split('#');
-        file = f;
-        exportName = exportName ?? (e || undefined);
+        file = def.file;
+        exportName = exportName ?? def.exportName;
       }
       process.exitCode = await runCommand(file!, { retry: runId, export: exportName, config: flags.config, quiet: flags.quiet });
     });
@@ -214,8 +227,7 @@ Examples:
         return;
       }
       // Pickled user classes are registered when their module is imported: load the run's pipeline file first.
-      const def = String(log.run_config.pipeline_definition_file ?? '').split('#')[0];
-      const defFile = flags.file ?? (def ? path.resolve(String(log.run_config.working_directory ?? process.cwd()), def) : undefined);
+      const defFile = flags.file ?? recordedDefinition(log)?.file;
       if (defFile && log.parameters[name]?.kind === 'object') {
         try {
           setLaunch({ options: {}, runs: new Map(), onFirstRun: () => undefined, loadOnly: true });
