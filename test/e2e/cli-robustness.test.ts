@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BIN, FIXTURES, TUTORIAL, readRunLog, runIdFrom, runnable, tmpDir } from '../helpers/cli';
+import { BIN, FIXTURES, readRunLog, runIdFrom, runnable, tmpDir } from '../helpers/cli';
 
 /** Starts `runnable run <fixture>`, waits until its step wrote 'started' (plus `after` ms), then sends SIGINT. */
 async function interrupt(fixture: string, runId: string, after = 0): Promise<{ cwd: string; code: number | null; stderr: string }> {
@@ -90,6 +90,5 @@ describe('CLI robustness', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('│ leaky: token is ***');
     expect(out.stdout + out.stderr).not.toContain('hunter2-very-secret');
-    void TUTORIAL;
   });
 });
