@@ -9,7 +9,7 @@ import { FileSystemCatalog, FileSystemRunLogStore, type Pipeline } from '../src/
 import { gitCodeIdentity } from '../src/engine/code-identity';
 import { folderSize, stopWatching, watchWrites, type IoCounts } from './io-meter';
 import { buildPipeline, stepFunctions, type StepFn, type StepStyle, type V } from './steps';
-import { collectGarbage, median, round } from './stats';
+import { collectGarbage, linearFit, median, round } from './stats';
 
 export interface RuntimeConfig {
   /** Folder the per-run temp dirs are created in (os.tmpdir() = disk here; /dev/shm = tmpfs). */
@@ -145,14 +145,9 @@ function appendFloorOnce(fns: readonly StepFn[]): Sample {
   return { ms, cpuMs };
 }
 
-function linearFit(points: readonly { n: number; ms: number }[]): { fixedMs: number; marginalUsPerStep: number } {
-  const k = points.length;
-  const mx = points.reduce((a, p) => a + p.n, 0) / k;
-  const my = points.reduce((a, p) => a + p.ms, 0) / k;
-  const sxy = points.reduce((a, p) => a + (p.n - mx) * (p.ms - my), 0);
-  const sxx = points.reduce((a, p) => a + (p.n - mx) ** 2, 0);
-  const slope = sxx ? sxy / sxx : NaN;
-  return { fixedMs: round(my - slope * mx, 2), marginalUsPerStep: round(slope * 1000, 1) };
+function fitMs(points: readonly { n: number; ms: number }[]): { fixedMs: number; marginalUsPerStep: number } {
+  const { fixed, slope } = linearFit(points.map((p) => ({ n: p.n, y: p.ms })));
+  return { fixedMs: round(fixed, 2), marginalUsPerStep: round(slope * 1000, 1) };
 }
 
 export async function runtimeBench(cfg: RuntimeConfig, log: (line: string) => void): Promise<RuntimeResult> {
@@ -253,9 +248,9 @@ export async function runtimeBench(cfg: RuntimeConfig, log: (line: string) => vo
   const fit: RuntimeResult['fit'] = {};
   const marginal: RuntimeResult['marginal'] = [];
   if (sizes.length >= 2) {
-    for (const style of cfg.styles) fit[style] = linearFit(sizes.map((s) => ({ n: s.n, ms: s.engine[style]!.medianMs })));
-    fit.floor = linearFit(sizes.map((s) => ({ n: s.n, ms: s.floor.medianMs })));
-    fit.appendFloor = linearFit(sizes.map((s) => ({ n: s.n, ms: s.appendFloor.medianMs })));
+    for (const style of cfg.styles) fit[style] = fitMs(sizes.map((s) => ({ n: s.n, ms: s.engine[style]!.medianMs })));
+    fit.floor = fitMs(sizes.map((s) => ({ n: s.n, ms: s.floor.medianMs })));
+    fit.appendFloor = fitMs(sizes.map((s) => ({ n: s.n, ms: s.appendFloor.medianMs })));
     for (let i = 1; i < sizes.length; i++) {
       const a = sizes[i - 1]!;
       const b = sizes[i]!;

@@ -29,3 +29,14 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
 
 export const fmtBytes = (b: number): string =>
   b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`;
+
+/** Least-squares line y = fixed + slope·n (e.g. a run's fixed cost and its cost per step). */
+export function linearFit(points: readonly { n: number; y: number }[]): { fixed: number; slope: number } {
+  const k = points.length;
+  const mx = points.reduce((a, p) => a + p.n, 0) / k;
+  const my = points.reduce((a, p) => a + p.y, 0) / k;
+  const sxy = points.reduce((a, p) => a + (p.n - mx) * (p.y - my), 0);
+  const sxx = points.reduce((a, p) => a + (p.n - mx) ** 2, 0);
+  const slope = sxx ? sxy / sxx : NaN;
+  return { fixed: my - slope * mx, slope };
+}

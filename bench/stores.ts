@@ -29,7 +29,7 @@ import { LocalExecutor } from '../src/executors/local';
 import { deferRemoval, removeDeferred } from './cleanup';
 import { folderSize, stopWatching, watchWrites } from './io-meter';
 import { buildPipeline, stepFunctions, type V } from './steps';
-import { collectGarbage, fmtBytes, median, round, table } from './stats';
+import { collectGarbage, fmtBytes, linearFit, median, round, table } from './stats';
 
 export type StoreKind = 'chunked-fs' | 'file-system';
 export const STORE_KINDS: readonly StoreKind[] = ['chunked-fs', 'file-system'];
@@ -129,16 +129,6 @@ async function runOnce(
     };
   }
   return { ms, cpuMs: (c.user + c.system) / 1000, io };
-}
-
-export function linearFit(points: readonly { n: number; y: number }[]): { fixed: number; slope: number } {
-  const k = points.length;
-  const mx = points.reduce((a, p) => a + p.n, 0) / k;
-  const my = points.reduce((a, p) => a + p.y, 0) / k;
-  const sxy = points.reduce((a, p) => a + (p.n - mx) * (p.y - my), 0);
-  const sxx = points.reduce((a, p) => a + (p.n - mx) ** 2, 0);
-  const slope = sxx ? sxy / sxx : NaN;
-  return { fixed: my - slope * mx, slope };
 }
 
 export async function storesBench(cfg: StoresConfig, log: (line: string) => void): Promise<StoresBenchResult> {
