@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Pipeline } from '../sdk/pipeline';
+import { Pipeline, PipelineBuilder } from '../sdk/pipeline';
 import { UsageError } from './errors';
 import { RunnableError } from '../errors';
+import { register } from '../loader';
 
-/** Loads a pipeline file with the TypeScript loader (already installed by bin/runnable.js). */
+/** Loads a pipeline file with the TypeScript loader (installed here: the CLI opts in for the user's own files). */
 export function loadModule(file: string): Record<string, unknown> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new UsageError(`Pipeline file '${file}' does not exist (looked for ${abs}).`);
+  register();
   try {
     return require(abs) as Record<string, unknown>;
   } catch (err) {
@@ -21,6 +23,9 @@ export function loadModule(file: string): Record<string, unknown> {
 export function findPipeline(mod: Record<string, unknown>, file: string, exportName?: string): { pipeline: Pipeline<any, any>; exportName: string } | undefined {
   if (exportName) {
     const value = mod[exportName];
+    if (value instanceof PipelineBuilder) {
+      throw new UsageError(`'${file}' exports '${exportName}' as a pipeline that is not built yet: end it with .build().`);
+    }
     if (!Pipeline.isPipeline(value)) {
       const found = Object.keys(mod).filter((k) => Pipeline.isPipeline(mod[k]));
       throw new UsageError(
@@ -33,5 +38,10 @@ export function findPipeline(mod: Record<string, unknown>, file: string, exportN
   const found = Object.keys(mod).filter((k) => Pipeline.isPipeline(mod[k]));
   if (found.length === 1) return { pipeline: mod[found[0]!] as Pipeline<any, any>, exportName: found[0]! };
   if (found.length > 1) throw new UsageError(`'${file}' exports several pipelines (${found.join(', ')}); choose one with --export <name>.`);
+  const builders = Object.keys(mod).filter((k) => mod[k] instanceof PipelineBuilder);
+  if (builders.length) {
+    const name = builders[0] === 'default' ? 'export default' : `export const ${builders[0]} =`;
+    throw new UsageError(`'${file}' exports a pipeline that is not built yet (${name} pipeline(...).step(...)): end it with .build(), e.g. ${name} pipeline('name').step(A).build();`);
+  }
   return undefined;
 }

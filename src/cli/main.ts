@@ -12,7 +12,6 @@ import { abortActiveRuns, executeSingleNode, resolveStores, type ExecuteOptions 
 import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
 import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
-import { checkFiles } from './check';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 
 export const EXIT_OK = 0;
@@ -30,6 +29,19 @@ interface RunFlags {
 }
 
 let verbose = false;
+
+/** `check` is the only command that needs the TypeScript compiler (~0.6 s to load): load it only then. */
+function loadChecker(): typeof import('./check') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('./check') as typeof import('./check');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /'typescript'/.test((err as Error).message)) {
+      throw new UsageError("'runnable check' needs the TypeScript compiler in your project: npm install --save-dev typescript");
+    }
+    throw err;
+  }
+}
 
 /**
  * The pipeline file and export a run recorded (`run_config.pipeline_definition_file`, relative to the folder the run
@@ -328,7 +340,7 @@ Example:
 Exit code 0 when the files type-check, 1 when they do not.`)
     .action((files: string[]) => {
       for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`File '${f}' does not exist.`);
-      const { problems, filesChecked, tsconfig } = checkFiles(files);
+      const { problems, filesChecked, tsconfig } = loadChecker().checkFiles(files);
       for (const p of problems) process.stdout.write(`${p.file ? `${p.file}:${p.line}:${p.column} ` : ''}TS${p.code}\n${p.text.replace(/^/gm, '  ')}\n\n`);
       const where = tsconfig ? ` (with ${tsconfig})` : '';
       if (problems.length) {

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cosmiconfigSync, type Loader } from 'cosmiconfig';
-import YAML from 'yaml';
+import { parseYaml } from '../util/yaml';
 import { RunnableError } from '../errors';
+import { register } from '../loader';
 import { getPlugin, pluginTypes, type ServiceTypes } from './registry';
 import type { ExtensionPoint, RunnableConfig } from './types';
 
@@ -38,8 +39,8 @@ const SECTION_ALIASES: Record<string, ExtensionPoint> = {
 };
 
 const loadTs: Loader = (filepath) => {
-  // The swc require hook keeps decorators and needs no `typescript` at run time (~50 ms).
-  require('../../lib/register.js');
+  // The swc loader keeps decorators and needs no `typescript` at run time; reading a .ts configuration opts in to it.
+  register();
   const mod = require(filepath) as { default?: unknown };
   return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
 };
@@ -63,7 +64,7 @@ function explorer() {
   return cosmiconfigSync('runnable', {
     searchPlaces: SEARCH_PLACES,
     searchStrategy: 'project',
-    loaders: { '.ts': loadTs, '.cts': loadTs, noExt: (_f, content) => YAML.parse(content) },
+    loaders: { '.ts': loadTs, '.cts': loadTs, noExt: (_f, content) => parseYaml(content) },
   });
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import YAML from 'yaml';
+import { parseYaml } from '../util/yaml';
 import { ParameterError } from '../errors';
 import type { Parameter } from '../stores/run-log/types';
 
@@ -30,7 +30,7 @@ export function readParametersFile(file: string): Record<string, unknown> {
   }
   let data: unknown;
   try {
-    data = YAML.parse(text);
+    data = parseYaml(text);
   } catch (err) {
     throw new ParameterError(`The parameters file '${file}' is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -1,4 +1,4 @@
-import { SuperJSON } from 'superjson';
+import { SuperJSON } from '../vendor/superjson';
 import { TaskDefinitionError } from '../errors';
 
 /**
