@@ -12,7 +12,7 @@ export type { StepTypes, StepIn, StepOut, CheckStep } from './types/steps';
 export { Serializable, registerSerializer } from './serialization';
 export { StepContext, CATALOG, RUN_LOG_STORE, SECRETS, type StepLogger } from './engine/context';
 export { loadArtifact, type LoadArtifactOptions } from './engine/artifacts';
-export { inject, injectable } from 'tsyringe';
+export { inject, injectable } from './util/di';
 export { listRuns, summarizeRun, type RunSummary, type ListRunsOptions } from './engine/runs';
 export { defineConfig, type RunnableConfig, type ExecutorTypes, type RunLogStoreTypes, type CatalogTypes, type SecretsTypes } from './config/types';
 export { registerPlugin, type PluginDefinition, type ServiceTypes, type ConfigKeyType } from './config/registry';

@@ -66,10 +66,24 @@ function syntaxMessage(err: unknown, filename: string): string {
   const lines = text.split('\n');
   const cut = lines.findIndex((l) => /^\s*(Caused by:|Stack backtrace:)/.test(l));
   const frame = (cut >= 0 ? lines.slice(0, cut) : lines).join('\n').trimEnd();
-  const at = /-\[(.*?):(\d+):(\d+)\]/.exec(frame);
-  const where = at ? `${path.relative(process.cwd(), filename) || filename}:${at[2]}:${at[3]}` : path.relative(process.cwd(), filename);
+  const rel = path.relative(process.cwd(), filename);
+  const shown = rel && !rel.startsWith('..') ? rel : filename;
+  const where = `${shown}:${caretPosition(frame.split('\n')) ?? /-\[.*?:(\d+:\d+)\]/.exec(frame)?.[1] ?? '1:1'}`;
   const first = /^\s*[x×]\s*(.+)$/m.exec(frame)?.[1]?.trim() ?? 'syntax error';
   return `${where}: ${first}\n${frame}`;
+}
+
+/** `line:column` of the caret in swc's frame: `  2 | const x = ;` followed by `    :           ^`. */
+function caretPosition(lines: string[]): string | undefined {
+  for (let i = 1; i < lines.length; i++) {
+    const caret = /^(\s*):(\s*)\^/.exec(lines[i]!);
+    if (!caret) continue;
+    for (let j = i - 1; j >= 0; j--) {
+      const code = /^\s*(\d+) \|/.exec(lines[j]!);
+      if (code) return `${code[1]}:${caret[2]!.length}`;
+    }
+  }
+  return undefined;
 }
 
 function cacheDir(): string | undefined {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { container as rootContainer } from 'tsyringe';
+import { tsyringe } from '../util/di';
 import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, type Graph, type TaskNode } from '../graph/graph';
 import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
@@ -137,7 +137,7 @@ function makeContext(
   env: NodeJS.ProcessEnv,
   original?: RunLog,
 ): RunContext {
-  const container = rootContainer.createChildContainer();
+  const container = tsyringe().container.createChildContainer();
   container.register(CATALOG, { useValue: s.catalog });
   container.register(RUN_LOG_STORE, { useValue: s.store });
   container.register(SECRETS, { useValue: s.secrets });

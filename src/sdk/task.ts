@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { injectable } from 'tsyringe';
+import { injectable } from '../util/di';
 import type { ReturnEntry, ReturnSpec } from './returns';
 import { normalizeReturns } from './returns';
 import type { ReturnsCheck } from '../types/returns-check';
