@@ -2,7 +2,7 @@
  * `npm run bench`: runtime overhead of the local executor with file-system stores (part A, `runtime`), type-check
  * time of large pipelines (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
  * `stores`, bench/stores.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
- * and map concurrency (part E, `map`, bench/map.ts). Prints tables and a summary, and writes
+ * and map concurrency (part E, `map`, bench/map.ts), start-up of the CLI (part F, `startup`, bench/startup.ts). Prints tables and a summary, and writes
  * bench/results/latest.json (partial runs: latest-partial.json).
  *
  *   npm run bench                          # everything (~3 minutes on 2 cores)
@@ -25,6 +25,7 @@ import { formatStoresBench, storesBench, STORES_FLAT_TARGET, type StoresBenchRes
 import { formatCatalogBench, runCatalogBench, type CatalogBenchResult } from './catalog-files';
 import { formatMapBench, mapBench, type MapBenchResult } from './map';
 import { removeDeferred } from './cleanup';
+import { formatStartup, startupBench, STARTUP_TARGET, type StartupResult } from './startup';
 import { fmtBytes, round, table } from './stats';
 import type { StepStyle } from './steps';
 
@@ -33,7 +34,7 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map'] as const;
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'startup'] as const;
 type Part = (typeof PARTS)[number];
 /** `--only=a,b` (or several `--only=` flags): the parts to run; undefined = all. */
 const only: ReadonlySet<Part> | undefined = (() => {
@@ -403,6 +404,12 @@ async function main(): Promise<void> {
     if (!args.includes('--keep-generated')) fs.rmSync(typecheck.tempDir, { recursive: true, force: true });
   }
 
+  let startup: StartupResult | undefined;
+  if (runs('startup')) {
+    log('F. start-up ...');
+    startup = startupBench(quick ? 5 : 21);
+  }
+
   const removed = removeDeferred();
   if (removed.dirs) log(`  (removed ${removed.dirs} deferred temp dirs in ${(removed.ms / 1000).toFixed(1)} s)`);
 
@@ -419,6 +426,10 @@ async function main(): Promise<void> {
   if (extra.map) {
     log('');
     log(formatMapBench(extra.map));
+  }
+  if (startup) {
+    log('');
+    log(formatStartup(startup));
   }
   const verdict = summary(runtime, typecheck, extra);
   const seconds = round((performance.now() - t0) / 1000, 1);
@@ -437,6 +448,7 @@ async function main(): Promise<void> {
       stores: `marginal ms/step (100→1000) / marginal ms/step (10→100) <= ${STORES_FLAT_TARGET}`,
       catalog: `put and get throughput >= ${CATALOG_TARGET_RATIO}x cp at the largest size; peak RSS growth independent of size`,
       map: 'map over 10,000 items completes with peak RSS < 500 MB, bytes written per item constant; speed-up conc 8 / conc 1 >= 6x',
+      startup: `1-step pipeline from a .ts file <= ${STARTUP_TARGET}x node -e 0`,
     },
     parts: only === undefined ? [...PARTS] : [...only],
     verdict,
@@ -445,6 +457,7 @@ async function main(): Promise<void> {
     stores: extra.stores.length ? Object.fromEntries(extra.stores.map((l) => [l.label, l.result])) : undefined,
     catalog: extra.catalog,
     map: extra.map,
+    startup,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
