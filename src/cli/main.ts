@@ -7,7 +7,7 @@ import type { RunResult } from '../engine/run';
 import { PACKAGE_VERSION } from '../version';
 import { findPipeline, loadModule } from './load';
 import { UsageError } from './errors';
-import { ConsoleReporter } from '../engine/reporter';
+import { ConsoleReporter, StepOutputReporter } from '../engine/reporter';
 import { abortActiveRuns, executeSingleNode, resolveStores, type ExecuteOptions } from '../engine/run';
 import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
@@ -312,6 +312,8 @@ Example:
     .argument('<step>', "the step's name as in the run log; inside branches its dot path (map_state.2.train)")
     .option('-e, --export <name>', 'exported pipeline name when not the default export')
     .option('-c, --config <file>', 'configuration file')
+    .addOption(new Option('--single-attempt', 'run one attempt only (out-of-process executors count attempts themselves)').hideHelp())
+    .addOption(new Option('--output-only', 'print only what the step prints (no progress lines)').hideHelp())
     .addHelpText(
       'after',
       `
@@ -321,12 +323,16 @@ The way to debug one failing step: inputs come from the run's log and catalog, s
   $ node --inspect-brk node_modules/.bin/runnable execute-single-node exp-001 pipeline.ts train   # with a debugger
 Exit code 0 when the step succeeds, 1 when it fails.`,
     )
-    .action(async (runId: string, file: string, step: string, flags: { export?: string; config?: string }) => {
+    .action(async (runId: string, file: string, step: string, flags: { export?: string; config?: string; singleAttempt?: boolean; outputOnly?: boolean }) => {
       const rel = path.relative(process.cwd(), path.resolve(file)) || file;
       const found = findPipeline(loadModule(file), rel, flags.export);
       if (!found) throw new UsageError(`'${rel}' exports no pipeline.`);
-      const options: ExecuteOptions = { ...(flags.config !== undefined && { configFile: flags.config }), reporter: new ConsoleReporter({ verbose: true, summary: false }) };
-      const result = await executeSingleNode(found.pipeline, runId, step, options);
+      found.pipeline.definition = { file: rel, exportName: found.exportName };
+      const options: ExecuteOptions = {
+        ...(flags.config !== undefined && { configFile: flags.config }),
+        reporter: flags.outputOnly ? new StepOutputReporter() : new ConsoleReporter({ verbose: true, summary: false }),
+      };
+      const result = await executeSingleNode(found.pipeline, runId, step, { ...options, singleAttempt: !!flags.singleAttempt });
       process.exitCode = result.status === 'SUCCESS' ? EXIT_OK : EXIT_RUN_FAILED;
     });
 

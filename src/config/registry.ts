@@ -1,5 +1,6 @@
 import type { Executor } from '../executors/executor';
 import { LocalExecutor } from '../executors/local';
+import { EmulatorExecutor } from '../executors/emulator';
 import type { Catalog } from '../stores/catalog/catalog';
 import { FileSystemCatalog } from '../stores/catalog/file-system';
 import { MemoryCatalog } from '../stores/catalog/memory';
@@ -53,6 +54,11 @@ export function pluginTypes(kind: ExtensionPoint): string[] {
 const str = (v: unknown) => v as string | undefined;
 
 registerPlugin('executor', 'local', { create: () => new LocalExecutor(), configKeys: {}, description: 'every step in this process' });
+registerPlugin('executor', 'emulator', {
+  create: (c) => new EmulatorExecutor({ ...(c.maxProcesses !== undefined && { maxProcesses: c.maxProcesses as number }) }),
+  configKeys: { maxProcesses: 'number' },
+  description: 'every step in a fresh process (needs the chunked-fs run-log store)',
+});
 
 registerPlugin('runLogStore', 'file-system', {
   create: (c) => new FileSystemRunLogStore({ log_folder: str(c.log_folder) }),

@@ -1,3 +1,4 @@
+import type { EmulatorExecutorConfig } from '../executors/emulator';
 import type { FileSystemCatalogConfig } from '../stores/catalog/file-system';
 import type { FileSystemRunLogStoreConfig } from '../stores/run-log/file-system';
 import type { DotenvSecretsConfig } from '../stores/secrets/secrets';
@@ -8,6 +9,8 @@ import type { DotenvSecretsConfig } from '../stores/secrets/secrets';
  */
 export interface ExecutorTypes {
   local: Record<string, never>;
+  /** Every step in a fresh process (`runnable execute-single-node`); needs the `chunked-fs` run-log store. */
+  emulator: EmulatorExecutorConfig;
 }
 export interface RunLogStoreTypes {
   'file-system': FileSystemRunLogStoreConfig;

@@ -5,7 +5,7 @@ import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
 import type { CodeIdentity, Parameter, StepLog } from '../stores/run-log/types';
 import type { Reporter } from './reporter';
-import type { Executor } from '../executors/executor';
+import type { Executor, PipelineRef } from '../executors/executor';
 import type { SecretsManager } from '../stores/secrets/secrets';
 
 /** Injection token of the run's catalog: `constructor(@inject(CATALOG) private catalog: Catalog)`. */
@@ -60,6 +60,12 @@ export interface RunContext {
   readonly retryIndicator: string;
   /** Task steps running now (for marking them interrupted on Ctrl-C). */
   readonly running: Map<string, { step: StepLog; started: string }>;
+  /** The configuration file of the run (undefined: embedded defaults or services given in code). */
+  readonly configFile?: string;
+  /** Where the pipeline is defined, for executors that load it in another process; undefined when unknown. */
+  readonly definition?: PipelineRef;
+  /** The folder the run was started from. */
+  readonly workingDirectory: string;
   /** On retry (and single-node execution): the run log as it was; existing step logs are reused, successful steps skipped. */
   readonly original?: import('../stores/run-log/types').RunLog;
 }

@@ -49,6 +49,26 @@ export class SilentReporter implements Reporter {
   warn(): void {}
 }
 
+/**
+ * Prints nothing of its own, only what steps print, unprefixed and as it comes: the reporter of a step's own process
+ * under an out-of-process executor (the parent prefixes and shows it, and records the progress).
+ */
+export class StepOutputReporter implements Reporter {
+  readonly showsStepOutput = true;
+  runStarted(): void {}
+  stepStarted(): void {}
+  stepSkipped(): void {}
+  attemptFailed(): void {}
+  stepFinished(): void {}
+  runFinished(): void {}
+  stepOutput(_internalName: string, text: string, stream: 'stdout' | 'stderr'): void {
+    (stream === 'stdout' ? rawStdout : rawStderr)(text);
+  }
+  warn(message: string): void {
+    rawStderr(`⚠️  ${message}\n`);
+  }
+}
+
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export interface ConsoleReporterOptions {

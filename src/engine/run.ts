@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { tsyringe } from '../util/di';
-import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, type Graph, type TaskNode } from '../graph/graph';
+import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, type ExecutableNode, type Graph, type TaskNode, type TerminalNode } from '../graph/graph';
 import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
@@ -9,6 +9,8 @@ import { createService, loadConfig, type LoadedConfig } from '../config/load';
 import type { RunLog, RunStatus, StepLog } from '../stores/run-log/types';
 import { ExecutionFailedError, ParameterError, RunLogExistsError, RunnableError } from '../errors';
 import type { Executor } from '../executors/executor';
+import { pipelineRef } from './definition';
+import { ExecutorSetupError } from './remote';
 import { gitCodeIdentity } from './code-identity';
 import { CATALOG, RUN_LOG_STORE, SECRETS, Scope, type RunContext } from './context';
 import { initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
@@ -137,6 +139,7 @@ function makeContext(
   env: NodeJS.ProcessEnv,
   original?: RunLog,
 ): RunContext {
+  const definition = pipelineRef(pipeline, process.cwd());
   const container = tsyringe().container.createChildContainer();
   container.register(CATALOG, { useValue: s.catalog });
   container.register(RUN_LOG_STORE, { useValue: s.store });
@@ -156,8 +159,30 @@ function makeContext(
     codeIdentities: gitCodeIdentity().then((id) => [id]),
     retryIndicator: env.RUNNABLE_RETRY_INDICATOR ?? '',
     running: new Map(),
+    workingDirectory: process.cwd(),
+    ...(s.configFile !== undefined && { configFile: s.configFile }),
+    ...(definition && { definition }),
     ...(original && { original }),
   };
+}
+
+/** An out-of-process executor needs a pipeline file to load and a run-log store other processes can write to. */
+function checkExecutorCanRun(s: Services, pipeline: Pipeline<any, any>): void {
+  if (!s.executor.runStep) return;
+  const definition = pipelineRef(pipeline, process.cwd());
+  const where = s.configFile ? ` (${s.configFile})` : '';
+  if (!s.store.capabilities?.crossProcess || !s.store.capabilities.concurrentWriters) {
+    throw new ExecutorSetupError(
+      `The '${s.executor.type}' executor runs steps in other processes, which write the run log themselves, but the '${s.store.type}' run-log store ` +
+        `keeps each run in one process. Use the 'chunked-fs' store in your configuration${where}: runLogStore: { type: 'chunked-fs' }.`,
+    );
+  }
+  if (!definition) {
+    throw new ExecutorSetupError(
+      `The '${s.executor.type}' executor loads pipeline '${pipeline.name}' again in each step's process, but where it is defined is unknown: ` +
+        `run it with 'runnable run <file>', or export the pipeline from the module that builds it.`,
+    );
+  }
 }
 
 const activeRuns = new Set<RunContext>();
@@ -196,7 +221,10 @@ async function failRun(ctx: RunContext, why: string, errorType: string): Promise
 export async function abortActiveRuns(): Promise<string[]> {
   const runs = [...activeRuns];
   activeRuns.clear();
-  for (const ctx of runs) await failRun(ctx, 'Interrupted: the run was stopped (Ctrl-C or SIGTERM) while this step was running', 'Interrupted');
+  for (const ctx of runs) {
+    await ctx.executor.abort?.();
+    await failRun(ctx, 'Interrupted: the run was stopped (Ctrl-C or SIGTERM) while this step was running', 'Interrupted');
+  }
   return runs.map((ctx) => ctx.runId);
 }
 
@@ -265,6 +293,7 @@ export function describeDagChange(before: Record<string, unknown> | undefined, a
 
 async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
   const services = resolveServices(options, env);
+  checkExecutorCanRun(services, pipeline);
   const { store, reporter } = services;
   if (!(await store.exists(retryRunId))) {
     throw new RetryValidationError(
@@ -316,6 +345,7 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
 
   const graph = buildGraph(pipeline);
   const services = resolveServices(options, env);
+  checkExecutorCanRun(services, pipeline);
   const { store, catalog, secrets, executor } = services;
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';
 
@@ -369,6 +399,17 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
   return finishRun(makeContext(pipeline, graph, services, runId, tag, env), params);
 }
 
+/** The node called `name` in a graph or in one of its on-failure pipelines (their steps share the graph's scope). */
+function nodeNamed(g: Graph, name: string): ExecutableNode | TerminalNode | undefined {
+  const direct = g.nodes.get(name);
+  if (direct) return direct;
+  for (const n of g.nodes.values()) {
+    const inRecovery = !isTerminal(n) && n.onFailure ? nodeNamed(n.onFailure, name) : undefined;
+    if (inRecovery && !isTerminal(inRecovery)) return inRecovery;
+  }
+  return undefined;
+}
+
 /** Finds the task node of a dot path (`step`, `map.3.step`, `par.b.loop.0.step`) and the branches on the way. */
 function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; branches: string[] } {
   const segments = internalName.split('.');
@@ -377,7 +418,7 @@ function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; 
   let prefix = '';
   for (let i = 0; ; i += 2) {
     const name = segments[i]!;
-    const node = g.nodes.get(name);
+    const node = nodeNamed(g, name);
     const where = prefix ? `branch '${prefix}'` : `pipeline '${graph.name}'`;
     const names = () => [...g.nodes.values()].filter((n) => !isTerminal(n)).map((n) => n.name).join(', ');
     if (!node || isTerminal(node)) throw new ParameterError(`${where} has no step '${name}'. Its steps: ${names()}.`);
@@ -402,7 +443,15 @@ function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; 
  * `stepName` is the step's dot path in the run log, so steps inside branches work too (`map_state.2.train`).
  * The run's status is not changed. Resolves with the step log.
  */
-export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: string, stepName: string, options: ExecuteOptions = {}): Promise<StepLog> {
+export async function executeSingleNode(
+  pipeline: Pipeline<any, any>,
+  runId: string,
+  stepName: string,
+  options: ExecuteOptions & {
+    /** Run exactly one attempt, whatever `retry.maxAttempts` says: the caller (an out-of-process executor) counts attempts. */
+    singleAttempt?: boolean;
+  } = {},
+): Promise<StepLog> {
   const env = options.env ?? process.env;
   const services = resolveServices(options, env);
   const original = await services.store.get(runId);
@@ -420,7 +469,7 @@ export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: str
   const ctx = makeContext(pipeline, graph, services, runId, original.tag, env, original);
   if (!findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
   try {
-    return await executeTaskNode(ctx, node, scope);
+    return await executeTaskNode(ctx, node, scope, { singleAttempt: !!options.singleAttempt });
   } finally {
     await services.store.close(runId);
   }

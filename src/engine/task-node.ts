@@ -288,9 +288,27 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
  * catalog) and the step log. Inputs come from `scope`, which the caller loaded from the run log, so the same
  * function serves in-process execution and a single node executed in a fresh process.
  */
-export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope): Promise<StepLog> {
+export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope, opts: { singleAttempt?: boolean } = {}): Promise<StepLog> {
   await yieldToEventLoop();
   const internal = scope.internalName(node.name);
+  const step = await openStep(ctx, node, internal);
+  try {
+    return await runAttempts(ctx, node, scope, step, internal, opts.singleAttempt ? 1 : maxAttemptsOf(node));
+  } finally {
+    ctx.running.delete(internal);
+  }
+}
+
+/** How many attempts a step gets within one execution (`retry.maxAttempts`, at least 1). */
+export function maxAttemptsOf(node: TaskNode): number {
+  return Math.max(1, Math.floor(node.options.retry?.maxAttempts ?? 1));
+}
+
+/**
+ * Marks a task step PROCESSING (its earlier step log, on retry, keeps its attempts), tells the reporter and registers
+ * it as running (for Ctrl-C). Resolves with the step log.
+ */
+export async function openStep(ctx: RunContext, node: TaskNode, internal: string): Promise<StepLog> {
   const existing = ctx.original ? structuredClone(findStep(ctx.original, internal)) : undefined;
   const step: StepLog = existing ?? {
     name: node.name,
@@ -307,15 +325,10 @@ export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Sc
   await ctx.store.apply(ctx.runId, [{ op: 'step', step }]);
   ctx.reporter.stepStarted(internal);
   ctx.running.set(internal, { step, started: timestamp() });
-  try {
-    return await runAttempts(ctx, node, scope, step, internal);
-  } finally {
-    ctx.running.delete(internal);
-  }
+  return step;
 }
 
-async function runAttempts(ctx: RunContext, node: TaskNode, scope: Scope, step: StepLog, internal: string): Promise<StepLog> {
-  const maxAttempts = Math.max(1, Math.floor(node.options.retry?.maxAttempts ?? 1));
+async function runAttempts(ctx: RunContext, node: TaskNode, scope: Scope, step: StepLog, internal: string, maxAttempts: number): Promise<StepLog> {
   const backoffMs = Math.max(0, node.options.retry?.backoffMs ?? 0);
   const t0 = performance.now();
   let outcome: AttemptOutcome | undefined;

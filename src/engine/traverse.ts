@@ -4,6 +4,7 @@ import { timestamp } from '../util/time';
 import type { RunContext, Scope } from './context';
 import { findStep } from '../stores/run-log/document';
 import { executeComposite } from './composites';
+import { executeTaskElsewhere } from './remote';
 
 /** Terminal nodes: one SUCCESS attempt each; `success` sets the enclosing run/branch SUCCESS, `fail` sets it FAIL. */
 async function executeTerminal(ctx: RunContext, node: TerminalNode, scope: Scope): Promise<RunStatus> {
@@ -50,7 +51,7 @@ export function succeededBefore(ctx: RunContext, internal: string): StepLog | un
 
 async function executeNode(ctx: RunContext, node: ExecutableNode, scope: Scope): Promise<'SUCCESS' | 'FAIL'> {
   if (isTaskNode(node)) {
-    const step = await ctx.executor.executeTask(ctx, node, scope);
+    const step = ctx.executor.runStep ? await executeTaskElsewhere(ctx, node, scope) : await ctx.executor.executeTask!(ctx, node, scope);
     return step.status === 'SUCCESS' ? 'SUCCESS' : 'FAIL';
   }
   return executeComposite(ctx, node, scope);

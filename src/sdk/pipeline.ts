@@ -1,6 +1,7 @@
 import type { AnyStep, CheckStep, Entry, FromEntries, StepOut, StepTypes, ToEntries } from '../types/steps';
 import type { BranchesEntries, CommonOut, ConditionalOnCheck, ElementOf, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
 import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefinition } from './task';
+import { recordDefinition } from './definition';
 import { PipelineDefinitionError } from '../errors';
 import { currentLaunch } from '../engine/launch';
 import { executePipeline, type ExecuteOptions, type RunResult } from '../engine/run';
@@ -337,7 +338,9 @@ export class PipelineBuilder<P extends object, C extends Entry> {
     if (this.specs.length === 0) {
       throw new PipelineDefinitionError(`pipeline '${this.pipelineName}' has no steps; add at least one with .step(X)`);
     }
-    return new Pipeline<P, C>(this.pipelineName, this.specs, this.paramDefaults);
+    const built = new Pipeline<P, C>(this.pipelineName, this.specs, this.paramDefaults);
+    recordDefinition(built);
+    return built;
   }
 }
 

@@ -27,6 +27,11 @@ export interface StepOptions {
   catalog?: CatalogSpec;
   secrets?: readonly string[];
   retry?: RetrySpec;
+  /**
+   * Per executor type, the name of an `overrides` block of that executor's configuration to use for this step
+   * (another image, more memory, other environment): `{ 'local-container': 'gpu' }`. Ignored by other executors.
+   */
+  overrides?: Readonly<Record<string, string>>;
 }
 
 export interface TaskOptions<R extends readonly ReturnEntry[]> extends StepOptions {
@@ -122,6 +127,7 @@ export function pickStepOptions(o: StepOptions): StepOptions {
   if (o.catalog) out.catalog = o.catalog;
   if (o.secrets) out.secrets = o.secrets;
   if (o.retry) out.retry = o.retry;
+  if (o.overrides) out.overrides = o.overrides;
   return out;
 }
 

@@ -201,6 +201,7 @@ const bySeqThenName = <T extends { seq: number }>(name: (r: T) => string) => (a:
  */
 export class ChunkedFsRunLogStore implements RunLogStore {
   readonly type = 'chunked-fs';
+  readonly capabilities = { crossProcess: true, concurrentWriters: true };
   readonly folder: string;
   get localRoot(): string {
     return this.folder;
@@ -427,6 +428,12 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   }
 
   // ----- read -------------------------------------------------------------------------------------------------
+
+  async getStep(runId: string, internalName: string): Promise<StepLog | undefined> {
+    const dir = this.runDir(runId);
+    if (!fs.existsSync(path.join(dir, RUN_HEADER_FILE))) throw new RunLogNotFoundError(runId, this.folder);
+    return readJson<StepRecord>(path.join(dir, stepFileName(internalName)))?.step;
+  }
 
   async get(runId: string): Promise<RunLog> {
     const dir = this.runDir(runId);

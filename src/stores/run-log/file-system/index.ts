@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyOp, type RunLogOp } from '../document';
+import { applyOp, findStep, type RunLogOp } from '../document';
 import type { RunLogStore } from '../store';
-import type { RunLog } from '../types';
+import type { RunLog, StepLog } from '../types';
 import { RunLogExistsError, RunLogNotFoundError } from '../../../errors';
 import { createFileExclusiveSync, writeFileAtomicSync } from '../../../util/fs';
 
@@ -34,6 +34,8 @@ interface OpenRun {
  */
 export class FileSystemRunLogStore implements RunLogStore {
   readonly type = 'file-system';
+  /** A process keeps the run it writes in memory: another process's writes to the same run would be lost. */
+  readonly capabilities = { crossProcess: false, concurrentWriters: false };
   readonly folder: string;
   get localRoot(): string {
     return this.folder;
@@ -118,6 +120,11 @@ export class FileSystemRunLogStore implements RunLogStore {
   async get(runId: string): Promise<RunLog> {
     const s = this.open.get(runId);
     return s ? structuredClone(s.doc) : this.load(runId);
+  }
+
+  async getStep(runId: string, internalName: string): Promise<StepLog | undefined> {
+    const s = this.open.get(runId);
+    return structuredClone(findStep(s ? s.doc : this.load(runId), internalName));
   }
 
   async exists(runId: string): Promise<boolean> {

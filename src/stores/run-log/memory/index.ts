@@ -1,11 +1,12 @@
-import { applyOp, type RunLogOp } from '../document';
+import { applyOp, findStep, type RunLogOp } from '../document';
 import type { RunLogStore } from '../store';
-import type { RunLog } from '../types';
+import type { RunLog, StepLog } from '../types';
 import { RunLogExistsError, RunLogNotFoundError } from '../../../errors';
 
 /** Keeps run logs in memory (lost when the process ends). For tests and throw-away runs. */
 export class MemoryRunLogStore implements RunLogStore {
   readonly type = 'memory';
+  readonly capabilities = { crossProcess: false, concurrentWriters: false };
   private readonly runs = new Map<string, RunLog>();
 
   async create(runLog: RunLog): Promise<void> {
@@ -17,6 +18,11 @@ export class MemoryRunLogStore implements RunLogStore {
     const doc = this.runs.get(runId);
     if (!doc) throw new RunLogNotFoundError(runId, 'the in-memory run log store');
     return structuredClone(doc);
+  }
+  async getStep(runId: string, internalName: string): Promise<StepLog | undefined> {
+    const doc = this.runs.get(runId);
+    if (!doc) throw new RunLogNotFoundError(runId, 'the in-memory run log store');
+    return structuredClone(findStep(doc, internalName));
   }
   async exists(runId: string): Promise<boolean> {
     return this.runs.has(runId);

@@ -1,0 +1,116 @@
+/**
+ * One contract, every executor: the same pipelines (test/fixtures/executors/contract.ts: every construct, artifacts with
+ * a registered class, catalog files, secrets, per-step retry, onFailure, a map with a failing item then a retry that
+ * reruns only it, nesting) run through the real CLI with each executor, and their run logs must be equivalent:
+ * same steps, statuses, attempts, parameters, metrics and artifact hashes (times and machine figures aside).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ChunkedFsRunLogStore } from '../../src/stores/run-log/chunked-fs';
+import { walkSteps } from '../../src/stores/run-log/document';
+import type { Parameter, RunLog, StepLog } from '../../src/stores/run-log/types';
+import { ROOT, runnable, tmpDir, type CliResult } from '../helpers/cli';
+
+const FILE = path.join(ROOT, 'test/fixtures/executors/contract.ts');
+const SECRET = 'contract-secret-value';
+
+/** Executors under contract, as configuration files. */
+export const EXECUTORS: Record<string, string> = {
+  local: 'executor:\n  type: local\nrunLogStore:\n  type: chunked-fs\n',
+  emulator: 'executor:\n  type: emulator\n  config:\n    maxProcesses: 2\nrunLogStore:\n  type: chunked-fs\n',
+};
+
+interface Scenario {
+  exportName: string;
+  /** Runs it in `cwd` (with `cli`) and returns the run id. */
+  run?: (cli: (args: string[], env?: Record<string, string>) => Promise<CliResult>, cwd: string) => Promise<string>;
+}
+
+const SCENARIOS: Scenario[] = [
+  { exportName: 'artifacts' },
+  { exportName: 'files' },
+  { exportName: 'secrets' },
+  { exportName: 'retry' },
+  { exportName: 'recover' },
+  { exportName: 'parallel' },
+  { exportName: 'conditional' },
+  { exportName: 'loop' },
+  { exportName: 'nested' },
+  {
+    exportName: 'mapped',
+    run: async (cli, cwd) => {
+      const first = await cli(['run', FILE, '--export', 'mapped', '--run-id', 'mapped-run']);
+      expect(first.code).toBe(1);
+      fs.writeFileSync(path.join(cwd, 'fixed'), '');
+      const again = await cli(['retry', 'mapped-run']);
+      expect(again.code).toBe(0);
+      return 'mapped-run';
+    },
+  },
+];
+
+function values(params: Record<string, Parameter>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.kind === 'object' ? { object: p.data_hash } : { [p.kind]: p.value }]));
+}
+
+/** What must be the same whatever executor ran the pipeline. */
+export function shape(log: RunLog): unknown {
+  const steps: Record<string, unknown> = {};
+  const branches: Record<string, unknown> = {};
+  walkSteps(log.steps, (s: StepLog) => {
+    steps[s.internal_name] = {
+      status: s.status,
+      type: s.step_type,
+      attempts: s.attempts.map((a) => ({
+        number: a.attempt_number,
+        status: a.status,
+        inputs: Object.keys(a.input_parameters).sort(),
+        outputs: values(a.output_parameters),
+        metrics: values(a.user_defined_metrics),
+      })),
+      catalog: s.data_catalog.filter((c) => !c.name.endsWith('.execution.log')).map((c) => `${c.stage} ${c.name} ${c.data_hash}`).sort(),
+    };
+    for (const [name, b] of Object.entries(s.branches)) branches[name] = { status: b.status, parameters: values(b.parameters) };
+  });
+  return { status: log.status, parameters: values(log.parameters), steps, branches };
+}
+
+async function runScenario(executor: string, sc: Scenario): Promise<RunLog> {
+  const cwd = tmpDir(`rt-contract-${executor}-`);
+  fs.writeFileSync(path.join(cwd, 'runnable.config.yaml'), EXECUTORS[executor]!);
+  fs.writeFileSync(path.join(cwd, 'package.json'), '{"private":true}'); // the project root: the config search stops here
+  const cli = (args: string[], env: Record<string, string> = {}) => runnable(args, { cwd, env: { CONTRACT_API_KEY: SECRET, ...env } });
+  let runId = `${sc.exportName}-run`;
+  if (sc.run) runId = await sc.run(cli, cwd);
+  else {
+    const r = await cli(['run', FILE, '--export', sc.exportName, '--run-id', runId]);
+    if (r.code !== 0) throw new Error(`${executor} ${sc.exportName}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  }
+  return new ChunkedFsRunLogStore({ log_folder: path.join(cwd, '.run_log_store') }).get(runId);
+}
+
+describe.each(SCENARIOS)('executor contract: $exportName', (sc) => {
+  const logs: Record<string, RunLog> = {};
+
+  it.each(Object.keys(EXECUTORS))('runs with %s', async (executor) => {
+    logs[executor] = await runScenario(executor, sc);
+    expect(logs[executor]!.run_config.pipeline_executor).toMatchObject({ service_name: executor });
+  });
+
+  it('gives equivalent run logs with every executor', () => {
+    const [first, ...rest] = Object.keys(EXECUTORS);
+    expect(logs[first!]).toBeDefined();
+    for (const other of rest) expect(shape(logs[other]!)).toEqual(shape(logs[first!]!));
+  });
+});
+
+describe('executor contract: what the scenarios prove', () => {
+  it('a map item that failed is the only step run again by the retry, and secrets reach the step that declared them', async () => {
+    const log = await runScenario('local', SCENARIOS.find((s) => s.exportName === 'mapped')!);
+    const attempts = (name: string) => log.steps.each!.branches[`each.${name}`]!.steps[`each.${name}.square`]!.attempts.length;
+    expect([attempts('a'), attempts('b'), attempts('c')]).toEqual([1, 1, 2]);
+    expect(log.parameters.total!.value).toBe(97 ** 2 + 98 ** 2 + 99 ** 2);
+    const secret = await runScenario('local', SCENARIOS.find((s) => s.exportName === 'secrets')!);
+    expect(secret.parameters.key_length!.value).toBe(SECRET.length);
+  });
+});
