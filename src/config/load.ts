@@ -121,7 +121,7 @@ export function normalizeConfig(raw: unknown, file: string, env: NodeJS.ProcessE
           throw new ConfigError(`${file}: ${key}.config.${k} is not a setting of '${type}'. ${allowed.length ? `Allowed: ${allowed.join(', ')}.` : `'${type}' takes no settings.`}`);
         }
         const actual = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
-        if (actual !== want) throw new ConfigError(`${file}: ${key}.config.${k} must be a ${want}, got ${actual} (${JSON.stringify(v)}).`);
+        if (actual !== want) throw new ConfigError(`${file}: ${key}.config.${k} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}, got ${actual} (${JSON.stringify(v)}).`);
       }
     }
     out[section] = { type, config: cfg };

@@ -1,6 +1,7 @@
 import type { Executor } from '../executors/executor';
 import { LocalExecutor } from '../executors/local';
 import { EmulatorExecutor } from '../executors/emulator';
+import { LocalContainerExecutor, type LocalContainerExecutorConfig } from '../executors/local-container';
 import type { Catalog } from '../stores/catalog/catalog';
 import { FileSystemCatalog } from '../stores/catalog/file-system';
 import { MemoryCatalog } from '../stores/catalog/memory';
@@ -18,7 +19,7 @@ export interface ServiceTypes {
   secrets: SecretsManager;
 }
 
-export type ConfigKeyType = 'string' | 'number' | 'boolean' | 'object';
+export type ConfigKeyType = 'string' | 'number' | 'boolean' | 'object' | 'array';
 
 export interface PluginDefinition<T> {
   /** Builds the service from its validated `config` section. */
@@ -58,6 +59,12 @@ registerPlugin('executor', 'emulator', {
   create: (c) => new EmulatorExecutor({ ...(c.maxProcesses !== undefined && { maxProcesses: c.maxProcesses as number }) }),
   configKeys: { maxProcesses: 'number' },
   description: 'every step in a fresh process (needs the chunked-fs run-log store)',
+});
+
+registerPlugin('executor', 'local-container', {
+  create: (c) => new LocalContainerExecutor(c as unknown as LocalContainerExecutorConfig),
+  configKeys: { image: 'string', binary: 'string', binaryArgs: 'array', environment: 'object', autoRemove: 'boolean', runArgs: 'array', maxContainers: 'number', overrides: 'object' },
+  description: 'every step in a docker or podman container (needs the chunked-fs run-log store)',
 });
 
 registerPlugin('runLogStore', 'file-system', {

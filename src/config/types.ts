@@ -1,4 +1,5 @@
 import type { EmulatorExecutorConfig } from '../executors/emulator';
+import type { LocalContainerExecutorConfig } from '../executors/local-container';
 import type { FileSystemCatalogConfig } from '../stores/catalog/file-system';
 import type { FileSystemRunLogStoreConfig } from '../stores/run-log/file-system';
 import type { DotenvSecretsConfig } from '../stores/secrets/secrets';
@@ -11,6 +12,8 @@ export interface ExecutorTypes {
   local: Record<string, never>;
   /** Every step in a fresh process (`runnable execute-single-node`); needs the `chunked-fs` run-log store. */
   emulator: EmulatorExecutorConfig;
+  /** Every step in a docker or podman container; needs the `chunked-fs` run-log store. */
+  'local-container': LocalContainerExecutorConfig;
 }
 export interface RunLogStoreTypes {
   'file-system': FileSystemRunLogStoreConfig;

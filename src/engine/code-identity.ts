@@ -10,6 +10,23 @@ function git(args: string[], cwd: string): Promise<string | null> {
 const cache = new Map<string, Promise<CodeIdentity>>();
 
 /**
+ * The image a step ran in, when a container executor started this process (it sets RUNNABLE_CONTAINER_IMAGE and
+ * RUNNABLE_CONTAINER_IMAGE_ID): recorded next to the git identity, as the Python runnable records a docker identity.
+ */
+export function containerCodeIdentity(env: NodeJS.ProcessEnv = process.env): CodeIdentity | undefined {
+  const image = env.RUNNABLE_CONTAINER_IMAGE;
+  if (!image) return undefined;
+  const id = env.RUNNABLE_CONTAINER_IMAGE_ID || null;
+  return {
+    code_identifier: id,
+    code_identifier_type: 'docker',
+    code_identifier_dependable: !!id,
+    code_identifier_url: image,
+    code_identifier_message: id ? '' : 'the image id could not be read',
+  };
+}
+
+/**
  * The git identity of the code that ran: commit, whether tracked files were modified (and which), remote URL.
  * Asked once per process and working folder: a process runs the code it loaded when it started, so later runs in
  * the same process (a notebook, a test suite) run that same code. The three git commands run concurrently, in

@@ -4,7 +4,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunnableError } from '../errors';
-import type { StepInvocation } from '../executors/executor';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StepInvocation, StepIO } from '../executors/executor';
 import type { TaskNode } from '../graph/graph';
 import type { StepAttempt, StepLog } from '../stores/run-log/types';
 import { timestamp } from '../util/time';
@@ -47,6 +49,26 @@ export function invocationFor(ctx: RunContext, node: TaskNode, scope: Scope, int
   };
 }
 
+/** The nearest folder at or above `from` holding a package.json (the project), else `from`. */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
+}
+
+/** Local folders a step's process must see: the working folder, the pipeline's project, the stores, the configuration. */
+function localFolders(ctx: RunContext): string[] {
+  const folders = [ctx.workingDirectory];
+  if (ctx.definition) folders.push(projectRoot(path.dirname(path.resolve(ctx.workingDirectory, ctx.definition.file))));
+  if (ctx.store.localRoot) folders.push(ctx.store.localRoot);
+  if (ctx.catalog.localRoot) folders.push(ctx.catalog.localRoot);
+  if (ctx.configFile) folders.push(path.dirname(path.resolve(ctx.workingDirectory, ctx.configFile)));
+  const dotenv = ctx.secrets.config().location;
+  if (typeof dotenv === 'string') folders.push(path.dirname(path.resolve(ctx.workingDirectory, dotenv)));
+  return folders;
+}
+
 /** The step log as the other process left it, re-read from the store. */
 async function recordedStep(ctx: RunContext, internal: string): Promise<StepLog | undefined> {
   return ctx.store.getStep ? ctx.store.getStep(ctx.runId, internal) : undefined;
@@ -72,7 +94,9 @@ export async function executeTaskElsewhere(ctx: RunContext, node: TaskNode, scop
       const started = timestamp();
       const invocation = invocationFor(ctx, node, scope, internal, number);
       const show = ctx.reporter.showsStepOutput && ctx.reporter.stepOutput ? ctx.reporter.stepOutput.bind(ctx.reporter) : undefined;
-      const outcome = await ctx.executor.runStep!(invocation, show ? { output: (text, stream) => show(internal, text, stream) } : {});
+      const io: StepIO = { folders: localFolders(ctx), secrets: node.options.secrets ?? [] };
+      if (show) io.output = (text, stream) => show(internal, text, stream);
+      const outcome = await ctx.executor.runStep!(invocation, io);
       const recorded = await recordedStep(ctx, internal);
       if (recorded && recorded.attempts.length >= number) {
         step = recorded;

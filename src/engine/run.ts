@@ -11,7 +11,7 @@ import { ExecutionFailedError, ParameterError, RunLogExistsError, RunnableError 
 import type { Executor } from '../executors/executor';
 import { pipelineRef } from './definition';
 import { ExecutorSetupError } from './remote';
-import { gitCodeIdentity } from './code-identity';
+import { containerCodeIdentity, gitCodeIdentity } from './code-identity';
 import { CATALOG, RUN_LOG_STORE, SECRETS, Scope, type RunContext } from './context';
 import { initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
 import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
@@ -156,7 +156,10 @@ function makeContext(
     reporter: s.reporter,
     executor: s.executor,
     container,
-    codeIdentities: gitCodeIdentity().then((id) => [id]),
+    codeIdentities: gitCodeIdentity().then((id) => {
+      const image = containerCodeIdentity(env);
+      return image ? [id, image] : [id];
+    }),
     retryIndicator: env.RUNNABLE_RETRY_INDICATOR ?? '',
     running: new Map(),
     workingDirectory: process.cwd(),

@@ -44,6 +44,10 @@ export interface StepOutcome {
 export interface StepIO {
   /** Show what the step printed (verbose console); called with chunks as they arrive. */
   output?(text: string, stream: 'stdout' | 'stderr'): void;
+  /** Local folders the step's process needs to see (working folder, project, run-log store, catalog, dotenv file). */
+  folders?: readonly string[];
+  /** Names of the secrets the step declared: the only ones to pass to its process. */
+  secrets?: readonly string[];
 }
 
 /**

@@ -10,6 +10,7 @@ import { ChunkedFsRunLogStore } from '../../src/stores/run-log/chunked-fs';
 import { walkSteps } from '../../src/stores/run-log/document';
 import type { Parameter, RunLog, StepLog } from '../../src/stores/run-log/types';
 import { ROOT, runnable, tmpDir, type CliResult } from '../helpers/cli';
+import { containerConfigYaml, ensureNodeImage, NODE_IMAGE } from '../helpers/podman';
 
 const FILE = path.join(ROOT, 'test/fixtures/executors/contract.ts');
 const SECRET = 'contract-secret-value';
@@ -18,7 +19,12 @@ const SECRET = 'contract-secret-value';
 export const EXECUTORS: Record<string, string> = {
   local: 'executor:\n  type: local\nrunLogStore:\n  type: chunked-fs\n',
   emulator: 'executor:\n  type: emulator\n  config:\n    maxProcesses: 2\nrunLogStore:\n  type: chunked-fs\n',
+  'local-container': containerConfigYaml(),
 };
+
+beforeAll(() => {
+  ensureNodeImage();
+}, 300_000);
 
 interface Scenario {
   exportName: string;
@@ -112,5 +118,16 @@ describe('executor contract: what the scenarios prove', () => {
     expect(log.parameters.total!.value).toBe(97 ** 2 + 98 ** 2 + 99 ** 2);
     const secret = await runScenario('local', SCENARIOS.find((s) => s.exportName === 'secrets')!);
     expect(secret.parameters.key_length!.value).toBe(SECRET.length);
+  });
+
+  it('local-container records the image it ran in among the code identities of each attempt', async () => {
+    const log = await runScenario('local-container', SCENARIOS.find((s) => s.exportName === 'secrets')!);
+    const identities = log.steps.use_secret!.attempts[0]!.code_identities;
+    expect(identities.find((c) => c.code_identifier_type === 'docker')).toMatchObject({
+      code_identifier: expect.stringMatching(/^[0-9a-f]{64}$/),
+      code_identifier_dependable: true,
+      code_identifier_url: NODE_IMAGE,
+    });
+    expect(log.steps.use_secret!.attempts[0]!.output_parameters.key_length!.value).toBe(SECRET.length);
   });
 });
