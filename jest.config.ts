@@ -19,7 +19,7 @@ const config: Config = {
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
   // superjson and its dependencies are ESM-only.
   transformIgnorePatterns: ['/node_modules/(?!(superjson|copy-anything|is-what)/)'],
-  moduleNameMapper: { '^runnable-ts$': '<rootDir>/src/index.ts' },
+  moduleNameMapper: { '^runnable-ts$': '<rootDir>/src/index.ts', '^runnable-ts/testing$': '<rootDir>/src/testing/index.ts' },
   testTimeout: 120_000,
 };
 
