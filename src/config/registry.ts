@@ -1,5 +1,6 @@
 import type { Executor } from '../executors/executor';
 import { LocalExecutor } from '../executors/local';
+import { MockedExecutor, type StepPatch } from '../executors/mocked';
 import type { Catalog } from '../stores/catalog/catalog';
 import { FileSystemCatalog } from '../stores/catalog/file-system';
 import { MemoryCatalog } from '../stores/catalog/memory';
@@ -53,6 +54,11 @@ export function pluginTypes(kind: ExtensionPoint): string[] {
 const str = (v: unknown) => v as string | undefined;
 
 registerPlugin('executor', 'local', { create: () => new LocalExecutor(), configKeys: {}, description: 'every step in this process' });
+registerPlugin('executor', 'mocked', {
+  create: (c) => new MockedExecutor({ patches: c.patches as Record<string, StepPatch> | undefined, unpatched: 'fake', source: 'executor.config.patches' }),
+  configKeys: { patches: 'object' },
+  description: 'a dry run: every task step is a fake success unless patched',
+});
 
 registerPlugin('runLogStore', 'file-system', {
   create: (c) => new FileSystemRunLogStore({ log_folder: str(c.log_folder) }),

@@ -273,6 +273,7 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
   }
   const original = await store.get(retryRunId);
   const graph = buildGraph(pipeline);
+  services.executor.validate?.(graph);
   const change = dagChange(original, graph);
   if (change) {
     throw new RetryValidationError(
@@ -317,6 +318,7 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
   const graph = buildGraph(pipeline);
   const services = resolveServices(options, env);
   const { store, catalog, secrets, executor } = services;
+  executor.validate?.(graph);
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';
 
   const { params, sources } = initialParameters({

@@ -288,7 +288,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
  * catalog) and the step log. Inputs come from `scope`, which the caller loaded from the run log, so the same
  * function serves in-process execution and a single node executed in a fresh process.
  */
-export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope): Promise<StepLog> {
+export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope, opts: { mock?: boolean } = {}): Promise<StepLog> {
   await yieldToEventLoop();
   const internal = scope.internalName(node.name);
   const existing = ctx.original ? structuredClone(findStep(ctx.original, internal)) : undefined;
@@ -298,12 +298,13 @@ export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Sc
     status: 'PROCESSING',
     step_type: node.type,
     message: '',
-    mock: false,
+    mock: opts.mock ?? false,
     attempts: [],
     branches: {},
     data_catalog: [],
   };
   step.status = 'PROCESSING';
+  if (opts.mock) step.mock = true;
   await ctx.store.apply(ctx.runId, [{ op: 'step', step }]);
   ctx.reporter.stepStarted(internal);
   ctx.running.set(internal, { step, started: timestamp() });

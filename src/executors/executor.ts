@@ -1,5 +1,5 @@
 import type { RunContext, Scope } from '../engine/context';
-import type { TaskNode } from '../graph/graph';
+import type { Graph, TaskNode } from '../graph/graph';
 import type { StepLog } from '../stores/run-log/types';
 
 /**
@@ -11,4 +11,6 @@ export interface Executor {
   readonly type: string;
   executeTask(ctx: RunContext, node: TaskNode, scope: Scope): Promise<StepLog>;
   config(): Record<string, unknown>;
+  /** Checks the executor's settings against the pipeline before the run starts (e.g. step names it refers to). Throws a typed error. */
+  validate?(graph: Graph): void;
 }
