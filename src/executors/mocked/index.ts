@@ -83,6 +83,7 @@ export class MockedExecutor implements Executor {
   private readonly unpatched: 'fake' | 'run';
   private readonly source: string;
   private readonly substitutes = new WeakMap<TaskNode, TaskNode>();
+  private readonly announced = new Set<string>();
 
   constructor(options: MockedExecutorOptions = {}) {
     this.source = options.source ?? 'executor.config.patches';
@@ -135,6 +136,14 @@ export class MockedExecutor implements Executor {
   }
 
   executeTask(ctx: RunContext, node: TaskNode, scope: Scope): Promise<StepLog> {
+    if (this.unpatched === 'fake' && !this.announced.has(ctx.runId)) {
+      this.announced.add(ctx.runId);
+      const patched = [...this.patches.keys()];
+      ctx.reporter.warn(
+        `Dry run (mocked executor): task steps do not run; each records a success that returned nothing` +
+          (patched.length ? `, except the patched ${patched.map((n) => `'${n}'`).join(', ')}.` : '.'),
+      );
+    }
     const sub = this.substitute(node);
     return sub ? executeTaskNode(ctx, sub, scope, { mock: true }) : executeTaskNode(ctx, node, scope);
   }
