@@ -5,11 +5,12 @@
  * a test framework: nothing here loads unless a suite is called.
  */
 
-/** The subset of jest/vitest's API the contract suites use. Method syntax keeps jest's and vitest's own types assignable. */
+/** The subset of jest/vitest's API the contract suites use (their own describe/it/expect fit it). */
 export interface ContractTestApi {
   describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  expect(value: unknown): any;
+  /** Every contract test is an async function. */
+  it(name: string, fn: () => Promise<void>): void;
+  expect(value: unknown): unknown;
 }
 
 export interface ContractOptions {
@@ -46,5 +47,12 @@ export function testApi(suite: string, options: ContractOptions | undefined): Te
     );
   }
   const api = g as ContractTestApi;
-  return { describe: (n, f) => api.describe(n, f), it: (n, f) => api.it(n, f), expect: (v) => api.expect(v) as Matchers };
+  return {
+    describe: (n, f) => api.describe(n, f),
+    it: (n, f) =>
+      api.it(n, async () => {
+        await f();
+      }),
+    expect: (v) => api.expect(v) as Matchers,
+  };
 }
