@@ -68,7 +68,7 @@ describe('runnable run with the mocked executor', () => {
     fs.writeFileSync(path.join(cwd, 'typo.yaml'), 'executor:\n  type: mocked\n  config:\n    patches:\n      step_9:\n        fail: x\n');
     const typo = await runnable(['run', path.join(EX, '02-sequential/default-fail.ts'), '--config', 'typo.yaml'], { cwd });
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toBe("error: executor.config.patches names 'step_9', which is not a step of pipeline 'default-fail'. Its task steps: step_1, step_2, step_3.\n");
+    expect(typo.stderr).toBe("error: typo.yaml: executor.config.patches names 'step_9', which is not a step of pipeline 'default-fail'. Its task steps: step_1, step_2, step_3.\n");
     expect(fs.existsSync(path.join(cwd, '.run_log_store'))).toBe(false);
 
     fs.writeFileSync(path.join(cwd, 'shape.yaml'), 'executor:\n  type: mocked\n  config:\n    patches:\n      step_2: just a string\n');

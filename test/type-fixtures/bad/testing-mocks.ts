@@ -43,3 +43,11 @@ export async function bad() {
   // @expect-error 'learning_rate' does not exist in type
   await runPipeline(training, { params: { learning_rate: 0.1 } });
 }
+
+import { defineConfig } from 'runnable-ts';
+export const badConfigs = [
+  // @expect-error 'patchez' does not exist in type 'MockedExecutorConfig'
+  defineConfig({ executor: { type: 'mocked', config: { patchez: {} } } }),
+  // @expect-error Type 'number' is not assignable to type 'StepPatch'
+  defineConfig({ executor: { type: 'mocked', config: { patches: { train: 42 } } } }),
+];

@@ -71,3 +71,27 @@ const mapped = pipeline('mapped')
   .map('each', { over: 'items', as: 'item', branch: pipeline('b').params<{ item: number }>().step(perItem).build() })
   .build();
 export const branchMock = runPipeline(mapped, { mock: { double: ({ item }) => ({ doubled: item }) } });
+
+// The mocked executor in runnable.config.ts: patches are functions, { outputs } or { fail }.
+import { defineConfig } from 'runnable-ts';
+export const dryRunConfig = defineConfig({
+  executor: {
+    type: 'mocked',
+    config: { patches: { train: ({ rows }: { rows: number[][] }) => ({ model: rows.length }), load: { outputs: { rows: [] } }, evaluate: { fail: 'down' } } },
+  },
+});
+export const dryRunAll = defineConfig({ executor: { type: 'mocked' } });
+
+// The contract suites' signatures, and jest's globals fit their test API.
+import { runRunLogStoreContract, runCatalogContract, runSecretsContract, type ContractTestApi } from 'runnable-ts/testing';
+import { MemoryRunLogStore, MemoryCatalog, EnvSecretsManager } from 'runnable-ts';
+expectTypeOf(runRunLogStoreContract).parameters.toEqualTypeOf<
+  [name: string, factory: () => import('runnable-ts/testing').RunLogStoreFactoryResult, options?: import('runnable-ts/testing').ContractOptions]
+>();
+export function declareSuites(api: ContractTestApi) {
+  runRunLogStoreContract('memory', () => new MemoryRunLogStore());
+  runRunLogStoreContract('memory', () => ({ store: new MemoryRunLogStore(), reopen: () => new MemoryRunLogStore() }), { test: api });
+  runCatalogContract('memory', () => new MemoryCatalog());
+  runSecretsContract('env', (values) => new EnvSecretsManager(values), { strict: true, test: api });
+}
+export const fromJest: ContractTestApi = { describe, it, expect };
