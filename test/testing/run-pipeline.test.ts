@@ -258,4 +258,33 @@ describe('runPipeline dry runs (the mocked executor)', () => {
     expect(run.step('each.7.double')).toMatchObject({ status: 'SUCCESS', mock: true, outputs: {} });
     expect(run.outputs.doubled).toEqual([]); // the faked iterations returned nothing
   });
+
+  it('a conditional on a faked value fails with the same hint; a loop whose breakOn is never returned runs maxIterations times', async () => {
+    const toss = task(() => ({ side: 'heads' as 'heads' | 'tails' }), { name: 'toss', returns: ['side'] });
+    const heads = pipeline('heads').step(stub('on_heads')).build();
+    const tails = pipeline('tails').step(stub('on_tails')).build();
+    const cond = pipeline('cond').step(toss).conditional('pick', { on: 'side', branches: { heads, tails } }).build();
+    const err = (await runPipeline(cond, { dryRun: true }).catch((e: unknown) => e)) as PipelineFailedError;
+    expect(err.failedStep!.error).toBe(
+      "conditional 'pick': 'on' names 'side', which is not in scope (branches: 'heads', 'tails'). In a dry run, a step that is not patched " +
+        "returns nothing: patch the step that returns 'side' with { outputs: { side: ... } }",
+    );
+    const run = await runPipeline(cond, { dryRun: true, mock: { toss: { outputs: { side: 'tails' } } } });
+    expect(Object.keys(run.steps)).toEqual(['toss', 'pick', 'pick.tails.on_tails']);
+
+    const attempt = task(({ i }: { i: number }) => ({ done: i >= 1 }), { name: 'attempt', returns: ['done'] });
+    const looping = pipeline('looping')
+      .loop('retry_until_done', { branch: pipeline('body').params<{ i: number }>().step(attempt).build(), breakOn: 'done', maxIterations: 3, indexAs: 'i' })
+      .build();
+    const real = await runPipeline(looping);
+    expect(Object.keys(real.steps)).toEqual(['retry_until_done', 'retry_until_done.0.attempt', 'retry_until_done.1.attempt']);
+    const dry = await runPipeline(looping, { dryRun: true });
+    expect(Object.keys(dry.steps)).toEqual([
+      'retry_until_done',
+      'retry_until_done.0.attempt',
+      'retry_until_done.1.attempt',
+      'retry_until_done.2.attempt',
+    ]);
+    expect(dry.status).toBe('SUCCESS');
+  });
 });
