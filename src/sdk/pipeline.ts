@@ -1,4 +1,4 @@
-import type { AnyStep, CheckStep, Entry, FromEntries, StepEntry, StepOut, StepTypes, ToEntries, ToStepEntry } from '../types/steps';
+import type { AnyStep, CheckStep, Entry, FromEntries, StepEntry, StepIn, StepNameOf, StepOut, StepTypes, ToEntries } from '../types/steps';
 import type { BranchesEntries, CommonOut, ConditionalOnCheck, ElementOf, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
 import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefinition } from './task';
 import { PipelineDefinitionError } from '../errors';
@@ -198,7 +198,7 @@ export class PipelineBuilder<P extends object, C extends Entry, S extends StepEn
     // instantiations of a 500-step pipeline.
     | ([C['k'] & (T extends unknown ? keyof StepOut<T> : never)] extends [never] ? C : C extends { k: T extends unknown ? keyof StepOut<T> : never } ? never : C)
     | ToEntries<StepOut<T>>,
-    S | ToStepEntry<T, SN> | StepsOf<OF>
+    S | { n: [SN] extends [never] ? StepNameOf<T> : SN; i: StepIn<T>; o: StepOut<T> } | StepsOf<OF>
   > {
     const def = getTaskDefinition(step);
     if (!def) {

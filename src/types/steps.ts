@@ -58,5 +58,3 @@ export type CheckStep<C extends Entry, S, Where extends string = ''> = [StepProb
 export type StepEntry = { n: string; i: unknown; o: unknown };
 /** The step name the compiler can see: the literal name of a `task()`/`shell()`/`stub()` step, else `string`. */
 export type StepNameOf<S> = S extends { readonly __task: unknown; readonly name: infer N extends string } ? N : string;
-/** The entry of step S added as `.step(S, { name: SN })` (SN = never when no name is given). */
-export type ToStepEntry<S, SN extends string> = { n: [SN] extends [never] ? StepNameOf<S> : SN; i: StepIn<S>; o: StepOut<S> };
