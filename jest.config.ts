@@ -14,14 +14,14 @@ const swc = {
 
 const config: Config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/examples'],
   testMatch: ['**/*.test.ts'],
   // The consumer matrix installs the packed package into user projects: npm run test:consumer.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
   // superjson and its dependencies are ESM-only.
   transformIgnorePatterns: ['/node_modules/(?!(superjson|copy-anything|is-what)/)'],
-  moduleNameMapper: { '^runnable-ts$': '<rootDir>/src/index.ts' },
+  moduleNameMapper: { '^runnable-ts$': '<rootDir>/src/index.ts', '^runnable-ts/testing$': '<rootDir>/src/testing/index.ts' },
   testTimeout: 120_000,
   globalSetup: '<rootDir>/test/helpers/global-setup.js',
 };

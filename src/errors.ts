@@ -71,3 +71,8 @@ export class ExecutionFailedError extends RunnableError {
     );
   }
 }
+
+/** A mock or patch is unusable: it names no step of the pipeline, or it is neither a function nor `{ outputs }` / `{ fail }`. Raised before anything runs. */
+export class MockError extends RunnableError {
+  override readonly code = 'MOCK';
+}

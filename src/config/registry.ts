@@ -2,6 +2,7 @@ import type { Executor } from '../executors/executor';
 import { LocalExecutor } from '../executors/local';
 import { EmulatorExecutor } from '../executors/emulator';
 import { LocalContainerExecutor, type LocalContainerExecutorConfig } from '../executors/local-container';
+import { MockedExecutor, type StepPatch } from '../executors/mocked';
 import type { Catalog } from '../stores/catalog/catalog';
 import { FileSystemCatalog } from '../stores/catalog/file-system';
 import { MemoryCatalog } from '../stores/catalog/memory';
@@ -65,6 +66,11 @@ registerPlugin('executor', 'local-container', {
   create: (c) => new LocalContainerExecutor(c as unknown as LocalContainerExecutorConfig),
   configKeys: { image: 'string', binary: 'string', binaryArgs: 'array', environment: 'object', autoRemove: 'boolean', runArgs: 'array', maxContainers: 'number', overrides: 'object' },
   description: 'every step in a docker or podman container (needs the chunked-fs run-log store)',
+});
+registerPlugin('executor', 'mocked', {
+  create: (c) => new MockedExecutor({ patches: c.patches as Record<string, StepPatch> | undefined, unpatched: 'fake', source: 'executor.config.patches' }),
+  configKeys: { patches: 'object' },
+  description: 'a dry run: every task step is a fake success unless patched',
 });
 
 registerPlugin('runLogStore', 'file-system', {

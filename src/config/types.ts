@@ -3,6 +3,7 @@ import type { LocalContainerExecutorConfig } from '../executors/local-container'
 import type { FileSystemCatalogConfig } from '../stores/catalog/file-system';
 import type { FileSystemRunLogStoreConfig } from '../stores/run-log/file-system';
 import type { DotenvSecretsConfig } from '../stores/secrets/secrets';
+import type { MockedExecutorConfig } from '../executors/mocked';
 
 /**
  * Config shapes per type name. Third-party plugins add theirs by module augmentation:
@@ -14,6 +15,8 @@ export interface ExecutorTypes {
   emulator: EmulatorExecutorConfig;
   /** Every step in a docker or podman container; needs the `chunked-fs` run-log store. */
   'local-container': LocalContainerExecutorConfig;
+  /** Dry runs: every task step is a fake success (nothing runs) unless `patches` replaces it. */
+  mocked: MockedExecutorConfig;
 }
 export interface RunLogStoreTypes {
   'file-system': FileSystemRunLogStoreConfig;

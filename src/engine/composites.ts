@@ -66,6 +66,12 @@ export function mapKeys(items: readonly unknown[]): string[] {
 
 class StepFailure extends Error {}
 
+/** In a dry run (mocked executor), a value is missing because the step that returns it was faked: say how to give it. */
+function dryRunHint(ctx: RunContext, name: string): string {
+  if (ctx.executor.type !== 'mocked') return '';
+  return `. In a dry run, a step that is not patched returns nothing: patch the step that returns '${name}' with { outputs: { ${name}: ... } }`;
+}
+
 async function parallel(ctx: RunContext, node: ParallelNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
   const outcomes = await Promise.all([...node.branches].map(([key, g]) => runBranch(ctx, g, `${internal}.${key}`, scope, {}, [])));
   const failed = outcomes.filter((o) => o.status === 'FAIL');
@@ -77,7 +83,7 @@ async function parallel(ctx: RunContext, node: ParallelNode, scope: Scope, inter
 
 async function map(ctx: RunContext, node: MapNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
   const p = scope.get(node.over);
-  if (!p) throw new StepFailure(`map '${node.name}': 'over' names '${node.over}', which is not in scope`);
+  if (!p) throw new StepFailure(`map '${node.name}': 'over' names '${node.over}', which is not in scope${dryRunHint(ctx, node.over)}`);
   const items = await loadValue(ctx, node.over, p);
   if (!Array.isArray(items)) {
     throw new StepFailure(`map '${node.name}': '${node.over}' must be an array to map over, but it is ${items === null ? 'null' : typeof items}`);
@@ -121,7 +127,7 @@ async function map(ctx: RunContext, node: MapNode, scope: Scope, internal: strin
 async function conditional(ctx: RunContext, node: ConditionalNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
   const p = scope.get(node.on);
   const names = [...node.branches.keys()].map((k) => `'${k}'`).join(', ');
-  if (!p) throw new StepFailure(`conditional '${node.name}': 'on' names '${node.on}', which is not in scope (branches: ${names})`);
+  if (!p) throw new StepFailure(`conditional '${node.name}': 'on' names '${node.on}', which is not in scope (branches: ${names})${dryRunHint(ctx, node.on)}`);
   const value = await loadValue(ctx, node.on, p);
   const key = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
   const graph = key === undefined ? undefined : node.branches.get(key);

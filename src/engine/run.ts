@@ -7,7 +7,7 @@ import type { RunLogStore } from '../stores/run-log/store';
 import type { SecretsManager } from '../stores/secrets/secrets';
 import { createService, loadConfig, type LoadedConfig } from '../config/load';
 import type { RunLog, RunStatus, StepLog } from '../stores/run-log/types';
-import { ExecutionFailedError, ParameterError, RunLogExistsError, RunnableError } from '../errors';
+import { ExecutionFailedError, MockError, ParameterError, RunLogExistsError, RunnableError } from '../errors';
 import type { Executor } from '../executors/executor';
 import { pipelineRef } from './definition';
 import { ExecutorSetupError } from './remote';
@@ -128,6 +128,16 @@ export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv)
     reporter: options.reporter ?? (options.quiet ? new SilentReporter() : new ConsoleReporter()),
     configFile: options.runLogStore && options.catalog && options.secrets && options.executor ? undefined : cfg.get().file,
   };
+}
+
+/** The executor's own check of its settings against the pipeline; an executor from a config file is named with it. */
+function validateExecutor(s: Services, options: ExecuteOptions, graph: Graph): void {
+  try {
+    s.executor.validate?.(graph);
+  } catch (err) {
+    if (options.executor || !s.configFile || !(err instanceof MockError)) throw err;
+    throw new MockError(`${s.configFile}: ${err.message}`, { cause: err });
+  }
 }
 
 function makeContext(
@@ -305,6 +315,7 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
   }
   const original = await store.get(retryRunId);
   const graph = buildGraph(pipeline);
+  validateExecutor(services, options, graph);
   const change = dagChange(original, graph);
   if (change) {
     throw new RetryValidationError(
@@ -350,6 +361,7 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
   const services = resolveServices(options, env);
   checkExecutorCanRun(services, pipeline);
   const { store, catalog, secrets, executor } = services;
+  validateExecutor(services, options, graph);
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';
 
   const { params, sources } = initialParameters({

@@ -288,10 +288,10 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
  * catalog) and the step log. Inputs come from `scope`, which the caller loaded from the run log, so the same
  * function serves in-process execution and a single node executed in a fresh process.
  */
-export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope, opts: { singleAttempt?: boolean } = {}): Promise<StepLog> {
+export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope, opts: { singleAttempt?: boolean; mock?: boolean } = {}): Promise<StepLog> {
   await yieldToEventLoop();
   const internal = scope.internalName(node.name);
-  const step = await openStep(ctx, node, internal);
+  const step = await openStep(ctx, node, internal, opts.mock);
   try {
     return await runAttempts(ctx, node, scope, step, internal, opts.singleAttempt ? 1 : maxAttemptsOf(node));
   } finally {
@@ -308,7 +308,7 @@ export function maxAttemptsOf(node: TaskNode): number {
  * Marks a task step PROCESSING (its earlier step log, on retry, keeps its attempts), tells the reporter and registers
  * it as running (for Ctrl-C). Resolves with the step log.
  */
-export async function openStep(ctx: RunContext, node: TaskNode, internal: string): Promise<StepLog> {
+export async function openStep(ctx: RunContext, node: TaskNode, internal: string, mock = false): Promise<StepLog> {
   const existing = ctx.original ? structuredClone(findStep(ctx.original, internal)) : undefined;
   const step: StepLog = existing ?? {
     name: node.name,
@@ -316,12 +316,13 @@ export async function openStep(ctx: RunContext, node: TaskNode, internal: string
     status: 'PROCESSING',
     step_type: node.type,
     message: '',
-    mock: false,
+    mock,
     attempts: [],
     branches: {},
     data_catalog: [],
   };
   step.status = 'PROCESSING';
+  if (mock) step.mock = true;
   await ctx.store.apply(ctx.runId, [{ op: 'step', step }]);
   ctx.reporter.stepStarted(internal);
   ctx.running.set(internal, { step, started: timestamp() });

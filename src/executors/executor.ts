@@ -1,5 +1,5 @@
 import type { RunContext, Scope } from '../engine/context';
-import type { TaskNode } from '../graph/graph';
+import type { Graph, TaskNode } from '../graph/graph';
 import type { StepLog } from '../stores/run-log/types';
 
 /** Where a pipeline is defined: enough for another process (a child, a container, a pod) to load it again. */
@@ -69,4 +69,6 @@ export interface Executor {
   runStep?(invocation: StepInvocation, io: StepIO): Promise<StepOutcome>;
   /** Stops everything it started (Ctrl-C, SIGTERM): children are killed, not orphaned. */
   abort?(): Promise<void>;
+  /** Checks the executor's settings against the pipeline before the run starts (e.g. step names it refers to). Throws a typed error. */
+  validate?(graph: Graph): void;
 }

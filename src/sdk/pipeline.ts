@@ -1,4 +1,4 @@
-import type { AnyStep, CheckStep, Entry, FromEntries, StepOut, StepTypes, ToEntries } from '../types/steps';
+import type { AnyStep, CheckStep, Entry, FromEntries, StepEntry, StepIn, StepNameOf, StepOut, StepTypes, ToEntries } from '../types/steps';
 import type { BranchesEntries, CommonOut, ConditionalOnCheck, ElementOf, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
 import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefinition } from './task';
 import { recordDefinition } from './definition';
@@ -83,11 +83,14 @@ type Produced<C extends Entry, P> = C extends { k: infer K; v: infer V }
 const PIPELINE_BRAND = Symbol.for('runnable-ts.pipeline');
 
 /**
- * A built pipeline. `P` is the declared parameters type; `C` the union of values in scope at its end.
+ * A built pipeline. `P` is the declared parameters type; `C` the union of values in scope at its end; `S` the union
+ * of its steps (name, inputs, outputs; branches included), which `runnable-ts/testing` uses to type-check mocks.
  * It is itself a step type (inputs P, outputs everything it produced), so pipelines nest as branches.
  */
-export class Pipeline<P extends object = {}, C extends Entry = never> implements StepTypes<P, FromEntries<Produced<C, P>>> {
+export class Pipeline<P extends object = {}, C extends Entry = never, S extends StepEntry = any> implements StepTypes<P, FromEntries<Produced<C, P>>> {
   declare readonly __in?: P;
+  /** The pipeline's steps at the type level (no runtime value). */
+  declare readonly __steps?: S;
   /** What the pipeline produces (its parameters excluded): what a branch adds to its parent's scope. */
   declare readonly __out?: FromEntries<Produced<C, P>>;
   readonly [PIPELINE_BRAND] = true;
@@ -127,7 +130,7 @@ export class Pipeline<P extends object = {}, C extends Entry = never> implements
  * incompatible input is a compile error at that `.step(...)`. (Never add a method named `then`: it would make
  * the builder a thenable and `await` on it would hang.)
  */
-export class PipelineBuilder<P extends object, C extends Entry> {
+export class PipelineBuilder<P extends object, C extends Entry, S extends StepEntry = never> {
   constructor(
     private readonly pipelineName: string,
     private readonly specs: readonly StepSpec[],
@@ -138,7 +141,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
    * Declares the pipeline's parameters (type only, plus optional defaults). Parameters come from the
    * parameters file (`--params`), `RUNNABLE_PRM_<name>` environment variables, or these defaults.
    */
-  params<NP extends object>(defaults?: { [K in keyof NP]?: NP[K] }): PipelineBuilder<NP, (C extends { k: keyof NP } ? never : C) | ToEntries<NP>> {
+  params<NP extends object>(defaults?: { [K in keyof NP]?: NP[K] }): PipelineBuilder<NP, (C extends { k: keyof NP } ? never : C) | ToEntries<NP>, S> {
     return new PipelineBuilder(this.pipelineName, this.specs, { ...this.paramDefaults, ...(defaults ?? {}) });
   }
 
@@ -178,24 +181,25 @@ export class PipelineBuilder<P extends object, C extends Entry> {
     return out;
   }
 
-  private add<NC extends Entry>(spec: StepSpec): PipelineBuilder<P, NC> {
-    return new PipelineBuilder<P, NC>(this.pipelineName, [...this.specs, spec], this.paramDefaults);
+  private add<NC extends Entry, NS extends StepEntry>(spec: StepSpec): PipelineBuilder<P, NC, NS> {
+    return new PipelineBuilder<P, NC, NS>(this.pipelineName, [...this.specs, spec], this.paramDefaults);
   }
 
   /** Appends a step: a `@Task` class, a `task()` function, `shell()` or `stub()`. Its returns are in scope for every later step. */
-  // `S extends unknown ? ... : never` defers the key computation until S is known: written as a plain
-  // `keyof StepOut<S>`, TS settles the condition too early and a later return of the same name would not replace
+  // `T extends unknown ? ... : never` defers the key computation until T is known: written as a plain
+  // `keyof StepOut<T>`, TS settles the condition too early and a later return of the same name would not replace
   // the earlier entry's type.
-  step<S extends AnyStep, OF extends Pipeline<any, any> = never>(
-    step: CheckStep<C, S>,
+  step<T extends AnyStep, OF extends Pipeline<any, any> = never, const SN extends string = never>(
+    step: CheckStep<C, T>,
     // the on-failure pipeline runs with the values in scope before the step: its inputs are checked against them
-    options: Omit<StepCallOptions, 'onFailure'> & { onFailure?: CheckStep<C, OF, 'onFailure: '> } = {},
+    options: Omit<StepCallOptions, 'onFailure' | 'name'> & { name?: SN; onFailure?: CheckStep<C, OF, 'onFailure: '> } = {},
   ): PipelineBuilder<
     P,
     // The guard skips the per-entry scan when the step adds only new names (the common case): half the
     // instantiations of a 500-step pipeline.
-    | ([C['k'] & (S extends unknown ? keyof StepOut<S> : never)] extends [never] ? C : C extends { k: S extends unknown ? keyof StepOut<S> : never } ? never : C)
-    | ToEntries<StepOut<S>>
+    | ([C['k'] & (T extends unknown ? keyof StepOut<T> : never)] extends [never] ? C : C extends { k: T extends unknown ? keyof StepOut<T> : never } ? never : C)
+    | ToEntries<StepOut<T>>,
+    S | { n: [SN] extends [never] ? StepNameOf<T> : SN; i: StepIn<T>; o: StepOut<T> } | StepsOf<OF>
   > {
     const def = getTaskDefinition(step);
     if (!def) {
@@ -223,7 +227,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
     name: string,
     branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> },
     options: TypedFlowOptions<C, OF> = {},
-  ): PipelineBuilder<P, (C extends { k: B extends unknown ? BranchKeys<B> : never } ? never : C) | BranchesEntries<B>> {
+  ): PipelineBuilder<P, (C extends { k: B extends unknown ? BranchKeys<B> : never } ? never : C) | BranchesEntries<B>, S | StepsOf<B[keyof B]> | StepsOf<OF>> {
     this.checkName(name);
     const entries = Object.entries(branches as Record<string, unknown>);
     if (!entries.length) throw new PipelineDefinitionError(`${this.where()}: parallel '${name}' has no branches`);
@@ -250,7 +254,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
       /** How many iterations run at the same time. Default 8. */
       concurrency?: number;
     } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<MapOut<StepOut<Br>, R>>> {
+  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<MapOut<StepOut<Br>, R>>, S | StepsOf<Br> | StepsOf<OF>> {
     this.checkName(name);
     const where = this.where();
     const o = opts as unknown as { over: string; as: string; branch: unknown; reducer?: Record<string, unknown>; concurrency?: number } & FlowOptions;
@@ -285,7 +289,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
       on: ConditionalOnCheck<C, On, keyof B & string, N>;
       branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> };
     } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: B extends unknown ? keyof CommonOut<B> : never } ? never : C) | ToEntries<CommonOut<B>>> {
+  ): PipelineBuilder<P, (C extends { k: B extends unknown ? keyof CommonOut<B> : never } ? never : C) | ToEntries<CommonOut<B>>, S | StepsOf<B[keyof B]> | StepsOf<OF>> {
     this.checkName(name);
     const o = opts as unknown as { on: string; branches: Record<string, unknown> } & FlowOptions;
     if (typeof o.on !== 'string' || !o.on) throw new PipelineDefinitionError(`${this.where()}: conditional '${name}' needs 'on', the name of a value in scope`);
@@ -312,7 +316,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
       maxIterations: number;
       indexAs?: Idx;
     } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<StepOut<Br>>> {
+  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<StepOut<Br>>, S | StepsOf<Br> | StepsOf<OF>> {
     this.checkName(name);
     const where = this.where();
     const o = opts as unknown as { branch: unknown; breakOn: string; maxIterations: number; indexAs?: string } & FlowOptions;
@@ -334,17 +338,20 @@ export class PipelineBuilder<P extends object, C extends Entry> {
   }
 
   /** Finishes the pipeline. */
-  build(): Pipeline<P, C> {
+  build(): Pipeline<P, C, S> {
     if (this.specs.length === 0) {
       throw new PipelineDefinitionError(`pipeline '${this.pipelineName}' has no steps; add at least one with .step(X)`);
     }
-    const built = new Pipeline<P, C>(this.pipelineName, this.specs, this.paramDefaults);
+    const built = new Pipeline<P, C, S>(this.pipelineName, this.specs, this.paramDefaults);
     recordDefinition(built);
     return built;
   }
 }
 
 type BranchKeys<B> = { [K in keyof B]: keyof StepOut<B[K]> }[keyof B];
+
+/** The step entries of a pipeline type (never for never: no on-failure pipeline). */
+export type StepsOf<Pl> = Pl extends Pipeline<any, any, infer S> ? S : never;
 
 function checkBranchKey(key: string, what: string, where: string): void {
   if (!key || /[.%]/.test(key)) throw new PipelineDefinitionError(`${where}: ${what}: branch name '${key}' is empty or contains '.' or '%'`);

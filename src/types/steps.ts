@@ -49,3 +49,12 @@ export type StepProblem<C extends Entry, In, Where extends string = ''> = [Exclu
 export type CheckStep<C extends Entry, S, Where extends string = ''> = [StepProblem<C, StepIn<S>, Where>] extends [never]
   ? S
   : NoInfer<StepProblem<C, StepIn<S>, Where>>;
+
+/**
+ * One step of a pipeline, as the compiler knows it: its name `n` (`string` when only known at run time: a `@Task`
+ * class's name lives in decorator metadata, which types cannot see), its inputs `i` and outputs `o`. A pipeline
+ * carries the union of its steps' entries (branches included) so that `runnable-ts/testing` can check mocks by name.
+ */
+export type StepEntry = { n: string; i: unknown; o: unknown };
+/** The step name the compiler can see: the literal name of a `task()`/`shell()`/`stub()` step, else `string`. */
+export type StepNameOf<S> = S extends { readonly __task: unknown; readonly name: infer N extends string } ? N : string;

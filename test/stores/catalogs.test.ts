@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { catalogContract } from '../contracts/catalog.contract';
+import { runCatalogContract } from 'runnable-ts/testing';
 import { MemoryCatalog } from '../../src/stores/catalog/memory';
 import { FileSystemCatalog } from '../../src/stores/catalog/file-system';
 
-catalogContract('memory', () => new MemoryCatalog());
-catalogContract('file-system', () => new FileSystemCatalog({ catalog_location: fs.mkdtempSync(path.join(os.tmpdir(), 'rt-cat-')) }));
+runCatalogContract('memory', () => new MemoryCatalog());
+runCatalogContract('file-system', () => new FileSystemCatalog({ catalog_location: fs.mkdtempSync(path.join(os.tmpdir(), 'rt-cat-')) }));
 
 describe('file-system catalog', () => {
   it('lays artifacts out as <catalog_location>/<run_id>/<path>', async () => {

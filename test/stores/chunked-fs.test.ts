@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { runLogStoreContract, newRunLog, stepLog } from '../contracts/run-log-store.contract';
+import { runRunLogStoreContract, newRunLog, stepLog } from 'runnable-ts/testing';
 import { MemoryRunLogStore } from '../../src/stores/run-log/memory';
 import {
   ChunkedFsRunLogStore,
@@ -22,7 +22,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rt-chunked-'));
 const param = (value: unknown): Parameter => ({ kind: 'json', value, description: JSON.stringify(value) });
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
-runLogStoreContract('chunked-fs', () => {
+runRunLogStoreContract('chunked-fs', () => {
   const dir = tmp();
   return { store: new ChunkedFsRunLogStore({ log_folder: dir }), reopen: () => new ChunkedFsRunLogStore({ log_folder: dir }) };
 });

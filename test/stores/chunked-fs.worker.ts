@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ChunkedFsRunLogStore } from '../../src/stores/run-log/chunked-fs';
 import { RunLogExistsError } from '../../src/errors';
-import { newRunLog, stepLog } from '../contracts/run-log-store.contract';
+import { newRunLog, stepLog } from '../../src/testing/contracts/run-log-store';
 
 async function barrier(dir: string): Promise<void> {
   fs.writeFileSync(path.join(dir, `ready.${process.pid}`), '');

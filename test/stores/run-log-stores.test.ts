@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runLogStoreContract, newRunLog, stepLog } from '../contracts/run-log-store.contract';
+import { runRunLogStoreContract, newRunLog, stepLog } from 'runnable-ts/testing';
 import { MemoryRunLogStore } from '../../src/stores/run-log/memory';
 import { FileSystemRunLogStore } from '../../src/stores/run-log/file-system';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rt-store-'));
 
-runLogStoreContract('memory', () => ({ store: new MemoryRunLogStore() }));
-runLogStoreContract('file-system', () => {
+runRunLogStoreContract('memory', () => new MemoryRunLogStore());
+runRunLogStoreContract('file-system', () => {
   const dir = tmp();
   return { store: new FileSystemRunLogStore({ log_folder: dir }), reopen: () => new FileSystemRunLogStore({ log_folder: dir }) };
 });

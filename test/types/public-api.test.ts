@@ -104,7 +104,11 @@ describe('public API types', () => {
     expectTypeOf(pipeline()).toEqualTypeOf<PipelineBuilder<{}, never>>();
     expectTypeOf(pipeline).parameters.toEqualTypeOf<[name?: string]>();
     expectTypeOf(pipeline().params<{ a: number }>()).toEqualTypeOf<PipelineBuilder<{ a: number }, { k: 'a'; v: number }>>();
-    expectTypeOf(pipeline().step(Load)).toEqualTypeOf<PipelineBuilder<{}, { k: 'df'; v: Frame }>>();
+    // the third parameter lists the steps (name, inputs, outputs): a class's name is only known at run time
+    expectTypeOf(pipeline().step(Load)).toEqualTypeOf<PipelineBuilder<{}, { k: 'df'; v: Frame }, { n: string; i: {}; o: { df: Frame } }>>();
+    expectTypeOf(pipeline().step(Load, { name: 'load_df' })).toEqualTypeOf<
+      PipelineBuilder<{}, { k: 'df'; v: Frame }, { n: 'load_df'; i: {}; o: { df: Frame } }>
+    >();
     expectTypeOf(built).toEqualTypeOf<
       Pipeline<
         { test_size?: number },
@@ -112,7 +116,10 @@ describe('public API types', () => {
         | { k: 'df'; v: Frame }
         | { k: 'n_rows'; v: number }
         | { k: 'ratio'; v: number }
-        | { k: 'summary'; v: string }
+        | { k: 'summary'; v: string },
+        | { n: string; i: {}; o: { df: Frame } }
+        | { n: string; i: { df: Frame; test_size?: number }; o: { n_rows: number; ratio: number } }
+        | { n: 'summary'; i: { n_rows: number }; o: { summary: string } }
       >
     >();
     // the builder must never become a thenable (`await builder` would hang)

@@ -16,7 +16,7 @@ export interface StoredObject {
 
 /**
  * Extension point: where artifacts of a run live (pickled values, files put by steps, execution logs).
- * Every implementation passes the shared contract suite in test/contracts/catalog.contract.ts.
+ * Every implementation passes the shared contract suite in src/testing/contracts/catalog.ts (runCatalogContract in runnable-ts/testing).
  */
 export interface Catalog {
   readonly type: string;

@@ -4,7 +4,7 @@ import type { RunLog, StepLog } from './types';
 /**
  * Extension point: where run logs live. The engine is the only writer, through this interface.
  * Implementations: memory, file-system (one JSON file per run), and more registered by type name.
- * Every implementation passes the shared contract suite in test/contracts/run-log-store.contract.ts.
+ * Every implementation passes the shared contract suite in src/testing/contracts/run-log-store.ts (runRunLogStoreContract in runnable-ts/testing).
  */
 /** What a run-log store can do beyond the basics; executors that run steps in other processes check it. */
 export interface RunLogStoreCapabilities {
