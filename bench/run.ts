@@ -26,6 +26,7 @@ import { formatCatalogBench, runCatalogBench, type CatalogBenchResult } from './
 import { formatMapBench, mapBench, type MapBenchResult } from './map';
 import { removeDeferred } from './cleanup';
 import { formatStartup, startupBench, STARTUP_TARGET, type StartupResult } from './startup';
+import { executorsBench, formatExecutors, SPEEDUP_TARGET, type ExecutorsResult } from './executors';
 import { fmtBytes, round, table } from './stats';
 import type { StepStyle } from './steps';
 
@@ -34,7 +35,7 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'startup'] as const;
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'startup', 'executors'] as const;
 type Part = (typeof PARTS)[number];
 /** `--only=a,b` (or several `--only=` flags): the parts to run; undefined = all. */
 const only: ReadonlySet<Part> | undefined = (() => {
@@ -410,6 +411,12 @@ async function main(): Promise<void> {
     startup = startupBench(quick ? 5 : 21);
   }
 
+  let executors: ExecutorsResult | undefined;
+  if (runs('executors')) {
+    log('H. executors ...');
+    executors = executorsBench(quick ? 1 : 3);
+  }
+
   const removed = removeDeferred();
   if (removed.dirs) log(`  (removed ${removed.dirs} deferred temp dirs in ${(removed.ms / 1000).toFixed(1)} s)`);
 
@@ -431,6 +438,10 @@ async function main(): Promise<void> {
     log('');
     log(formatStartup(startup));
   }
+  if (executors) {
+    log('');
+    log(formatExecutors(executors));
+  }
   const verdict = summary(runtime, typecheck, extra);
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`  bench time: ${seconds} s`);
@@ -449,6 +460,7 @@ async function main(): Promise<void> {
       catalog: `put and get throughput >= ${CATALOG_TARGET_RATIO}x cp at the largest size; peak RSS growth independent of size`,
       map: 'map over 10,000 items completes with peak RSS < 500 MB, bytes written per item constant; speed-up conc 8 / conc 1 >= 6x',
       startup: `1-step pipeline from a .ts file <= ${STARTUP_TARGET}x node -e 0`,
+      executors: `emulator >= ${SPEEDUP_TARGET}x local on a map of 8 CPU-bound items`,
     },
     parts: only === undefined ? [...PARTS] : [...only],
     verdict,
@@ -458,6 +470,7 @@ async function main(): Promise<void> {
     catalog: extra.catalog,
     map: extra.map,
     startup,
+    executors,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });

@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals';
-import { MemoryCatalog, MemoryRunLogStore } from 'runnable-ts';
+import { runPipeline } from 'runnable-ts/testing';
 import { Load, sumRows } from '__STEPS__';
 import consumer from '__PIPELINE__';
 
@@ -8,8 +8,8 @@ test('one step, as a plain class and a plain function', () => {
   expect(sumRows({ rows: [1, 2], factor: 3 })).toEqual({ total: 9 });
 });
 
-test('the whole pipeline, in memory', async () => {
-  const result = await consumer.execute({ runLogStore: new MemoryRunLogStore(), catalog: new MemoryCatalog(), quiet: true, params: { factor: 2 } });
-  expect(result.status).toBe('SUCCESS');
-  expect(result.runLog.parameters['total']?.value).toBe(20);
+test('the whole pipeline, in memory, with a typed mock', async () => {
+  const run = await runPipeline(consumer, { params: { factor: 2 }, mock: { load: { outputs: { rows: [5, 5] } } } });
+  expect(run.outputs.total).toBe(20);
+  expect(run.step('load').mock).toBe(true);
 });
