@@ -13,6 +13,8 @@ import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
 import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
 import { checkFiles } from './check';
+import { renderTimeline } from '../report/timeline';
+import { catalogSizes } from '../report/sizes';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 
 export const EXIT_OK = 0;
@@ -243,6 +245,27 @@ Examples:
         process.stderr.write(`${name} (${from}):\n`);
         process.stdout.write(renderValue(value, !!process.stdout.isTTY) + '\n');
       }
+    });
+
+  program
+    .command('timeline')
+    .description('Show a run in start order: every step, branch and iteration with status, duration, CPU, memory, values, files, errors and attempts.')
+    .argument('<run_id>', 'the run')
+    .option('--max-iterations <n>', 'list at most this many iterations of each map/loop (the rest are summarised)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--max-iterations must be a positive whole number, got '${v}'`);
+      return n;
+    })
+    .option('-c, --config <file>', 'configuration file (to find the run-log store and catalog)')
+    .addHelpText('after', `
+Examples:
+  $ runnable timeline exp-001
+  $ runnable timeline exp-001 --max-iterations 5      # long maps: the first 5 iterations, then a summary`)
+    .action(async (runId: string, flags: { config?: string; maxIterations?: number }) => {
+      const { store, catalog } = resolveStores({ configFile: flags.config }, process.env);
+      const log = await store.get(runId);
+      const sizeOf = await catalogSizes(log, catalog);
+      process.stdout.write(renderTimeline(log, { sizeOf, ...(flags.maxIterations && { maxBranches: flags.maxIterations }) }) + '\n');
     });
 
   const runs = program
