@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExecutionFailedError, RunLogNotFoundError, RunnableError } from '../errors';
-import { setLaunch, type Launch } from '../engine/launch';
+import { currentLaunch, setLaunch, type Launch } from '../engine/launch';
 import type { RunResult } from '../engine/run';
 import { PACKAGE_VERSION } from '../version';
 import { findPipeline, loadModule } from './load';
@@ -15,6 +15,9 @@ import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } fro
 import { checkFiles } from './check';
 import { renderTimeline } from '../report/timeline';
 import { catalogSizes } from '../report/sizes';
+import { buildGraph } from '../graph/graph';
+import { parameterNames, pipelineGraphModel } from '../report/graph-model';
+import { toDot, toMermaid } from '../report/graph-render';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 
 export const EXIT_OK = 0;
@@ -268,6 +271,37 @@ Examples:
       process.stdout.write(renderTimeline(log, { sizeOf, ...(flags.maxIterations && { maxBranches: flags.maxIterations }) }) + '\n');
     });
 
+  program
+    .command('graph')
+    .description("Print a pipeline's structure before any run: steps, composites as subgraphs, on-failure paths, parameters and the names each edge carries.")
+    .argument('<file>', 'pipeline file (.ts or .js)')
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
+    .option('-e, --export <name>', 'name of the exported pipeline when it is not the default export')
+    .addHelpText('after', `
+Examples:
+  $ runnable graph examples/tutorial/04-connecting-workflow.ts                 # Mermaid (GitHub renders it in Markdown)
+  $ runnable graph pipeline.ts --format dot | dot -Tsvg > pipeline.svg           # Graphviz
+  $ runnable graph pipeline.ts --format json                                     # for tools
+
+Edges carry the names the step before returns (pickled and metric ones marked; '[ ]' after a map: arrays).
+Inputs are the names a step's code destructures from its input; shell steps see every value.`)
+    .action((file: string, flags: { format: 'mermaid' | 'dot' | 'json'; export?: string }) => {
+      const rel = path.relative(process.cwd(), path.resolve(file)) || file;
+      // Load the file without running anything it would start by itself.
+      setLaunch({ options: {}, runs: new Map(), onFirstRun: () => undefined, loadOnly: true });
+      const found = findPipeline(loadModule(file), rel, flags.export);
+      if (!found) throw new UsageError(`'${rel}' exports no pipeline. Add 'export default pipeline(...)...build();' or name it with --export.`);
+      const model = pipelineGraphModel(buildGraph(found.pipeline));
+      const params = parameterNames(model, Object.keys(found.pipeline.defaults));
+      const text =
+        flags.format === 'json'
+          ? JSON.stringify({ pipeline: found.pipeline.name, parameters: params, graph: model }, null, 2)
+          : flags.format === 'dot'
+            ? toDot(model, params)
+            : toMermaid(model, params);
+      process.stdout.write(text + '\n');
+    });
+
   const runs = program
     .command('runs')
     .description('List runs, newest first, with status, start, duration, tag and metrics.')
@@ -377,6 +411,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof RunnableError && !(err instanceof ExecutionFailedError)) return EXIT_USAGE;
     return EXIT_RUN_FAILED;
   } finally {
-    setLaunch(undefined);
+    // A file only loaded (graph, inspect) may call execute() later, after its own awaits: it must still start nothing.
+    if (!currentLaunch()?.loadOnly) setLaunch(undefined);
   }
 }
