@@ -18,6 +18,7 @@ import { catalogSizes } from '../report/sizes';
 import { buildGraph } from '../graph/graph';
 import { parameterNames, pipelineGraphModel } from '../report/graph-model';
 import { toDot, toMermaid } from '../report/graph-render';
+import { renderReport } from '../report/report';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 
 export const EXIT_OK = 0;
@@ -269,6 +270,34 @@ Examples:
       const log = await store.get(runId);
       const sizeOf = await catalogSizes(log, catalog);
       process.stdout.write(renderTimeline(log, { sizeOf, ...(flags.maxIterations && { maxBranches: flags.maxIterations }) }) + '\n');
+    });
+
+  program
+    .command('report')
+    .description('Write a run as one self-contained HTML page: header, Gantt chart of every step/iteration/attempt, the pipeline graph, a panel per step.')
+    .argument('<run_id>', 'the run')
+    .option('-o, --output <file>', 'where to write the page (default: <run_id>.html in the current folder; - for stdout)')
+    .option('-c, --config <file>', 'configuration file (to find the run-log store and catalog)')
+    .addHelpText('after', `
+Examples:
+  $ runnable report exp-001                     # writes exp-001.html; open it in any browser, offline
+  $ runnable report exp-001 -o reports/exp-001.html
+
+The page needs no network: styles, script and data are inside it. Maps with more than 50 iterations start
+collapsed into one aggregated row (click to expand); only the rows in view are drawn, so 10,000 iterations stay fast.`)
+    .action(async (runId: string, flags: { output?: string; config?: string }) => {
+      const { store, catalog } = resolveStores({ configFile: flags.config }, process.env);
+      const log = await store.get(runId);
+      const { html, data } = await renderReport(log, catalog);
+      if (flags.output === '-') {
+        process.stdout.write(html);
+        return;
+      }
+      const out = path.resolve(flags.output ?? `${runId}.html`);
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(out, html);
+      const rel = path.relative(process.cwd(), out) || out;
+      process.stdout.write(`📊 Report of run ${runId} (${data.rows.length} rows, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB): ${rel}\n`);
     });
 
   program
