@@ -183,12 +183,13 @@ export const REPORT_JS = String.raw`
   function select(r, a, fromGraph) {
     selected = r; selectedAttempt = a;
     if (fromGraph) reveal(r);
-    render(true);
     var sel = document.querySelectorAll('svg.graph .sel');
     for (var i = 0; i < sel.length; i++) sel[i].classList.remove('sel');
     var g = document.querySelector('svg.graph [data-path="' + CSS.escape(rows[r][PATH]) + '"]');
     if (g) g.classList.add('sel');
     showPanel(r, a);
+    // the panel takes width from the chart: scale to what is left
+    drawAxis(); render(true);
   }
 
   function kv(title, list) {
@@ -237,7 +238,7 @@ export const REPORT_JS = String.raw`
     panel.dataset.row = String(r);
     document.getElementById('panel-close').onclick = closePanel;
   }
-  function closePanel() { panel.classList.remove('open'); selected = -1; render(true); }
+  function closePanel() { panel.classList.remove('open'); selected = -1; drawAxis(); render(true); }
   document.addEventListener('keydown', function (ev) { if (ev.key === 'Escape') closePanel(); });
 
   var svg = document.querySelector('svg.graph');
