@@ -28,5 +28,7 @@ export async function renderReport(log: RunLog, catalog: Catalog): Promise<{ htm
     const d = idx === undefined ? undefined : data.details[idx];
     return d?.attempts.length ? d.inputs.map(([k]) => k) : undefined;
   });
+  // a failed run ends in the `fail` node even when no step leads there explicitly: show it
+  if (data.byPath.fail && !model.nodes.some((n) => n.path === 'fail')) model.nodes.push({ path: 'fail', name: 'fail', type: 'fail', returns: [] });
   return { html: reportPage(data, graphSvg(model, nodeStatuses(data))), data };
 }

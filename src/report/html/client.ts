@@ -224,7 +224,7 @@ export const REPORT_JS = String.raw`
       }
       var shown = d.attempts[a >= 0 ? a : d.attempts.length - 1];
       if (shown && shown.error) {
-        h += '<h4>Error (attempt ' + shown.n + ')</h4><pre class="err" id="panel-error">' + esc((shown.errorType ? '' : '') + shown.error + (shown.stack ? '\n\n' + shown.stack : '')) + '</pre>';
+        h += '<h4>Error (attempt ' + shown.n + ')</h4><pre class="err" id="panel-error">' + esc(shown.stack && shown.stack.indexOf(shown.error.split('\n')[0]) === 0 ? shown.stack : shown.error + (shown.stack ? '\n\n' + shown.stack : '')) + '</pre>';
       }
       if (shown && shown.log) {
         h += '<h4>Execution log (attempt ' + shown.n + ', last lines)</h4>';

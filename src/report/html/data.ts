@@ -89,7 +89,8 @@ function valueText(p: Parameter, sizeOf: SizeOf): string {
     const size = p.catalog_relative_path ? sizeOf(p.catalog_relative_path) : undefined;
     return `pickled ${String(p.value)}${size !== undefined ? `, ${fmtBytes(size)}` : ''}${p.data_hash ? `, sha256 ${p.data_hash.slice(0, 12)}…` : ''}`;
   }
-  const text = JSON.stringify(p.value, null, 1) ?? 'undefined';
+  const compact = JSON.stringify(p.value) ?? 'undefined';
+  const text = compact.length <= 80 ? compact : JSON.stringify(p.value, null, 1);
   return text.length > VALUE_CHARS ? `${text.slice(0, VALUE_CHARS - 1)}…` : text;
 }
 

@@ -79,7 +79,8 @@ class Layout {
       cx: TERM_W / 2,
       draw: (x, y, out) => {
         out.push(
-          `<g class="gnode term ${n.type} ${statusClass(st)}" data-path="${esc(n.path)}">`,
+          // reaching `fail` means the graph failed, whatever the terminal step's own status
+          `<g class="gnode term ${n.type} ${n.type === 'fail' && st && statusClass(st) !== 'notrun' ? 'fail' : statusClass(st)}" data-path="${esc(n.path)}">`,
           `<rect x="${x}" y="${y}" width="${TERM_W}" height="${TERM_H}" rx="13"/>`,
           `<text x="${x + TERM_W / 2}" y="${y + 17}" text-anchor="middle" class="gname">${n.type === 'success' ? '✓ success' : '✗ fail'}</text>`,
           `</g>`,
@@ -144,7 +145,8 @@ class Layout {
             out.push(`<path class="gedge onfail" d="M${nx + r.box.w},${my} L${ox},${my}" marker-end="url(#arrow-fail)"/>`);
           }
           const next = rows[i + 1];
-          if (next) {
+          // terminals the chain does not lead to (an unreached `success`, a `fail` the run ended in) get no arrow
+          if (next && r.n.next === next.n.name) {
             const ex = x + left;
             const y1 = yy + r.box.h;
             const y2 = yy + heights[i]! + GAP_Y;
