@@ -49,7 +49,8 @@ function stepLines(item: RunItem, log: RunLog, indent: string, opts: TimelineOpt
   out.push(`${indent}${TYPE_ICON[s.step_type] ?? '•'} ${STATUS_ICON[s.status] ?? '?'} ${s.name}${secs !== undefined ? ` (${ms(secs)})` : ''}${res.length ? `  ${res.join(' · ')}` : ''}`);
   const sub = `${indent}   `;
   const node = dagNode(log.run_config.dag, s.internal_name);
-  if (node && node.command && (s.step_type === 'task' || s.step_type === 'stub')) {
+  // function tasks written inline have no name to show ('(anonymous)'): their step name says it all
+  if (node && node.command && node.command !== '(anonymous)' && (s.step_type === 'task' || s.step_type === 'stub')) {
     out.push(`${sub}📝 ${String(node.command_type ?? '').toUpperCase()}: ${String(node.command).replace(/\s+/g, ' ').slice(0, 50)}`);
   }
   if (last) {

@@ -119,7 +119,7 @@ export async function buildReportData(log: RunLog, catalog: Catalog): Promise<Re
       const node = dagNode(log.run_config.dag, s.internal_name);
       const last = s.attempts.at(-1);
       details[idx] = {
-        ...(node?.command ? { command: `${String(node.command_type ?? '')}: ${String(node.command)}` } : {}),
+        ...(node?.command && node.command !== '(anonymous)' ? { command: `${String(node.command_type ?? '')}: ${String(node.command)}` } : {}),
         inputs: last ? pairs(last.input_parameters, sizeOf) : [],
         outputs: last ? pairs(last.output_parameters, sizeOf) : [],
         metrics: last ? Object.entries(last.user_defined_metrics).map(([k, p]) => [k, String(p.value)]) : [],
