@@ -139,6 +139,9 @@ Examples:
   $ runnable runs                                                 # what ran, newest first
   $ runnable retry <run_id>                                       # resume a failed run from the failed step
   $ runnable inspect <run_id> model_data                          # look at an intermediate result
+  $ runnable timeline <run_id>                                    # every step, iteration and attempt in start order
+  $ runnable report <run_id>                                      # the run as one HTML page (Gantt, graph, details)
+  $ runnable graph examples/tutorial/04-connecting-workflow.ts    # the pipeline's structure (Mermaid)
 
 Exit codes: 0 success, 1 run (or step, or check) failed, 2 usage or configuration error, 130 interrupted.
 Docs: docs/cli.md`,
