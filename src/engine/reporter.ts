@@ -1,4 +1,4 @@
-import type { RunLog } from '../stores/run-log/types';
+import type { RunLog, StepLog } from '../stores/run-log/types';
 import { lastAttemptSeconds, walkSteps } from '../stores/run-log/document';
 import { formatDuration } from '../util/time';
 import { rawStderr, rawStdout } from './capture';
@@ -11,6 +11,8 @@ export interface StepEvent {
   error?: string;
   /** The last lines the step printed (for failures). */
   outputTail?: string;
+  /** The step's log as recorded (attempts with times, outputs, metrics), for events and telemetry. */
+  step?: StepLog;
 }
 
 export interface RunEvent {
@@ -37,6 +39,8 @@ export interface Reporter {
   stepOutput?(internalName: string, text: string, stream: 'stdout' | 'stderr'): void;
   /** Whether steps' output is shown as it is printed. */
   readonly showsStepOutput?: boolean;
+  /** A value yielded by a task written as an async generator. */
+  taskEvent?(internalName: string, event: unknown): void;
 }
 
 export class SilentReporter implements Reporter {
