@@ -14,6 +14,7 @@ import { CATALOG, RUN_LOG_STORE, SECRETS, Scope, type RunContext } from './conte
 import { initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
 import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
 import { EventReporter, type PipelineEvent } from './events';
+import { configureTelemetryFromEnv, TelemetryReporter } from '../telemetry/otel';
 import { generateRunId, validateRunId } from './run-id';
 import { executeGraph } from './traverse';
 import { PACKAGE_VERSION } from '../version';
@@ -129,12 +130,16 @@ function withEvents(reporter: Reporter, options: ExecuteOptions): Reporter {
 export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv): Services {
   const cfg = lazyConfig(options, env);
   const { store, catalog } = resolveStores(options, env, cfg);
+  const executor = options.executor ?? createService('executor', cfg.get().config, cfg.name());
+  const reporter = options.reporter ?? (options.quiet ? new SilentReporter() : new ConsoleReporter());
+  configureTelemetryFromEnv(env, (m) => reporter.warn(m));
   return {
     store,
     catalog,
     secrets: options.secrets ?? createService('secrets', cfg.get().config, cfg.name()),
-    executor: options.executor ?? createService('executor', cfg.get().config, cfg.name()),
-    reporter: withEvents(options.reporter ?? (options.quiet ? new SilentReporter() : new ConsoleReporter()), options),
+    executor,
+    // OpenTelemetry spans (a no-op unless an SDK is registered), then typed events for onEvent
+    reporter: withEvents(new TelemetryReporter(reporter, executor.type), options),
     configFile: options.runLogStore && options.catalog && options.secrets && options.executor ? undefined : cfg.get().file,
   };
 }
