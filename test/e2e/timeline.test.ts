@@ -81,6 +81,25 @@ describe('runnable timeline (real runs of the examples)', () => {
     expect(text).toMatch(/^ {2}❌ ✅ fail \(/m);
   });
 
+  it('runnable report -o - writes one self-contained page to stdout (no external script, style or font)', async () => {
+    const cwd = tmpDir();
+    await runIn(cwd, path.join(EX, '02-sequential/default-fail.ts'), 'rep-out', [], 1);
+    const out = await runnable(['report', 'rep-out', '-o', '-'], { cwd });
+    expect(out.code).toBe(0);
+    expect(out.stdout.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(out.stdout).toContain('<title>Pipeline Timeline - rep-out</title>');
+    expect(out.stdout).toContain("content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\"");
+    expect(out.stdout).not.toMatch(/<script[^>]+src=|<link[^>]+href=|@import|url\(\s*['"]?https?:/);
+    const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(out.stdout)![1]!) as { rows: unknown[][]; run: { status: string } };
+    expect(data.run.status).toBe('FAIL');
+    expect(data.rows.map((r) => [r[0], r[3]])).toEqual([
+      ['step_1', 'SUCCESS'],
+      ['step_2', 'FAIL'],
+      ['fail', 'SUCCESS'],
+    ]);
+    expect(fs.readdirSync(cwd).filter((f) => f.endsWith('.html'))).toEqual([]);
+  });
+
   it('an unknown run id is a usage error naming the store', async () => {
     const cwd = tmpDir();
     const out = await runnable(['timeline', 'nope'], { cwd });
