@@ -1,5 +1,5 @@
 import { expectTypeOf } from 'expect-type';
-import { ExecutionFailedError, pipeline, pickled, task, metric, type PipelineEvent, type StepOut } from '../../src/index';
+import { ExecutionFailedError, pipeline, pickled, task, metric, Task, type PipelineEvent, type StepOut } from '../../src/index';
 import { inMemory } from '../helpers/memory-run';
 
 const load = task(() => ({ rows: [1, 2, 3] }), { name: 'load', returns: [pickled('rows')] });
@@ -44,6 +44,22 @@ describe('typed events: execute({ onEvent }) and pipeline.stream()', () => {
       { type: 'run_finished', runId: 'ev-1', status: 'SUCCESS', seconds: 'number', failedSteps: [] },
     ]);
     expect(events.every((e) => typeof e.time === 'number' && e.time > 0)).toBe(true);
+  });
+
+  it('a @Task class whose run() is an async generator streams too', async () => {
+    @Task({ name: 'counter', returns: ['last'] })
+    class Counter {
+      async *run({ upto }: { upto: number }) {
+        for (let i = 1; i <= upto; i++) yield i;
+        return { last: upto };
+      }
+    }
+    expectTypeOf<StepOut<typeof Counter>>().toEqualTypeOf<{ last: number }>();
+    const p = pipeline('cls').params<{ upto: number }>().step(Counter).build();
+    const yielded: unknown[] = [];
+    const r = await p.execute(inMemory({ params: { upto: 3 }, onEvent: (e) => e.type === 'task_event' && yielded.push(e.event) }));
+    expect(yielded).toEqual([1, 2, 3]);
+    expect(r.runLog.parameters.last!.value).toBe(3);
   });
 
   it('stream(): events as they happen, retries and composites included; a failed run throws after the last event', async () => {
