@@ -30,5 +30,8 @@ export async function renderReport(log: RunLog, catalog: Catalog): Promise<{ htm
   });
   // a failed run ends in the `fail` node even when no step leads there explicitly: show it
   if (data.byPath.fail && !model.nodes.some((n) => n.path === 'fail')) model.nodes.push({ path: 'fail', name: 'fail', type: 'fail', returns: [] });
-  return { html: reportPage(data, graphSvg(model, nodeStatuses(data))), data };
+  const svg = model.nodes.length
+    ? graphSvg(model, nodeStatuses(data))
+    : '<p class="muted" style="padding:8px 12px">This run log records no pipeline graph (run_config.dag): a job, or a run log written by another tool.</p>';
+  return { html: reportPage(data, svg), data };
 }
