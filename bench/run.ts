@@ -2,7 +2,9 @@
  * `npm run bench`: runtime overhead of the local executor with file-system stores (part A, `runtime`), type-check
  * time of large pipelines (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
  * `stores`, bench/stores.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
- * and map concurrency (part E, `map`, bench/map.ts), start-up of the CLI (part F, `startup`, bench/startup.ts). Prints tables and a summary, and writes
+ * and map concurrency (part E, `map`, bench/map.ts), the HTML report of a map of 100 and 10,000 items (part F,
+ * `report`, bench/report.ts), executors (part H, `executors`, bench/executors.ts) and start-up of the CLI (part I,
+ * `startup`, bench/startup.ts). Prints tables and a summary, and writes
  * bench/results/latest.json (partial runs: latest-partial.json).
  *
  *   npm run bench                          # everything (~3 minutes on 2 cores)
@@ -24,6 +26,7 @@ import { typecheckBench, type TypecheckResult } from './typecheck';
 import { formatStoresBench, storesBench, STORES_FLAT_TARGET, type StoresBenchResult } from './stores';
 import { formatCatalogBench, runCatalogBench, type CatalogBenchResult } from './catalog-files';
 import { formatMapBench, mapBench, type MapBenchResult } from './map';
+import { formatReportBench, reportBench, type ReportBenchRow } from './report';
 import { removeDeferred } from './cleanup';
 import { formatStartup, startupBench, STARTUP_TARGET, type StartupResult } from './startup';
 import { executorsBench, formatExecutors, SPEEDUP_TARGET, type ExecutorsResult } from './executors';
@@ -35,7 +38,7 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'startup', 'executors'] as const;
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'report', 'startup', 'executors'] as const;
 type Part = (typeof PARTS)[number];
 /** `--only=a,b` (or several `--only=` flags): the parts to run; undefined = all. */
 const only: ReadonlySet<Part> | undefined = (() => {
@@ -222,6 +225,7 @@ interface Extra {
   stores: { label: string; result: StoresBenchResult }[];
   catalog: CatalogBenchResult | undefined;
   map: MapBenchResult | undefined;
+  report?: ReportBenchRow[];
 }
 
 function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | undefined, x: Extra): Record<string, unknown> {
@@ -377,6 +381,11 @@ async function main(): Promise<void> {
     log(`E. map, temp dirs in ${tmpRoot} ...`);
     extra.map = await mapBench({ tmpRoot, sizes: quick ? [300, 1000] : [1000, 3000, 10000], ioReps: quick ? 1 : 3 }, log);
   }
+  if (runs('report')) {
+    const tmpRoot = givenTmp ? path.resolve(givenTmp) : os.tmpdir();
+    log(`F. HTML report of a map, temp dirs in ${tmpRoot} ...`);
+    extra.report = await reportBench({ tmpRoot, sizes: [100, 10_000], reps: quick ? 1 : 3 }, log);
+  }
   if (runs('runtime')) {
     for (const [label, tmpRoot] of tempLocations()) {
       log(`A[${label}]. runtime, temp dirs in ${tmpRoot} ...`);
@@ -407,7 +416,7 @@ async function main(): Promise<void> {
 
   let startup: StartupResult | undefined;
   if (runs('startup')) {
-    log('F. start-up ...');
+    log('I. start-up ...');
     startup = startupBench(quick ? 5 : 21);
   }
 
@@ -433,6 +442,10 @@ async function main(): Promise<void> {
   if (extra.map) {
     log('');
     log(formatMapBench(extra.map));
+  }
+  if (extra.report) {
+    log('');
+    log(formatReportBench(extra.report));
   }
   if (startup) {
     log('');
@@ -471,6 +484,7 @@ async function main(): Promise<void> {
     map: extra.map,
     startup,
     executors,
+    report: extra.report,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });

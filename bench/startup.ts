@@ -1,5 +1,5 @@
 /**
- * Start-up (part F of `npm run bench`): wall time of whole processes, measured round-robin in the same run so the
+ * Start-up (part I of `npm run bench`): wall time of whole processes, measured round-robin in the same run so the
  * machine's noise hits every command alike.
  *
  *   floor        node -e 0
@@ -78,7 +78,7 @@ export function startupBench(reps: number): StartupResult {
 }
 
 export function formatStartup(r: StartupResult): string {
-  const lines = [`F. Start-up: whole processes, round-robin, median of ${r.reps} (target: 1-step run ≤ ${STARTUP_TARGET}x the floor)`];
+  const lines = [`I. Start-up: whole processes, round-robin, median of ${r.reps} (target: 1-step run ≤ ${STARTUP_TARGET}x the floor)`];
   for (const row of r.rows) {
     lines.push(`   ${row.name.padEnd(28)} ${row.medianMs.toFixed(0).padStart(5)} ms  (${row.minMs.toFixed(0)}–${row.maxMs.toFixed(0)})  ${row.ratioToFloor.toFixed(2)}x`);
   }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExecutionFailedError, RunLogNotFoundError, RunnableError } from '../errors';
-import { setLaunch, type Launch } from '../engine/launch';
+import { currentLaunch, setLaunch, type Launch } from '../engine/launch';
 import type { RunResult } from '../engine/run';
 import { PACKAGE_VERSION } from '../version';
 import { findPipeline, loadModule } from './load';
@@ -12,6 +12,12 @@ import { abortActiveRuns, executeSingleNode, resolveStores, type ExecuteOptions 
 import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
 import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
+import { renderTimeline } from '../report/timeline';
+import { catalogSizes } from '../report/sizes';
+import { buildGraph } from '../graph/graph';
+import { parameterNames, pipelineGraphModel } from '../report/graph-model';
+import { toDot, toMermaid } from '../report/graph-render';
+import { renderReport } from '../report/report';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 
 export const EXIT_OK = 0;
@@ -145,6 +151,9 @@ Examples:
   $ runnable runs                                                 # what ran, newest first
   $ runnable retry <run_id>                                       # resume a failed run from the failed step
   $ runnable inspect <run_id> model_data                          # look at an intermediate result
+  $ runnable timeline <run_id>                                    # every step, iteration and attempt in start order
+  $ runnable report <run_id>                                      # the run as one HTML page (Gantt, graph, details)
+  $ runnable graph examples/tutorial/04-connecting-workflow.ts    # the pipeline's structure (Mermaid)
 
 Exit codes: 0 success, 1 run (or step, or check) failed, 2 usage or configuration error, 130 interrupted.
 Docs: docs/cli.md`,
@@ -255,6 +264,86 @@ Examples:
         process.stderr.write(`${name} (${from}):\n`);
         process.stdout.write(renderValue(value, !!process.stdout.isTTY) + '\n');
       }
+    });
+
+  program
+    .command('timeline')
+    .description('Show a run in start order: every step, branch and iteration with status, duration, CPU, memory, values, files, errors and attempts.')
+    .argument('<run_id>', 'the run')
+    .option('--max-iterations <n>', 'list at most this many iterations of each map/loop (the rest are summarised)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--max-iterations must be a positive whole number, got '${v}'`);
+      return n;
+    })
+    .option('-c, --config <file>', 'configuration file (to find the run-log store and catalog)')
+    .addHelpText('after', `
+Examples:
+  $ runnable timeline exp-001
+  $ runnable timeline exp-001 --max-iterations 5      # long maps: the first 5 iterations, then a summary`)
+    .action(async (runId: string, flags: { config?: string; maxIterations?: number }) => {
+      const { store, catalog } = resolveStores({ configFile: flags.config }, process.env);
+      const log = await store.get(runId);
+      const sizeOf = await catalogSizes(log, catalog);
+      process.stdout.write(renderTimeline(log, { sizeOf, ...(flags.maxIterations && { maxBranches: flags.maxIterations }) }) + '\n');
+    });
+
+  program
+    .command('report')
+    .description('Write a run as one self-contained HTML page: header, Gantt chart of every step/iteration/attempt, the pipeline graph, a panel per step.')
+    .argument('<run_id>', 'the run')
+    .option('-o, --output <file>', 'where to write the page (default: <run_id>.html in the current folder; - for stdout)')
+    .option('-c, --config <file>', 'configuration file (to find the run-log store and catalog)')
+    .addHelpText('after', `
+Examples:
+  $ runnable report exp-001                     # writes exp-001.html; open it in any browser, offline
+  $ runnable report exp-001 -o reports/exp-001.html
+
+The page needs no network: styles, script and data are inside it. Maps with more than 50 iterations start
+collapsed into one aggregated row (click to expand); only the rows in view are drawn, so 10,000 iterations stay fast.`)
+    .action(async (runId: string, flags: { output?: string; config?: string }) => {
+      const { store, catalog } = resolveStores({ configFile: flags.config }, process.env);
+      const log = await store.get(runId);
+      const { html, data } = await renderReport(log, catalog);
+      if (flags.output === '-') {
+        process.stdout.write(html);
+        return;
+      }
+      const out = path.resolve(flags.output ?? `${runId}.html`);
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(out, html);
+      const rel = path.relative(process.cwd(), out) || out;
+      process.stdout.write(`📊 Report of run ${runId} (${data.rows.length} rows, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB): ${rel}\n`);
+    });
+
+  program
+    .command('graph')
+    .description("Print a pipeline's structure before any run: steps, composites as subgraphs, on-failure paths, parameters and the names each edge carries.")
+    .argument('<file>', 'pipeline file (.ts or .js)')
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
+    .option('-e, --export <name>', 'name of the exported pipeline when it is not the default export')
+    .addHelpText('after', `
+Examples:
+  $ runnable graph examples/tutorial/04-connecting-workflow.ts                 # Mermaid (GitHub renders it in Markdown)
+  $ runnable graph pipeline.ts --format dot | dot -Tsvg > pipeline.svg           # Graphviz
+  $ runnable graph pipeline.ts --format json                                     # for tools
+
+Edges carry the names the step before returns (pickled and metric ones marked; '[ ]' after a map: arrays).
+Inputs are the names a step's code destructures from its input; shell steps see every value.`)
+    .action((file: string, flags: { format: 'mermaid' | 'dot' | 'json'; export?: string }) => {
+      const rel = path.relative(process.cwd(), path.resolve(file)) || file;
+      // Load the file without running anything it would start by itself.
+      setLaunch({ options: {}, runs: new Map(), onFirstRun: () => undefined, loadOnly: true });
+      const found = findPipeline(loadModule(file), rel, flags.export);
+      if (!found) throw new UsageError(`'${rel}' exports no pipeline. Add 'export default pipeline(...)...build();' or name it with --export.`);
+      const model = pipelineGraphModel(buildGraph(found.pipeline));
+      const params = parameterNames(model, Object.keys(found.pipeline.defaults));
+      const text =
+        flags.format === 'json'
+          ? JSON.stringify({ pipeline: found.pipeline.name, parameters: params, graph: model }, null, 2)
+          : flags.format === 'dot'
+            ? toDot(model, params)
+            : toMermaid(model, params);
+      process.stdout.write(text + '\n');
     });
 
   const runs = program
@@ -372,6 +461,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof RunnableError && !(err instanceof ExecutionFailedError)) return EXIT_USAGE;
     return EXIT_RUN_FAILED;
   } finally {
-    setLaunch(undefined);
+    // A file only loaded (graph, inspect) may call execute() later, after its own awaits: it must still start nothing.
+    if (!currentLaunch()?.loadOnly) setLaunch(undefined);
   }
 }

@@ -189,6 +189,6 @@ export async function executeComposite(ctx: RunContext, node: CompositeNode, sco
   }
   ops.push({ op: 'step', step });
   await ctx.store.apply(ctx.runId, ops);
-  ctx.reporter.stepFinished({ internalName: internal, status, seconds: (performance.now() - t0) / 1000, attempt: 1, ...(step.message && { error: step.message }) });
+  ctx.reporter.stepFinished({ internalName: internal, status, seconds: (performance.now() - t0) / 1000, attempt: 1, ...(step.message && { error: step.message }), step });
   return status;
 }

@@ -1,4 +1,4 @@
-import type { RunLog } from '../stores/run-log/types';
+import type { RunLog, StepLog } from '../stores/run-log/types';
 import { lastAttemptSeconds, walkSteps } from '../stores/run-log/document';
 import { formatDuration } from '../util/time';
 import { rawStderr, rawStdout } from './capture';
@@ -11,6 +11,8 @@ export interface StepEvent {
   error?: string;
   /** The last lines the step printed (for failures). */
   outputTail?: string;
+  /** The step's log as recorded (attempts with times, outputs, metrics), for events and telemetry. */
+  step?: StepLog;
 }
 
 export interface RunEvent {
@@ -37,6 +39,8 @@ export interface Reporter {
   stepOutput?(internalName: string, text: string, stream: 'stdout' | 'stderr'): void;
   /** Whether steps' output is shown as it is printed. */
   readonly showsStepOutput?: boolean;
+  /** A value yielded by a task written as an async generator. */
+  taskEvent?(internalName: string, event: unknown): void;
 }
 
 export class SilentReporter implements Reporter {
@@ -86,12 +90,21 @@ export interface ConsoleReporterOptions {
 export const STATUS_ICON: Record<string, string> = { SUCCESS: '✅', FAIL: '❌', PROCESSING: '⏳', CREATED: '⏸️' };
 
 /** Rows of the summary table: every step, branches included, in run-log order. */
-export function summaryRows(log: RunLog): { step: string; status: string; duration: string; attempts: string }[] {
-  const rows: { step: string; status: string; duration: string; attempts: string }[] = [];
+export function summaryRows(log: RunLog): { step: string; status: string; duration: string; attempts: string; cpu: string; peakMemory: string }[] {
+  const rows: { step: string; status: string; duration: string; attempts: string; cpu: string; peakMemory: string }[] = [];
   walkSteps(log.steps, (s) => {
     if (s.step_type === 'success' || s.step_type === 'fail') return;
     const secs = lastAttemptSeconds(s);
-    rows.push({ step: s.internal_name, status: `${STATUS_ICON[s.status]} ${s.status}`, duration: secs === undefined ? '-' : formatDuration(secs), attempts: String(s.attempts.length || '-') });
+    const last = s.attempts.at(-1);
+    rows.push({
+      step: s.internal_name,
+      status: `${STATUS_ICON[s.status]} ${s.status}`,
+      duration: secs === undefined ? '-' : formatDuration(secs),
+      attempts: String(s.attempts.length || '-'),
+      // CPU time of the process while the step ran, and its peak resident memory (recorded with each attempt).
+      cpu: last?.cpu_seconds === undefined ? '-' : `${last.cpu_seconds.toFixed(2)}s`,
+      peakMemory: last?.peak_rss_bytes ? `${Math.round(last.peak_rss_bytes / 2 ** 20)} MiB` : '-',
+    });
   });
   return rows;
 }
@@ -184,7 +197,7 @@ export class ConsoleReporter implements Reporter {
     if (this.timer) clearInterval(this.timer);
     const rows = summaryRows(e.runLog);
     if (this.opts.summary !== false && rows.length) {
-      this.out('\n' + table(['step', 'status', 'duration', 'attempts'], rows.map((r) => [r.step, r.status, r.duration, r.attempts])) + '\n\n');
+      this.out('\n' + table(['step', 'status', 'duration', 'attempts', 'cpu', 'peak mem'], rows.map((r) => [r.step, r.status, r.duration, r.attempts, r.cpu, r.peakMemory])) + '\n\n');
     }
     if (e.status === 'SUCCESS') this.out(`✅ Run ${e.runId} succeeded in ${formatDuration(e.seconds)}\n`);
     else {

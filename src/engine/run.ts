@@ -15,6 +15,8 @@ import { containerCodeIdentity, gitCodeIdentity } from './code-identity';
 import { CATALOG, RUN_LOG_STORE, SECRETS, Scope, type RunContext } from './context';
 import { initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
 import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
+import { EventReporter, type PipelineEvent } from './events';
+import { configureTelemetryFromEnv, TelemetryReporter } from '../telemetry/otel';
 import { generateRunId, validateRunId } from './run-id';
 import { executeGraph } from './traverse';
 import { PACKAGE_VERSION } from '../version';
@@ -51,6 +53,11 @@ export interface ExecuteOptions {
   /** Progress output. Default: console lines; `quiet: true` prints nothing. */
   reporter?: Reporter;
   quiet?: boolean;
+  /**
+   * Called with a typed event as the run progresses: run and step started, succeeded (with outputs), failed,
+   * skipped, retrying; values an async-generator task yields; run finished. Errors it throws are ignored (warned).
+   */
+  onEvent?: (event: PipelineEvent) => void;
 }
 
 export interface RunResult {
@@ -116,16 +123,25 @@ export function resolveStores(
   };
 }
 
+/** The reporter, also turning progress into typed events when the caller listens (`onEvent`). */
+function withEvents(reporter: Reporter, options: ExecuteOptions): Reporter {
+  return options.onEvent ? new EventReporter(reporter, options.onEvent) : reporter;
+}
+
 /** The run's services: given in code, else from the configuration file, else the embedded defaults. */
 export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv): Services {
   const cfg = lazyConfig(options, env);
   const { store, catalog } = resolveStores(options, env, cfg);
+  const executor = options.executor ?? createService('executor', cfg.get().config, cfg.name());
+  const reporter = options.reporter ?? (options.quiet ? new SilentReporter() : new ConsoleReporter());
+  configureTelemetryFromEnv(env, (m) => reporter.warn(m));
   return {
     store,
     catalog,
     secrets: options.secrets ?? createService('secrets', cfg.get().config, cfg.name()),
-    executor: options.executor ?? createService('executor', cfg.get().config, cfg.name()),
-    reporter: options.reporter ?? (options.quiet ? new SilentReporter() : new ConsoleReporter()),
+    executor,
+    // OpenTelemetry spans (a no-op unless an SDK is registered), then typed events for onEvent
+    reporter: withEvents(new TelemetryReporter(reporter, executor.type), options),
     configFile: options.runLogStore && options.catalog && options.secrets && options.executor ? undefined : cfg.get().file,
   };
 }

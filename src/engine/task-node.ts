@@ -165,9 +165,23 @@ async function invoke(ctx: RunContext, node: TaskNode, proxy: Record<string, unk
     };
     stepContainer.register(StepContext, { useValue: new StepContext(ctx.runId, node.name, internal, attemptNumber, ctx.tag, logger) });
     const instance = stepContainer.resolve(def.target as new (...a: any[]) => { run(i: unknown): unknown });
-    return instance.run(proxy);
+    return drain(ctx, internal, instance.run(proxy));
   }
-  return (def.target as (i: unknown) => unknown)(proxy);
+  return drain(ctx, internal, (def.target as (i: unknown) => unknown)(proxy));
+}
+
+/**
+ * A task written as an async generator streams: each value it yields is reported as it comes (`task_event`), and
+ * what it returns is its result. Anything else is returned as it is.
+ */
+async function drain(ctx: RunContext, internal: string, result: unknown): Promise<unknown> {
+  if (!result || typeof result !== 'object' || typeof (result as AsyncIterator<unknown>).next !== 'function' || !(Symbol.asyncIterator in result)) return result;
+  const it = result as AsyncGenerator<unknown, unknown, undefined>;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return r.value;
+    ctx.reporter.taskEvent?.(internal, r.value);
+  }
 }
 
 interface AttemptOutcome {
@@ -361,6 +375,7 @@ async function runAttempts(ctx: RunContext, node: TaskNode, scope: Scope, step: 
     attempt: last.attempt_number,
     error: outcome!.error,
     ...(outcome!.outputTail !== undefined && { outputTail: outcome!.outputTail }),
+    step,
   });
   return step;
 }

@@ -5,6 +5,7 @@ import { recordDefinition } from './definition';
 import { PipelineDefinitionError } from '../errors';
 import { currentLaunch } from '../engine/launch';
 import { executePipeline, type ExecuteOptions, type RunResult } from '../engine/run';
+import type { PipelineEvent } from '../engine/events';
 
 /** What happens around a step: a recovery pipeline when it fails, or ending the pipeline after it. */
 export interface FlowOptions {
@@ -118,6 +119,51 @@ export class Pipeline<P extends object = {}, C extends Entry = never, S extends 
       launch.onFirstRun(run);
     }
     return run;
+  }
+
+  /**
+   * Runs the pipeline and yields its events as they happen (see {@link PipelineEvent}), ending with `run_finished`.
+   * When the run fails, the iteration throws ExecutionFailedError after the last event, as `execute()` rejects.
+   *
+   *   for await (const e of pipeline.stream()) if (e.type === 'task_event') process.stdout.write(String(e.event));
+   */
+  stream(options: Omit<ExecuteOptions, 'onEvent'> = {}): AsyncIterable<PipelineEvent> {
+    const self = this;
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<PipelineEvent> {
+        const queue: PipelineEvent[] = [];
+        let wake: (() => void) | undefined;
+        let settled = false;
+        let failure: unknown;
+        const run = self.execute({ ...options, onEvent: (e) => (queue.push(e), wake?.()) });
+        run.then(
+          () => (settled = true),
+          (err: unknown) => ((settled = true), (failure = err)),
+        ).finally(() => wake?.());
+        return {
+          async next(): Promise<IteratorResult<PipelineEvent>> {
+            for (;;) {
+              if (queue.length) return { value: queue.shift()!, done: false };
+              if (settled) {
+                if (failure !== undefined) {
+                  const err = failure;
+                  failure = undefined;
+                  throw err;
+                }
+                return { value: undefined, done: true };
+              }
+              await new Promise<void>((resolve) => (wake = resolve));
+              wake = undefined;
+            }
+          },
+          async return(): Promise<IteratorResult<PipelineEvent>> {
+            // the consumer stopped early: the run goes on; its failure (if any) must not become an unhandled rejection
+            run.catch(() => undefined);
+            return { value: undefined, done: true };
+          },
+        };
+      },
+    };
   }
 
   static isPipeline(value: unknown): value is Pipeline<any, any> {

@@ -23,7 +23,8 @@ export type InputOfFn<F> = F extends (...a: infer A) => any
       ? NonNullable<A[0]>
       : {}
   : never;
-export type OutputOfFn<F> = F extends (...a: any[]) => infer R ? Awaited<R> : never;
+/** What a task's function produces: its (awaited) return value; for an async generator, the value it returns. */
+export type OutputOfFn<F> = F extends (...a: any[]) => infer R ? (R extends AsyncGenerator<any, infer Ret, any> ? Ret : Awaited<R>) : never;
 
 type AsRecord<O> = [O] extends [void | undefined] ? {} : O extends object ? O : {};
 

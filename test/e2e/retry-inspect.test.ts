@@ -156,8 +156,8 @@ describe('console and check', () => {
     const cwd = tmpDir();
     const out = await runnable(['run', TUTORIAL, '--run-id', 'c-1'], { cwd, env: { RUNNABLE_PRM_n_estimators: '2' } });
     expect(out.stdout).not.toContain('\r');
-    expect(out.stdout).toMatch(/^step\s+status\s+duration\s+attempts$/m);
-    expect(out.stdout).toMatch(/^evaluate\s+✅ SUCCESS\s+\d+\.\ds\s+1$/m);
+    expect(out.stdout).toMatch(/^step\s+status\s+duration\s+attempts\s+cpu\s+peak mem$/m);
+    expect(out.stdout).toMatch(/^evaluate\s+✅ SUCCESS\s+\d+\.\ds\s+1\s+\d+\.\d\ds\s+\d+ MiB$/m);
     expect(out.stdout).not.toContain('split 600 rows');
     const log = readRunLog(cwd, 'c-1');
     const exec = log.steps.preprocess!.attempts[0]!.execution_log!;

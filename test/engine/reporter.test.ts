@@ -20,7 +20,7 @@ const runLog = (): RunLog => ({
       branches: {},
       data_catalog: [],
       attempts: [
-        { attempt_number: 1, start_time: '2026-01-01 00:00:00.000000', end_time: '2026-01-01 00:00:01.500000', status: 'SUCCESS', message: '', input_parameters: {}, output_parameters: {}, user_defined_metrics: {}, retry_indicator: '', code_identities: [], duration_seconds: 1.5 },
+        { attempt_number: 1, start_time: '2026-01-01 00:00:00.000000', end_time: '2026-01-01 00:00:01.500000', status: 'SUCCESS', message: '', input_parameters: {}, output_parameters: {}, user_defined_metrics: {}, retry_indicator: '', code_identities: [], duration_seconds: 1.5, cpu_seconds: 1.25, peak_rss_bytes: 150 * 2 ** 20 },
       ],
     },
   },
@@ -45,7 +45,7 @@ describe('console reporter', () => {
     r.runFinished({ runId: 'r', status: 'FAIL', seconds: 2, runLogLocation: '.run_log_store/r.json', catalogLocation: '.catalog/r', failedSteps: [{ name: 'load', message: 'x' }], runLog: runLog() });
     expect(out).not.toContain('\r');
     expect(out).toContain('load: ❌ Failed in 1.5s (attempt 2)\n   Error: boom\n   last output of the step:\n     │ line 1\n     │ line 2\n');
-    expect(out).toMatch(/step\s+status\s+duration\s+attempts\n─+\s+─+\s+─+\s+─+\nload\s+✅ SUCCESS\s+1\.5s\s+1/);
+    expect(out).toMatch(/step\s+status\s+duration\s+attempts\s+cpu\s+peak mem\n─+\s+─+\s+─+\s+─+\s+─+\s+─+\nload\s+✅ SUCCESS\s+1\.5s\s+1\s+1\.25s\s+150 MiB\n/);
     expect(out).toContain("❌ Run r failed in 2.0s at step 'load'");
     expect(out).toContain('Fix the step, then resume from it: runnable retry r');
   });

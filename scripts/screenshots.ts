@@ -1,0 +1,83 @@
+/**
+ * `npm run screenshots`: refreshes the pictures of docs/observability.md from real runs.
+ *
+ * Runs the tutorial, the retry fixture and a 10,000-item map in a temp folder with the `runnable` CLI, writes their
+ * HTML reports with `runnable report`, opens them in the Debian chromium (headless, playwright-core) and saves:
+ *   docs/images/report-tutorial.png     the tutorial's report, the panel of step 'train' open
+ *   docs/images/graph-tutorial.png      the tutorial's pipeline graph as drawn in the report
+ *   docs/images/report-retries.png      retries: failed attempts hatched red, the first one's error in the panel
+ *   docs/images/report-large-map.png    a map of 10,000 items (one failing): collapsed, the failed iteration open
+ * Fails (exit 1) when chromium is missing or a page logs an error.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { launchBrowser, openFile } from '../test/helpers/browser';
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin/runnable.js');
+const OUT = path.join(ROOT, 'docs/images');
+
+function cli(cwd: string, args: string[], env: Record<string, string> = {}, okCodes = [0]): string {
+  try {
+    return execFileSync(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    if (okCodes.includes(e.status)) return e.stdout;
+    throw new Error(`runnable ${args.join(' ')} exited ${e.status}\n${e.stdout}\n${e.stderr}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-screenshots-'));
+  fs.mkdirSync(OUT, { recursive: true });
+  process.stdout.write(`runs in ${cwd}\n`);
+  cli(cwd, ['run', path.join(ROOT, 'examples/tutorial/04-connecting-workflow.ts'), '--run-id', 'tutorial-run', '--tag', 'baseline']);
+  cli(cwd, ['run', path.join(ROOT, 'test/fixtures/pipelines/flaky.ts'), '--run-id', 'flaky-run']);
+  cli(cwd, ['run', path.join(ROOT, 'test/fixtures/pipelines/big-map.ts'), '--run-id', 'map-10000', '--quiet'], { RUNNABLE_PRM_n: '10000' }, [1]);
+  for (const id of ['tutorial-run', 'flaky-run', 'map-10000']) process.stdout.write(cli(cwd, ['report', id, '-o', `${id}.html`]));
+
+  const browser = await launchBrowser({ width: 1500, height: 950 });
+  const problems: string[] = [];
+  try {
+    const shot = async (id: string, act: (p: Awaited<ReturnType<typeof openFile>>['page']) => Promise<void>, file: string, element?: string) => {
+      const opened = await openFile(browser, path.join(cwd, `${id}.html`));
+      await act(opened.page);
+      await opened.page.waitForTimeout(200);
+      if (element) await opened.page.locator(element).screenshot({ path: path.join(OUT, file) });
+      else await opened.page.screenshot({ path: path.join(OUT, file), fullPage: true });
+      problems.push(...opened.problems.map((p) => `${id}: ${p}`));
+      await opened.page.close();
+      process.stdout.write(`wrote docs/images/${file}\n`);
+    };
+    await shot('tutorial-run', async (page) => page.locator('.glabel-cell', { hasText: 'train' }).click(), 'report-tutorial.png');
+    await shot('tutorial-run', async () => undefined, 'graph-tutorial.png', 'svg.graph');
+    await shot(
+      'flaky-run',
+      async (page) => {
+        const row = await page.locator('.glabel-cell', { hasText: /^⚙ flaky$/ }).getAttribute('data-row');
+        const bar = page.locator(`.bar[data-row="${row}"][data-attempt="0"]`);
+        await bar.click();
+        await page.locator(`.bar[data-row="${row}"][data-attempt="1"]`).hover();
+      },
+      'report-retries.png',
+    );
+    await shot(
+      'map-10000',
+      async (page) => {
+        await page.locator('svg.graph .gnode[data-path="each.*.square"]').click();
+      },
+      'report-large-map.png',
+    );
+  } finally {
+    await browser.close();
+  }
+  if (problems.length) throw new Error(`the pages reported problems:\n${problems.join('\n')}`);
+  fs.rmSync(cwd, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
