@@ -13,6 +13,8 @@ import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
 import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
+import { findStep } from '../stores/run-log/document';
+import { fan } from '../engine/fan';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
@@ -312,6 +314,7 @@ Example:
     .argument('<step>', "the step's name as in the run log; inside branches its dot path (map_state.2.train)")
     .option('-e, --export <name>', 'exported pipeline name when not the default export')
     .option('-c, --config <file>', 'configuration file')
+    .addOption(new Option('--one-attempt', "run exactly one attempt whatever the step's retry says: the caller owns retries (Argo's retryStrategy)").hideHelp())
     .addHelpText(
       'after',
       `
@@ -321,13 +324,65 @@ The way to debug one failing step: inputs come from the run's log and catalog, s
   $ node --inspect-brk node_modules/.bin/runnable execute-single-node exp-001 pipeline.ts train   # with a debugger
 Exit code 0 when the step succeeds, 1 when it fails.`,
     )
-    .action(async (runId: string, file: string, step: string, flags: { export?: string; config?: string }) => {
+    .action(async (runId: string, file: string, step: string, flags: { export?: string; config?: string; oneAttempt?: boolean }) => {
       const rel = path.relative(process.cwd(), path.resolve(file)) || file;
       const found = findPipeline(loadModule(file), rel, flags.export);
       if (!found) throw new UsageError(`'${rel}' exports no pipeline.`);
       const options: ExecuteOptions = { ...(flags.config !== undefined && { configFile: flags.config }), reporter: new ConsoleReporter({ verbose: true, summary: false }) };
-      const result = await executeSingleNode(found.pipeline, runId, step, options);
+      if (process.env.RUNNABLE_RETRY_RUN_ID && (await succeededInRun(runId, step, flags.config))) {
+        // A resubmitted run (retry): the step succeeded before, so it keeps its outputs and does not run again.
+        process.stdout.write(`⏭  ${step} succeeded in the original run: skipped\n`);
+        process.exitCode = EXIT_OK;
+        return;
+      }
+      const result = await executeSingleNode(found.pipeline, runId, step, { ...options, ...(flags.oneAttempt && { oneAttempt: true }) });
       process.exitCode = result.status === 'SUCCESS' ? EXIT_OK : EXIT_RUN_FAILED;
+    });
+
+  program
+    .command('fan', { hidden: true })
+    .description("Open ('out') or close ('in') a composite step of an existing run, for executors that run each step in its own process or pod.")
+    .argument('<run_id>', 'the run')
+    .argument('<step>', "the composite's dot path (map_state, par.a.inner_map.3.loop); '.' is the pipeline itself; <branch>.success / fail are the terminal nodes")
+    .argument('<file>', 'pipeline file')
+    .argument('<direction>', 'out | in')
+    .option('-e, --export <name>', 'exported pipeline name when not the default export')
+    .option('-c, --config <file>', 'configuration file')
+    .option('-p, --params <file>', "parameters file (only for '. out', which creates the run)")
+    .option('--iteration <n>', 'loop iteration to open or close (default 0)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--iteration must be a whole number >= 0, got '${v}'`);
+      return n;
+    })
+    .option('-o, --output <file>', 'write what an orchestrator needs next to this file (default: stdout)')
+    .addHelpText(
+      'after',
+      `
+out on a map writes the JSON list of the branch keys to run, on a parallel its branch names, on a conditional the
+chosen branch; in on a loop iteration writes 'true' when another iteration is to run, else 'false'.
+Exit code 1 when the composite failed (or the 'fail' node was reached), 0 otherwise. See docs/argo.md.
+  $ runnable fan exp-001 . pipeline.ts out                      # create the run log
+  $ runnable fan exp-001 map_state pipeline.ts out -o keys.json  # open the map: one branch log per item
+  $ runnable fan exp-001 map_state pipeline.ts in                # merge the items' values, close the map`,
+    )
+    .action(async (runId: string, step: string, file: string, direction: string, flags: { export?: string; config?: string; params?: string; iteration?: number; output?: string }) => {
+      if (direction !== 'in' && direction !== 'out') throw new UsageError(`fan: the direction must be 'in' or 'out', got '${direction}'`);
+      const rel = path.relative(process.cwd(), path.resolve(file)) || file;
+      const found = findPipeline(loadModule(file), rel, flags.export);
+      if (!found) throw new UsageError(`'${rel}' exports no pipeline.`);
+      found.pipeline.definition = { file: rel, exportName: found.exportName };
+      const result = await fan(found.pipeline, runId, step, direction, {
+        ...(flags.config !== undefined && { configFile: flags.config }),
+        ...(flags.params !== undefined && { parametersFile: flags.params }),
+        ...(flags.iteration !== undefined && { iteration: flags.iteration }),
+        reporter: new ConsoleReporter({ verbose: true, summary: false }),
+      });
+      if (flags.output) {
+        fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
+        fs.writeFileSync(flags.output, result.output);
+      } else if (result.output) process.stdout.write(`${result.output}\n`);
+      if (result.status === 'FAIL') process.stderr.write(`error: step '${step}' failed${result.message ? `: ${result.message}` : ''}\n`);
+      process.exitCode = result.status === 'FAIL' ? EXIT_RUN_FAILED : EXIT_OK;
     });
 
   program
@@ -350,6 +405,14 @@ Exit code 0 when the files type-check, 1 when they do not.`)
     });
 
   return program;
+}
+
+/** Whether a task step's last attempt succeeded in a run (a resubmitted Argo run skips it). */
+async function succeededInRun(runId: string, step: string, configFile: string | undefined): Promise<boolean> {
+  const { store } = resolveStores({ configFile }, process.env);
+  const log = await store.get(runId);
+  await store.close(runId);
+  return findStep(log, step)?.attempts.at(-1)?.status === 'SUCCESS';
 }
 
 export async function main(argv: string[]): Promise<number> {

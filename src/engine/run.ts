@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { tsyringe } from '../util/di';
-import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, type Graph, type TaskNode } from '../graph/graph';
+import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, nodeInScope, type Graph, type TaskNode } from '../graph/graph';
 import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
@@ -128,7 +128,7 @@ export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv)
   };
 }
 
-function makeContext(
+export function makeContext(
   pipeline: Pipeline<any, any>,
   graph: Graph,
   s: Services,
@@ -264,6 +264,20 @@ export function describeDagChange(before: Record<string, unknown> | undefined, a
 }
 
 async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const reopened = await reopenRun(pipeline, retryRunId, options, env);
+  return 'done' in reopened ? reopened.done : finishRun(reopened.ctx, reopened.params);
+}
+
+/**
+ * Validates a retry and marks the run PROCESSING again (without walking it): what `runnable retry` does first, and
+ * what the first pod of an Argo resubmission does. Resolves with `done` when the run already succeeded.
+ */
+export async function reopenRun(
+  pipeline: Pipeline<any, any>,
+  retryRunId: string,
+  options: ExecuteOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<{ done: RunResult } | { ctx: RunContext; params: RunLog['parameters'] }> {
   const services = resolveServices(options, env);
   const { store, reporter } = services;
   if (!(await store.exists(retryRunId))) {
@@ -282,7 +296,7 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
   }
   if (original.status === 'SUCCESS') {
     reporter.warn(`Run ${retryRunId} already succeeded: nothing to retry.`);
-    return { runId: retryRunId, status: 'SUCCESS', runLog: original, runLogLocation: store.describe(retryRunId), catalogLocation: services.catalog.describe(retryRunId) };
+    return { done: { runId: retryRunId, status: 'SUCCESS', runLog: original, runLogLocation: store.describe(retryRunId), catalogLocation: services.catalog.describe(retryRunId) } };
   }
   const ignored = [
     ...parametersFromEnv(env).map((p) => p.variable),
@@ -305,7 +319,7 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
       },
     },
   ]);
-  return finishRun(ctx, original.parameters);
+  return { ctx, params: original.parameters };
 }
 
 /** Executes a pipeline: creates the run log, walks the graph, and returns (or rejects with) the outcome. */
@@ -313,10 +327,21 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
   const env = options.env ?? process.env;
   const retryRunId = options.retryRunId ?? env.RUNNABLE_RETRY_RUN_ID;
   if (retryRunId) return retryPipeline(pipeline, retryRunId, options, env);
+  const { ctx, params } = await createRun(pipeline, options);
+  return finishRun(ctx, params);
+}
 
+/**
+ * Creates a run's log (PROCESSING, initial parameters, run config) without walking the graph: the first half of
+ * executePipeline, and what `runnable fan <run_id> . <file> out` does for executors that run steps elsewhere.
+ */
+export async function createRun(pipeline: Pipeline<any, any>, options: ExecuteOptions = {}): Promise<{ ctx: RunContext; params: RunLog['parameters'] }> {
+  const env = options.env ?? process.env;
   const graph = buildGraph(pipeline);
   const services = resolveServices(options, env);
   const { store, catalog, secrets, executor } = services;
+  const refusal = (executor as { refusesInProcessRuns?: () => string | undefined }).refusesInProcessRuns?.();
+  if (refusal) throw new ParameterError(refusal);
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';
 
   const { params, sources } = initialParameters({
@@ -366,18 +391,18 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
       runId = generateRunId();
     }
   }
-  return finishRun(makeContext(pipeline, graph, services, runId, tag, env), params);
+  return { ctx: makeContext(pipeline, graph, services, runId, tag, env), params };
 }
 
 /** Finds the task node of a dot path (`step`, `map.3.step`, `par.b.loop.0.step`) and the branches on the way. */
-function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; branches: string[] } {
+export function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; branches: string[] } {
   const segments = internalName.split('.');
   const branches: string[] = [];
   let g = graph;
   let prefix = '';
   for (let i = 0; ; i += 2) {
     const name = segments[i]!;
-    const node = g.nodes.get(name);
+    const node = nodeInScope(g, name);
     const where = prefix ? `branch '${prefix}'` : `pipeline '${graph.name}'`;
     const names = () => [...g.nodes.values()].filter((n) => !isTerminal(n)).map((n) => n.name).join(', ');
     if (!node || isTerminal(node)) throw new ParameterError(`${where} has no step '${name}'. Its steps: ${names()}.`);
@@ -402,7 +427,18 @@ function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; 
  * `stepName` is the step's dot path in the run log, so steps inside branches work too (`map_state.2.train`).
  * The run's status is not changed. Resolves with the step log.
  */
-export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: string, stepName: string, options: ExecuteOptions = {}): Promise<StepLog> {
+export async function executeSingleNode(
+  pipeline: Pipeline<any, any>,
+  runId: string,
+  stepName: string,
+  options: ExecuteOptions & {
+    /**
+     * Run exactly one attempt (numbered after the recorded ones) whatever the step's `retry` says: the caller owns
+     * retries (Argo's retryStrategy starts a new pod per attempt).
+     */
+    oneAttempt?: boolean;
+  } = {},
+): Promise<StepLog> {
   const env = options.env ?? process.env;
   const services = resolveServices(options, env);
   const original = await services.store.get(runId);
@@ -420,7 +456,7 @@ export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: str
   const ctx = makeContext(pipeline, graph, services, runId, original.tag, env, original);
   if (!findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
   try {
-    return await executeTaskNode(ctx, node, scope);
+    return await executeTaskNode(ctx, node, scope, options.oneAttempt ? { maxAttempts: 1 } : undefined);
   } finally {
     await services.store.close(runId);
   }

@@ -288,7 +288,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
  * catalog) and the step log. Inputs come from `scope`, which the caller loaded from the run log, so the same
  * function serves in-process execution and a single node executed in a fresh process.
  */
-export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope): Promise<StepLog> {
+export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope, limits?: { maxAttempts?: number }): Promise<StepLog> {
   await yieldToEventLoop();
   const internal = scope.internalName(node.name);
   const existing = ctx.original ? structuredClone(findStep(ctx.original, internal)) : undefined;
@@ -308,14 +308,14 @@ export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Sc
   ctx.reporter.stepStarted(internal);
   ctx.running.set(internal, { step, started: timestamp() });
   try {
-    return await runAttempts(ctx, node, scope, step, internal);
+    return await runAttempts(ctx, node, scope, step, internal, limits?.maxAttempts);
   } finally {
     ctx.running.delete(internal);
   }
 }
 
-async function runAttempts(ctx: RunContext, node: TaskNode, scope: Scope, step: StepLog, internal: string): Promise<StepLog> {
-  const maxAttempts = Math.max(1, Math.floor(node.options.retry?.maxAttempts ?? 1));
+async function runAttempts(ctx: RunContext, node: TaskNode, scope: Scope, step: StepLog, internal: string, attemptsOverride?: number): Promise<StepLog> {
+  const maxAttempts = Math.max(1, Math.floor(attemptsOverride ?? node.options.retry?.maxAttempts ?? 1));
   const backoffMs = Math.max(0, node.options.retry?.backoffMs ?? 0);
   const t0 = performance.now();
   let outcome: AttemptOutcome | undefined;
