@@ -15,6 +15,9 @@ import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } fro
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 import { findStep } from '../stores/run-log/document';
 import { fan } from '../engine/fan';
+import { exportArgo } from '../executors/argo';
+import { loadConfig } from '../config/load';
+import type { Pipeline } from '../sdk/pipeline';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
@@ -105,6 +108,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const mod = loadModule(file);
   const found = findPipeline(mod, rel, flags.export);
   if (found) found.pipeline.definition = { file: rel, exportName: found.exportName };
+  if (found && !flags.retry && loadConfig({ configFile: flags.config }).config.executor?.type === 'argo') {
+    // The argo executor runs nothing here: it writes the Workflow and says how to submit it.
+    writeWorkflow(found.pipeline, rel, found.exportName, flags);
+    return EXIT_OK;
+  }
 
   let run: Promise<RunResult>;
   if (launch.runs.size > 0) {
@@ -130,6 +138,19 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     }
     throw err;
   }
+}
+
+function writeWorkflow(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean }): void {
+  const r = exportArgo({
+    pipeline,
+    file,
+    exportName,
+    ...(flags.config !== undefined && { configFile: flags.config }),
+    ...(flags.params !== undefined && { parametersFile: flags.params }),
+    ...(flags.output !== undefined && { output: flags.output }),
+  });
+  const templates = (r.manifest.kind === 'CronWorkflow' ? r.manifest.spec.workflowSpec : r.manifest.spec).templates.length;
+  if (!flags.quiet) process.stdout.write(`📄 Wrote the Argo ${r.manifest.kind} of '${pipeline.name}' to ${r.output} (${templates} templates).\n   Submit it with:\n     ${r.submit}\n`);
 }
 
 export function buildProgram(): Command {
@@ -340,6 +361,32 @@ Exit code 0 when the step succeeds, 1 when it fails.`,
     });
 
   program
+    .command('export')
+    .description('Write a pipeline in another engine\'s format instead of running it (argo: an Argo Workflow).')
+    .argument('<format>', 'argo')
+    .argument('<file>', 'pipeline file')
+    .option('-o, --output <file>', "where to write (default: the argo executor's outputFile, else argo-pipeline.yaml)")
+    .option('-e, --export <name>', 'exported pipeline name when not the default export')
+    .option('-c, --config <file>', "configuration file with executor: { type: 'argo', config: {...} }")
+    .option('-p, --params <file>', 'parameters file the run starts from (its scalars become workflow arguments)')
+    .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ runnable export argo examples/tutorial/04-connecting-workflow.ts -c examples/argo/runnable.config.ts -o tutorial.yaml
+  $ argo submit tutorial.yaml -p run_id=tutorial-001 --watch
+See docs/argo.md.`,
+    )
+    .action((format: string, file: string, flags: { output?: string; export?: string; config?: string; params?: string; quiet?: boolean }) => {
+      if (format !== 'argo') throw new UsageError(`export: the only format is 'argo', got '${format}'`);
+      const rel = path.relative(process.cwd(), path.resolve(file)) || file;
+      const found = findPipeline(loadModule(file), rel, flags.export);
+      if (!found) throw new UsageError(`'${rel}' exports no pipeline: the Workflow's pods load it by its export, so export it ('export default pipeline(...)...build()').`);
+      writeWorkflow(found.pipeline, rel, found.exportName, flags);
+    });
+
+  program
     .command('fan', { hidden: true })
     .description("Open ('out') or close ('in') a composite step of an existing run, for executors that run each step in its own process or pod.")
     .argument('<run_id>', 'the run')
@@ -355,6 +402,7 @@ Exit code 0 when the step succeeds, 1 when it fails.`,
       return n;
     })
     .option('-o, --output <file>', 'write what an orchestrator needs next to this file (default: stdout)')
+    .option('--next-iteration-output <file>', "loop 'in': write the next iteration's number to this file (an Argo output parameter)")
     .addHelpText(
       'after',
       `
@@ -365,7 +413,7 @@ Exit code 1 when the composite failed (or the 'fail' node was reached), 0 otherw
   $ runnable fan exp-001 map_state pipeline.ts out -o keys.json  # open the map: one branch log per item
   $ runnable fan exp-001 map_state pipeline.ts in                # merge the items' values, close the map`,
     )
-    .action(async (runId: string, step: string, file: string, direction: string, flags: { export?: string; config?: string; params?: string; iteration?: number; output?: string }) => {
+    .action(async (runId: string, step: string, file: string, direction: string, flags: { export?: string; config?: string; params?: string; iteration?: number; output?: string; nextIterationOutput?: string }) => {
       if (direction !== 'in' && direction !== 'out') throw new UsageError(`fan: the direction must be 'in' or 'out', got '${direction}'`);
       const rel = path.relative(process.cwd(), path.resolve(file)) || file;
       const found = findPipeline(loadModule(file), rel, flags.export);
@@ -381,6 +429,10 @@ Exit code 1 when the composite failed (or the 'fail' node was reached), 0 otherw
         fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
         fs.writeFileSync(flags.output, result.output);
       } else if (result.output) process.stdout.write(`${result.output}\n`);
+      if (flags.nextIterationOutput) {
+        fs.mkdirSync(path.dirname(path.resolve(flags.nextIterationOutput)), { recursive: true });
+        fs.writeFileSync(flags.nextIterationOutput, String((flags.iteration ?? 0) + 1));
+      }
       if (result.status === 'FAIL') process.stderr.write(`error: step '${step}' failed${result.message ? `: ${result.message}` : ''}\n`);
       process.exitCode = result.status === 'FAIL' ? EXIT_RUN_FAILED : EXIT_OK;
     });

@@ -1,6 +1,7 @@
 import type { FileSystemCatalogConfig } from '../stores/catalog/file-system';
 import type { FileSystemRunLogStoreConfig } from '../stores/run-log/file-system';
 import type { DotenvSecretsConfig } from '../stores/secrets/secrets';
+import type { ArgoExecutorConfig } from '../executors/argo/config';
 
 /**
  * Config shapes per type name. Third-party plugins add theirs by module augmentation:
@@ -8,6 +9,8 @@ import type { DotenvSecretsConfig } from '../stores/secrets/secrets';
  */
 export interface ExecutorTypes {
   local: Record<string, never>;
+  /** Writes an Argo Workflow instead of running (docs/argo.md). */
+  argo: ArgoExecutorConfig;
 }
 export interface RunLogStoreTypes {
   'file-system': FileSystemRunLogStoreConfig;

@@ -264,6 +264,8 @@ export function describeDagChange(before: Record<string, unknown> | undefined, a
 }
 
 async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const refusal = refusesInProcess(resolveServices(options, env).executor);
+  if (refusal) throw new ParameterError(refusal);
   const reopened = await reopenRun(pipeline, retryRunId, options, env);
   return 'done' in reopened ? reopened.done : finishRun(reopened.ctx, reopened.params);
 }
@@ -322,12 +324,17 @@ export async function reopenRun(
   return { ctx, params: original.parameters };
 }
 
+/** An executor that only transpiles (argo) says why a run cannot be walked in this process. */
+function refusesInProcess(executor: Executor): string | undefined {
+  return (executor as { refusesInProcessRuns?: () => string | undefined }).refusesInProcessRuns?.();
+}
+
 /** Executes a pipeline: creates the run log, walks the graph, and returns (or rejects with) the outcome. */
 export async function executePipeline(pipeline: Pipeline<any, any>, options: ExecuteOptions = {}): Promise<RunResult> {
   const env = options.env ?? process.env;
   const retryRunId = options.retryRunId ?? env.RUNNABLE_RETRY_RUN_ID;
   if (retryRunId) return retryPipeline(pipeline, retryRunId, options, env);
-  const { ctx, params } = await createRun(pipeline, options);
+  const { ctx, params } = await createRun(pipeline, options, { inProcess: true });
   return finishRun(ctx, params);
 }
 
@@ -335,12 +342,16 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
  * Creates a run's log (PROCESSING, initial parameters, run config) without walking the graph: the first half of
  * executePipeline, and what `runnable fan <run_id> . <file> out` does for executors that run steps elsewhere.
  */
-export async function createRun(pipeline: Pipeline<any, any>, options: ExecuteOptions = {}): Promise<{ ctx: RunContext; params: RunLog['parameters'] }> {
+export async function createRun(
+  pipeline: Pipeline<any, any>,
+  options: ExecuteOptions = {},
+  mode: { inProcess?: boolean } = {},
+): Promise<{ ctx: RunContext; params: RunLog['parameters'] }> {
   const env = options.env ?? process.env;
   const graph = buildGraph(pipeline);
   const services = resolveServices(options, env);
   const { store, catalog, secrets, executor } = services;
-  const refusal = (executor as { refusesInProcessRuns?: () => string | undefined }).refusesInProcessRuns?.();
+  const refusal = mode.inProcess ? refusesInProcess(executor) : undefined;
   if (refusal) throw new ParameterError(refusal);
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';
 

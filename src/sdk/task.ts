@@ -27,6 +27,12 @@ export interface StepOptions {
   catalog?: CatalogSpec;
   secrets?: readonly string[];
   retry?: RetrySpec;
+  /**
+   * Named executor settings for this step, per executor type: `{ argo: 'gpu' }` selects
+   * `executor.config.overrides.gpu` of the argo executor (another image, resources, deadline...). Executors that
+   * run in this process ignore it.
+   */
+  overrides?: Readonly<Record<string, string>>;
 }
 
 export interface TaskOptions<R extends readonly ReturnEntry[]> extends StepOptions {
@@ -122,6 +128,7 @@ export function pickStepOptions(o: StepOptions): StepOptions {
   if (o.catalog) out.catalog = o.catalog;
   if (o.secrets) out.secrets = o.secrets;
   if (o.retry) out.retry = o.retry;
+  if (o.overrides) out.overrides = o.overrides;
   return out;
 }
 
