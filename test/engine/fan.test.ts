@@ -10,6 +10,9 @@ import { FIXTURES, readRunLog, runnable, tmpDir } from '../helpers/cli';
 import { StepDriver } from '../helpers/step-driver';
 import type { RunLog, StepLog } from '../../src/stores/run-log/types';
 import { register } from '../../src/loader';
+import { transpile, type Manifest } from '../../src/executors/argo/transpile';
+import { parseArgoConfig } from '../../src/executors/argo/config';
+import { initialParameters } from '../../src/engine/params';
 
 const FILE = path.join(FIXTURES, 'fan-constructs.ts');
 register();
@@ -56,6 +59,40 @@ function normalize(log: RunLog): unknown {
   };
 }
 
+/**
+ * Every command the driver ran is one the Argo manifest's pods run: the same words, with the manifest's
+ * {{...}} placeholders standing for run ids, iteration keys and loop indexes (flags for files aside).
+ */
+function expectCommandsInManifest(commands: string[][], exportName: string): void {
+  const m: Manifest = transpile({
+    pipeline: mod[exportName],
+    file: 'pipeline.ts',
+    exportName,
+    argo: parseArgoConfig({ defaults: { image: 'img:1' } }),
+    config: {},
+    initialParameters: initialParameters({ defaults: mod[exportName].defaults, env: {} }).params,
+  });
+  const strip = (words: string[]) => {
+    const out: string[] = [];
+    for (let i = 0; i < words.length; i++) {
+      if (['--output', '--next-iteration-output', '--export', '--config'].includes(words[i]!)) i++;
+      else out.push(words[i]!);
+    }
+    return out;
+  };
+  const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const patterns = (m.spec.templates as Manifest[])
+    .filter((t) => t.container)
+    .map((t) => new RegExp(`^${strip(t.container.command.slice(2)).map((w: string) => w.split(/\{\{[^}]+\}\}/).map(escape).join('[A-Za-z0-9_-]+')).join(' ')}$`));
+  expect(patterns.some((p) => p.test('execute-single-node fan-1 pipeline.ts nowhere --one-attempt'))).toBe(false);
+  expect(commands.length).toBeGreaterThan(3);
+  for (const c of commands) {
+    const words = strip(c).map((w) => (w === FILE ? 'pipeline.ts' : w));
+    const line = words.join(' ');
+    expect([line, patterns.some((p) => p.test(line))]).toEqual([line, true]);
+  }
+}
+
 async function localRun(exportName: string, runId: string, cwd: string, env: Record<string, string> = {}, retry = false): Promise<RunLog> {
   const args = retry ? ['retry', runId, '--file', FILE, '--export', exportName] : ['run', FILE, '--export', exportName, '--run-id', runId];
   const r = await runnable([...args, '--quiet'], { cwd, env });
@@ -79,6 +116,7 @@ describe('fan-out / fan-in from outside the process', () => {
     expect(failedLocal.status).toBe('FAIL');
     expect(normalize(failedStepped.log)).toEqual(normalize(failedLocal));
     expect(failedStepped.log.steps.per_item!.message).toBe("1 of 3 iterations failed: 'per_item.b'");
+    expectCommandsInManifest(failedStepped.driver.commands, 'constructs');
 
     const retriedLocal = await localRun('constructs', 'fan-1', local, {}, true);
     const retried = await steppedRun('constructs', 'fan-1', stepped, { RUNNABLE_RETRY_RUN_ID: 'fan-1' });
@@ -98,6 +136,7 @@ describe('fan-out / fan-in from outside the process', () => {
       [1, 'FAIL'],
       [2, 'SUCCESS'],
     ]);
+    expectCommandsInManifest(retried.driver.commands, 'constructs');
     expect(retried.log.parameters.summary!.value).toBe('aa,bb,cc H 2 3 [[1,4],[1,4],[1,4]]');
   }, 300_000);
 
@@ -106,6 +145,7 @@ describe('fan-out / fan-in from outside the process', () => {
       const local = await localRun(name, `fan-${name}`, dir());
       const stepped = await steppedRun(name, `fan-${name}`, dir());
       expect(normalize(stepped.log)).toEqual(normalize(local));
+      expectCommandsInManifest(stepped.driver.commands, name);
     }
     const noMatch = readRunLog(dirs.at(-1)!, 'fan-no_match');
     expect(noMatch.status).toBe('FAIL');
