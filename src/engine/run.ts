@@ -465,7 +465,7 @@ export async function executeSingleNode(
     scope = new Scope(b, { ...log.parameters }, scope);
   }
   const ctx = makeContext(pipeline, graph, services, runId, original.tag, env, original);
-  if (!findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
+  if (!options.oneAttempt && !findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
   try {
     return await executeTaskNode(ctx, node, scope, options.oneAttempt ? { maxAttempts: 1 } : undefined);
   } finally {
