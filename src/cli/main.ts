@@ -16,6 +16,7 @@ import type { RunLog, RunStatus } from '../stores/run-log/types';
 import { findStep } from '../stores/run-log/document';
 import { fan } from '../engine/fan';
 import { exportArgo } from '../executors/argo';
+import { exportK8sJob, IN_K8S_JOB } from '../executors/k8s-job';
 import { loadConfig } from '../config/load';
 import type { Pipeline } from '../sdk/pipeline';
 
@@ -108,9 +109,14 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const mod = loadModule(file);
   const found = findPipeline(mod, rel, flags.export);
   if (found) found.pipeline.definition = { file: rel, exportName: found.exportName };
-  if (found && !flags.retry && loadConfig({ configFile: flags.config }).config.executor?.type === 'argo') {
+  const executorType = found && !flags.retry ? loadConfig({ configFile: flags.config }).config.executor?.type : undefined;
+  if (found && executorType === 'argo') {
     // The argo executor runs nothing here: it writes the Workflow and says how to submit it.
     writeWorkflow(found.pipeline, rel, found.exportName, flags);
+    return EXIT_OK;
+  }
+  if (found && executorType === 'k8s-job' && !process.env[IN_K8S_JOB]) {
+    writeK8sJob(found.pipeline, rel, found.exportName, flags);
     return EXIT_OK;
   }
 
@@ -138,6 +144,19 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     }
     throw err;
   }
+}
+
+function writeK8sJob(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean; runId?: string }): void {
+  const r = exportK8sJob({
+    pipelineName: pipeline.name,
+    file,
+    exportName,
+    ...(flags.config !== undefined && { configFile: flags.config }),
+    ...(flags.params !== undefined && { parametersFile: flags.params }),
+    ...(flags.output !== undefined && { output: flags.output }),
+    ...(flags.runId !== undefined && { runId: flags.runId }),
+  });
+  if (!flags.quiet) process.stdout.write(`📄 Wrote the Kubernetes ${r.manifest.kind} of '${pipeline.name}' to ${r.output}.\n   Submit it with:\n     ${r.submit}\n`);
 }
 
 function writeWorkflow(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean }): void {
@@ -363,12 +382,13 @@ Exit code 0 when the step succeeds, 1 when it fails.`,
   program
     .command('export')
     .description('Write a pipeline in another engine\'s format instead of running it (argo: an Argo Workflow).')
-    .argument('<format>', 'argo')
+    .argument('<format>', 'argo | k8s-job')
     .argument('<file>', 'pipeline file')
     .option('-o, --output <file>', "where to write (default: the argo executor's outputFile, else argo-pipeline.yaml)")
     .option('-e, --export <name>', 'exported pipeline name when not the default export')
     .option('-c, --config <file>', "configuration file with executor: { type: 'argo', config: {...} }")
     .option('-p, --params <file>', 'parameters file the run starts from (its scalars become workflow arguments)')
+    .option('--run-id <id>', 'k8s-job: the run id of the Job (default: a generated one)')
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .addHelpText(
       'after',
@@ -378,12 +398,13 @@ Example:
   $ argo submit tutorial.yaml -p run_id=tutorial-001 --watch
 See docs/argo.md.`,
     )
-    .action((format: string, file: string, flags: { output?: string; export?: string; config?: string; params?: string; quiet?: boolean }) => {
-      if (format !== 'argo') throw new UsageError(`export: the only format is 'argo', got '${format}'`);
+    .action((format: string, file: string, flags: { output?: string; export?: string; config?: string; params?: string; quiet?: boolean; runId?: string }) => {
+      if (format !== 'argo' && format !== 'k8s-job') throw new UsageError(`export: the format is 'argo' or 'k8s-job', got '${format}'`);
       const rel = path.relative(process.cwd(), path.resolve(file)) || file;
       const found = findPipeline(loadModule(file), rel, flags.export);
       if (!found) throw new UsageError(`'${rel}' exports no pipeline: the Workflow's pods load it by its export, so export it ('export default pipeline(...)...build()').`);
-      writeWorkflow(found.pipeline, rel, found.exportName, flags);
+      if (format === 'argo') writeWorkflow(found.pipeline, rel, found.exportName, flags);
+      else writeK8sJob(found.pipeline, rel, found.exportName, flags);
     });
 
   program

@@ -1,6 +1,7 @@
 import type { Executor } from '../executors/executor';
 import { LocalExecutor } from '../executors/local';
 import { ArgoExecutor } from '../executors/argo';
+import { K8sJobExecutor } from '../executors/k8s-job';
 import type { Catalog } from '../stores/catalog/catalog';
 import { FileSystemCatalog } from '../stores/catalog/file-system';
 import { MemoryCatalog } from '../stores/catalog/memory';
@@ -56,6 +57,7 @@ const str = (v: unknown) => v as string | undefined;
 registerPlugin('executor', 'local', { create: () => new LocalExecutor(), configKeys: {}, description: 'every step in this process' });
 // settings checked by parseArgoConfig (nested objects and lists, camelCase or the original's snake_case)
 registerPlugin('executor', 'argo', { create: (c) => new ArgoExecutor(c), description: 'writes an Argo Workflow: every step in its own pod' });
+registerPlugin('executor', 'k8s-job', { create: (c) => new K8sJobExecutor(c), description: 'writes a Kubernetes Job: the whole run in one pod' });
 
 registerPlugin('runLogStore', 'file-system', {
   create: (c) => new FileSystemRunLogStore({ log_folder: str(c.log_folder) }),

@@ -2,6 +2,7 @@ import type { FileSystemCatalogConfig } from '../stores/catalog/file-system';
 import type { FileSystemRunLogStoreConfig } from '../stores/run-log/file-system';
 import type { DotenvSecretsConfig } from '../stores/secrets/secrets';
 import type { ArgoExecutorConfig } from '../executors/argo/config';
+import type { K8sJobConfig } from '../executors/k8s-job';
 
 /**
  * Config shapes per type name. Third-party plugins add theirs by module augmentation:
@@ -11,6 +12,8 @@ export interface ExecutorTypes {
   local: Record<string, never>;
   /** Writes an Argo Workflow instead of running (docs/argo.md). */
   argo: ArgoExecutorConfig;
+  /** Writes a Kubernetes Job running the whole pipeline in one pod (docs/argo.md#a-kubernetes-job). */
+  'k8s-job': K8sJobConfig;
 }
 export interface RunLogStoreTypes {
   'file-system': FileSystemRunLogStoreConfig;
