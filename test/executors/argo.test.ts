@@ -21,7 +21,10 @@ import { pipeline, task } from '../../src';
 register();
 const CONFIG = 'examples/argo/runnable.config.ts';
 const out = tmpDir('rt-argo-');
-afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+afterAll(() => {
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.rmSync(path.join(ROOT, 'argo-pipeline.yaml'), { force: true }); // left by the CLI test if it failed half-way
+});
 
 function load(rel: string, exportName?: string) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
