@@ -266,7 +266,8 @@ class Transpiler {
       id: `${id}/${branchKey}`,
       keys: keyed ? [...where.keys, key] : where.keys,
     });
-    const out = (name: string) => ({ name, valueFrom: { path: FAN_OUTPUT } });
+    // a default, so a fan pod that fails before writing its file ends Failed (routed to fail/onFailure), not Errored
+    const out = (name: string) => ({ name, valueFrom: { path: FAN_OUTPUT, default: '' } });
     const done = (t: string, skipped = false) => `(${t}.Succeeded || ${t}.Failed || ${t}.Errored${skipped ? ` || ${t}.Skipped` : ''})`;
     switch (node.type) {
       case 'parallel': {
@@ -330,7 +331,7 @@ class Transpiler {
               argoName(`${node.name}-fan-in-iteration`, `${id}/fan-in`),
               ['fan', RUN_ID, path, this.input.file, 'in', '--iteration', `{{inputs.parameters.${key}}}`, '--output', FAN_OUTPUT, '--next-iteration-output', FAN_NEXT],
               iterWhere,
-              { outputs: [out('continue'), { name: 'next', valueFrom: { path: FAN_NEXT } }] },
+              { outputs: [out('continue'), { name: 'next', valueFrom: { path: FAN_NEXT, default: '' } }] },
             ),
             depends: done('body'),
             ...this.forward(iterKeys),
