@@ -140,14 +140,19 @@ describe('fan-out / fan-in from outside the process', () => {
     expect(retried.log.parameters.summary!.value).toBe('aa,bb,cc H 2 3 [[1,4],[1,4],[1,4]]');
   }, 300_000);
 
-  it('onFailure and a conditional whose value matches no branch (a clean FAIL) match local runs', async () => {
-    for (const name of ['recovers', 'no_match']) {
+  it('onFailure, a conditional whose value matches no branch (a clean FAIL), odd map items and an empty map match local runs', async () => {
+    for (const name of ['recovers', 'no_match', 'odd_items']) {
       const local = await localRun(name, `fan-${name}`, dir());
       const stepped = await steppedRun(name, `fan-${name}`, dir());
       expect(normalize(stepped.log)).toEqual(normalize(local));
       expectCommandsInManifest(stepped.driver.commands, name);
     }
-    const noMatch = readRunLog(dirs.at(-1)!, 'fan-no_match');
+    const odd = readRunLog(dirs.at(-1)!, 'fan-odd_items');
+    expect(odd.status).toBe('SUCCESS');
+    expect(odd.parameters.described!.value).toEqual(['object:{"a":1}', `string:${JSON.stringify(`it's "quoted" \\ {{item}}`)}`, 'number:3', 'boolean:true']);
+    expect(odd.steps.each_nothing!.status).toBe('SUCCESS');
+    expect(odd.parameters.none_described!.value).toEqual([]);
+    const noMatch = readRunLog(dirs.at(-3)!, 'fan-no_match');
     expect(noMatch.status).toBe('FAIL');
     expect(noMatch.steps.toss!.message).toBe(`conditional 'toss': 'choice' is "edge", which matches none of the branches 'heads', 'tails'`);
   }, 120_000);

@@ -63,7 +63,7 @@ describe('argo: every example transpiles to a valid, lint-clean Workflow', () =>
     expect(lintWorkflow(m)).toEqual([]);
   });
 
-  it.each(['constructs', 'recovers', 'no_match'])('test fixture fan-constructs#%s (every construct, nested)', (name) => {
+  it.each(['constructs', 'recovers', 'no_match', 'odd_items'])('test fixture fan-constructs#%s (every construct, nested)', (name) => {
     const m = exportFile(path.relative(ROOT, path.join(FIXTURES, 'fan-constructs.ts')), name);
     expect(schemaErrors(m)).toEqual([]);
     expect(lintWorkflow(m)).toEqual([]);
