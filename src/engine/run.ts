@@ -5,7 +5,7 @@ import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
 import type { SecretsManager } from '../stores/secrets/secrets';
-import { createService, loadConfig, type LoadedConfig } from '../config/load';
+import { ConfigError, createService, loadConfig, type LoadedConfig } from '../config/load';
 import type { RunLog, RunStatus, StepLog } from '../stores/run-log/types';
 import { ExecutionFailedError, ParameterError, RunLogExistsError, RunnableError } from '../errors';
 import type { Executor } from '../executors/executor';
@@ -265,7 +265,7 @@ export function describeDagChange(before: Record<string, unknown> | undefined, a
 
 async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
   const refusal = refusesInProcess(resolveServices(options, env).executor);
-  if (refusal) throw new ParameterError(refusal);
+  if (refusal) throw new ConfigError(refusal);
   const reopened = await reopenRun(pipeline, retryRunId, options, env);
   return 'done' in reopened ? reopened.done : finishRun(reopened.ctx, reopened.params);
 }
@@ -352,7 +352,7 @@ export async function createRun(
   const services = resolveServices(options, env);
   const { store, catalog, secrets, executor } = services;
   const refusal = mode.inProcess ? refusesInProcess(executor) : undefined;
-  if (refusal) throw new ParameterError(refusal);
+  if (refusal) throw new ConfigError(refusal);
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';
 
   const { params, sources } = initialParameters({

@@ -11,7 +11,10 @@ import { FIXTURES, ROOT, runnable, tmpDir } from '../helpers/cli';
 import { schemaErrors } from '../helpers/argo-schema';
 import { register } from '../../src/loader';
 import { findPipeline } from '../../src/cli/load';
-import { exportArgo } from '../../src/executors/argo';
+import { ArgoExecutor, exportArgo } from '../../src/executors/argo';
+import { MemoryRunLogStore } from '../../src/stores/run-log/memory';
+import { MemoryCatalog } from '../../src/stores/catalog/memory';
+import { EnvSecretsManager } from '../../src/stores/secrets/secrets';
 import { lintWorkflow } from '../../src/executors/argo/lint';
 import { parseArgoConfig } from '../../src/executors/argo/config';
 import { transpile, type Manifest } from '../../src/executors/argo/transpile';
@@ -183,6 +186,15 @@ describe('argo: shapes (and the original\'s defects, NOTES.md §1.14, avoided)',
     expect(lintWorkflow(w)).toEqual([]);
     expect(() => transpileOne(p, { overrides: { gpu: {} } })).toThrow(/declares the secret\(s\) 'API_KEY'.*secretFromK8s/);
     expect(() => transpileOne(p, { secretFromK8s: 'creds' })).toThrow(/selects the argo override 'gpu'/);
+  });
+
+  it('await p.execute() with the argo executor is refused before any run log is written', async () => {
+    const store = new MemoryRunLogStore();
+    const p = pipeline('in-code').step(task(() => ({}), { name: 'a' })).build();
+    await expect(p.execute({ executor: new ArgoExecutor({ defaults: { image: 'img:1' } }), runLogStore: store, catalog: new MemoryCatalog(), secrets: new EnvSecretsManager(), quiet: true })).rejects.toThrow(
+      /does not run pipelines in this process: it writes an Argo Workflow/,
+    );
+    expect(await store.list()).toEqual([]);
   });
 
   it('refuses a config without an image, with the fix in the message', () => {
