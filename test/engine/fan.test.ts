@@ -140,6 +140,21 @@ describe('fan-out / fan-in from outside the process', () => {
     expect(retried.log.parameters.summary!.value).toBe('aa,bb,cc H 2 3 [[1,4],[1,4],[1,4]]');
   }, 300_000);
 
+  it('with the chunked-fs store, branches and map items in concurrent processes (as Argo pods run): same run log as local', async () => {
+    const local = dir();
+    const stepped = dir();
+    for (const d of [local, stepped]) fs.writeFileSync(path.join(d, 'runnable.config.json'), JSON.stringify({ runLogStore: { type: 'chunked-fs' } }));
+    const readChunked = async (cwd: string) => JSON.parse((await runnable(['inspect', 'fan-c', '--json'], { cwd })).stdout) as RunLog;
+    expect((await runnable(['run', FILE, '--export', 'constructs', '--run-id', 'fan-c', '--quiet'], { cwd: local })).code).toBe(0);
+    const driver = new StepDriver(mod.constructs, FILE, 'constructs', 'fan-c', stepped, {}, true);
+    expect(await driver.run()).toBe(true);
+    const a = await readChunked(local);
+    const b = await readChunked(stepped);
+    expect(b.status).toBe('SUCCESS');
+    expect(normalize(b)).toEqual(normalize(a));
+    expect(b.parameters.summary!.value).toBe('aa,bb,cc H 2 3 [[1,4],[1,4],[1,4]]');
+  }, 300_000);
+
   it('onFailure, a conditional whose value matches no branch (a clean FAIL), odd map items and an empty map match local runs', async () => {
     for (const name of ['recovers', 'no_match', 'odd_items']) {
       const local = await localRun(name, `fan-${name}`, dir());

@@ -19,6 +19,8 @@ export class StepDriver {
     private readonly runId: string,
     private readonly cwd: string,
     private readonly env: Record<string, string> = {},
+    /** Run the branches of a parallel and the items of a map at the same time, as Argo's pods do. */
+    private readonly concurrent = false,
   ) {}
 
   private async cli(args: string[]): Promise<CliResult> {
@@ -28,11 +30,14 @@ export class StepDriver {
     return r;
   }
 
+  private outputs = 0;
+
   private async fan(step: string, direction: 'in' | 'out', extra: string[] = []): Promise<{ ok: boolean; output: string }> {
-    const out = path.join(this.cwd, '.fan-output');
-    fs.rmSync(out, { force: true });
+    const out = path.join(this.cwd, `.fan-output-${this.outputs++}`);
     const r = await this.cli(['fan', this.runId, step, this.file, direction, '--output', out, ...extra]);
-    return { ok: r.code === 0, output: fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '' };
+    const output = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+    fs.rmSync(out, { force: true });
+    return { ok: r.code === 0, output };
   }
 
   /** Runs the whole pipeline; resolves with whether the run succeeded. */
@@ -69,11 +74,15 @@ export class StepDriver {
         const opened = await this.fan(internal, 'out');
         if (!opened.ok) ok = false;
         else {
-          if (node.type === 'map') {
-            for (const key of JSON.parse(opened.output) as string[]) await this.graph(node.branch, `${internal}.${key}.`);
-          } else if (node.type === 'parallel') {
-            for (const [key, b] of node.branches) await this.graph(b, `${internal}.${key}.`);
-          } else if (opened.output) {
+          const branches: [Graph, string][] =
+            node.type === 'map'
+              ? (JSON.parse(opened.output) as string[]).map((key) => [node.branch, `${internal}.${key}.`])
+              : node.type === 'parallel'
+                ? [...node.branches].map(([key, b]) => [b, `${internal}.${key}.`])
+                : [];
+          if (this.concurrent) await Promise.all(branches.map(([b, p]) => this.graph(b, p)));
+          else for (const [b, p] of branches) await this.graph(b, p);
+          if (node.type === 'conditional' && opened.output) {
             await this.graph(node.branches.get(opened.output)!, `${internal}.${opened.output}.`);
           }
           ok = (await this.fan(internal, 'in')).ok;
