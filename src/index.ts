@@ -15,6 +15,8 @@ export { loadArtifact, type LoadArtifactOptions } from './engine/artifacts';
 export { inject, injectable } from './util/di';
 export { listRuns, summarizeRun, type RunSummary, type ListRunsOptions } from './engine/runs';
 export { defineConfig, type RunnableConfig, type ExecutorTypes, type RunLogStoreTypes, type CatalogTypes, type SecretsTypes } from './config/types';
+export type { ArgoExecutorConfig, ArgoContainerSettings } from './executors/argo/config';
+export type { K8sJobConfig } from './executors/k8s-job';
 export { registerPlugin, type PluginDefinition, type ServiceTypes, type ConfigKeyType } from './config/registry';
 export { loadConfig, ConfigError, type LoadedConfig } from './config/load';
 export { EnvSecretsManager, DotenvSecretsManager, DoNothingSecretsManager, SecretNotFoundError, type SecretsManager, type DotenvSecretsConfig } from './stores/secrets/secrets';

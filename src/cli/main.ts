@@ -19,6 +19,12 @@ import { parameterNames, pipelineGraphModel } from '../report/graph-model';
 import { toDot, toMermaid } from '../report/graph-render';
 import { renderReport } from '../report/report';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
+import { findStep } from '../stores/run-log/document';
+import { fan } from '../engine/fan';
+import { exportArgo } from '../executors/argo';
+import { exportK8sJob, IN_K8S_JOB } from '../executors/k8s-job';
+import { loadConfig } from '../config/load';
+import type { Pipeline } from '../sdk/pipeline';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
@@ -109,6 +115,16 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const mod = loadModule(file);
   const found = findPipeline(mod, rel, flags.export);
   if (found) found.pipeline.definition = { file: rel, exportName: found.exportName };
+  const executorType = found && !flags.retry ? loadConfig({ configFile: flags.config }).config.executor?.type : undefined;
+  if (found && executorType === 'argo') {
+    // The argo executor runs nothing here: it writes the Workflow and says how to submit it.
+    writeWorkflow(found.pipeline, rel, found.exportName, flags);
+    return EXIT_OK;
+  }
+  if (found && executorType === 'k8s-job' && !process.env[IN_K8S_JOB]) {
+    writeK8sJob(found.pipeline, rel, found.exportName, flags);
+    return EXIT_OK;
+  }
 
   let run: Promise<RunResult>;
   if (launch.runs.size > 0) {
@@ -134,6 +150,32 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     }
     throw err;
   }
+}
+
+function writeK8sJob(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean; runId?: string }): void {
+  const r = exportK8sJob({
+    pipelineName: pipeline.name,
+    file,
+    exportName,
+    ...(flags.config !== undefined && { configFile: flags.config }),
+    ...(flags.params !== undefined && { parametersFile: flags.params }),
+    ...(flags.output !== undefined && { output: flags.output }),
+    ...(flags.runId !== undefined && { runId: flags.runId }),
+  });
+  if (!flags.quiet) process.stdout.write(`📄 Wrote the Kubernetes ${r.manifest.kind} of '${pipeline.name}' to ${r.output}.\n   Submit it with:\n     ${r.submit}\n`);
+}
+
+function writeWorkflow(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean }): void {
+  const r = exportArgo({
+    pipeline,
+    file,
+    exportName,
+    ...(flags.config !== undefined && { configFile: flags.config }),
+    ...(flags.params !== undefined && { parametersFile: flags.params }),
+    ...(flags.output !== undefined && { output: flags.output }),
+  });
+  const templates = (r.manifest.kind === 'CronWorkflow' ? r.manifest.spec.workflowSpec : r.manifest.spec).templates.length;
+  if (!flags.quiet) process.stdout.write(`📄 Wrote the Argo ${r.manifest.kind} of '${pipeline.name}' to ${r.output} (${templates} templates).\n   Submit it with:\n     ${r.submit}\n`);
 }
 
 export function buildProgram(): Command {
@@ -401,7 +443,7 @@ Example:
     .argument('<step>', "the step's name as in the run log; inside branches its dot path (map_state.2.train)")
     .option('-e, --export <name>', 'exported pipeline name when not the default export')
     .option('-c, --config <file>', 'configuration file')
-    .addOption(new Option('--single-attempt', 'run one attempt only (out-of-process executors count attempts themselves)').hideHelp())
+    .addOption(new Option('--one-attempt', "run exactly one attempt whatever the step's retry says: the caller owns retries (out-of-process executors, Argo's retryStrategy)").hideHelp())
     .addOption(new Option('--output-only', 'print only what the step prints (no progress lines)').hideHelp())
     .addHelpText(
       'after',
@@ -412,7 +454,7 @@ The way to debug one failing step: inputs come from the run's log and catalog, s
   $ node --inspect-brk node_modules/.bin/runnable execute-single-node exp-001 pipeline.ts train   # with a debugger
 Exit code 0 when the step succeeds, 1 when it fails.`,
     )
-    .action(async (runId: string, file: string, step: string, flags: { export?: string; config?: string; singleAttempt?: boolean; outputOnly?: boolean }) => {
+    .action(async (runId: string, file: string, step: string, flags: { export?: string; config?: string; oneAttempt?: boolean; outputOnly?: boolean }) => {
       const rel = path.relative(process.cwd(), path.resolve(file)) || file;
       const found = findPipeline(loadModule(file), rel, flags.export);
       if (!found) throw new UsageError(`'${rel}' exports no pipeline.`);
@@ -421,8 +463,93 @@ Exit code 0 when the step succeeds, 1 when it fails.`,
         ...(flags.config !== undefined && { configFile: flags.config }),
         reporter: flags.outputOnly ? new StepOutputReporter() : new ConsoleReporter({ verbose: true, summary: false }),
       };
-      const result = await executeSingleNode(found.pipeline, runId, step, { ...options, singleAttempt: !!flags.singleAttempt });
+      if (process.env.RUNNABLE_RETRY_RUN_ID && (await succeededInRun(runId, step, flags.config))) {
+        // A resubmitted run (retry): the step succeeded before, so it keeps its outputs and does not run again.
+        process.stdout.write(`⏭  ${step} succeeded in the original run: skipped\n`);
+        process.exitCode = EXIT_OK;
+        return;
+      }
+      const result = await executeSingleNode(found.pipeline, runId, step, { ...options, ...(flags.oneAttempt && { oneAttempt: true }) });
       process.exitCode = result.status === 'SUCCESS' ? EXIT_OK : EXIT_RUN_FAILED;
+    });
+
+  program
+    .command('export')
+    .description('Write a pipeline in another engine\'s format instead of running it (argo: an Argo Workflow).')
+    .argument('<format>', 'argo | k8s-job')
+    .argument('<file>', 'pipeline file')
+    .option('-o, --output <file>', "where to write (default: the argo executor's outputFile, else argo-pipeline.yaml)")
+    .option('-e, --export <name>', 'exported pipeline name when not the default export')
+    .option('-c, --config <file>', "configuration file with executor: { type: 'argo', config: {...} }")
+    .option('-p, --params <file>', 'parameters file the run starts from (its scalars become workflow arguments)')
+    .option('--run-id <id>', 'k8s-job: the run id of the Job (default: a generated one)')
+    .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ runnable export argo examples/tutorial/04-connecting-workflow.ts -c examples/argo/runnable.config.ts -o tutorial.yaml
+  $ argo submit tutorial.yaml -p run_id=tutorial-001 --watch
+See docs/argo.md.`,
+    )
+    .action((format: string, file: string, flags: { output?: string; export?: string; config?: string; params?: string; quiet?: boolean; runId?: string }) => {
+      if (format !== 'argo' && format !== 'k8s-job') throw new UsageError(`export: the format is 'argo' or 'k8s-job', got '${format}'`);
+      const rel = path.relative(process.cwd(), path.resolve(file)) || file;
+      const found = findPipeline(loadModule(file), rel, flags.export);
+      if (!found) throw new UsageError(`'${rel}' exports no pipeline: the Workflow's pods load it by its export, so export it ('export default pipeline(...)...build()').`);
+      if (format === 'argo') writeWorkflow(found.pipeline, rel, found.exportName, flags);
+      else writeK8sJob(found.pipeline, rel, found.exportName, flags);
+    });
+
+  program
+    .command('fan', { hidden: true })
+    .description("Open ('out') or close ('in') a composite step of an existing run, for executors that run each step in its own process or pod.")
+    .argument('<run_id>', 'the run')
+    .argument('<step>', "the composite's dot path (map_state, par.a.inner_map.3.loop); '.' is the pipeline itself; <branch>.success / fail are the terminal nodes")
+    .argument('<file>', 'pipeline file')
+    .argument('<direction>', 'out | in')
+    .option('-e, --export <name>', 'exported pipeline name when not the default export')
+    .option('-c, --config <file>', 'configuration file')
+    .option('-p, --params <file>', "parameters file (only for '. out', which creates the run)")
+    .option('--iteration <n>', 'loop iteration to open or close (default 0)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--iteration must be a whole number >= 0, got '${v}'`);
+      return n;
+    })
+    .option('-o, --output <file>', 'write what an orchestrator needs next to this file (default: stdout)')
+    .option('--next-iteration-output <file>', "loop 'in': write the next iteration's number to this file (an Argo output parameter)")
+    .addHelpText(
+      'after',
+      `
+out on a map writes the JSON list of the branch keys to run, on a parallel its branch names, on a conditional the
+chosen branch; in on a loop iteration writes 'true' when another iteration is to run, else 'false'.
+Exit code 1 when the composite failed (or the 'fail' node was reached), 0 otherwise. See docs/argo.md.
+  $ runnable fan exp-001 . pipeline.ts out                      # create the run log
+  $ runnable fan exp-001 map_state pipeline.ts out -o keys.json  # open the map: one branch log per item
+  $ runnable fan exp-001 map_state pipeline.ts in                # merge the items' values, close the map`,
+    )
+    .action(async (runId: string, step: string, file: string, direction: string, flags: { export?: string; config?: string; params?: string; iteration?: number; output?: string; nextIterationOutput?: string }) => {
+      if (direction !== 'in' && direction !== 'out') throw new UsageError(`fan: the direction must be 'in' or 'out', got '${direction}'`);
+      const rel = path.relative(process.cwd(), path.resolve(file)) || file;
+      const found = findPipeline(loadModule(file), rel, flags.export);
+      if (!found) throw new UsageError(`'${rel}' exports no pipeline.`);
+      found.pipeline.definition = { file: rel, exportName: found.exportName };
+      const result = await fan(found.pipeline, runId, step, direction, {
+        ...(flags.config !== undefined && { configFile: flags.config }),
+        ...(flags.params !== undefined && { parametersFile: flags.params }),
+        ...(flags.iteration !== undefined && { iteration: flags.iteration }),
+        reporter: new ConsoleReporter({ verbose: true, summary: false }),
+      });
+      if (flags.output) {
+        fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
+        fs.writeFileSync(flags.output, result.output);
+      } else if (result.output) process.stdout.write(`${result.output}\n`);
+      if (flags.nextIterationOutput) {
+        fs.mkdirSync(path.dirname(path.resolve(flags.nextIterationOutput)), { recursive: true });
+        fs.writeFileSync(flags.nextIterationOutput, String((flags.iteration ?? 0) + 1));
+      }
+      if (result.status === 'FAIL') process.stderr.write(`error: step '${step}' failed${result.message ? `: ${result.message}` : ''}\n`);
+      process.exitCode = result.status === 'FAIL' ? EXIT_RUN_FAILED : EXIT_OK;
     });
 
   program
@@ -445,6 +572,14 @@ Exit code 0 when the files type-check, 1 when they do not.`)
     });
 
   return program;
+}
+
+/** Whether a task step's last attempt succeeded in a run (a resubmitted Argo run skips it). */
+async function succeededInRun(runId: string, step: string, configFile: string | undefined): Promise<boolean> {
+  const { store } = resolveStores({ configFile }, process.env);
+  const log = await store.get(runId);
+  await store.close(runId);
+  return findStep(log, step)?.attempts.at(-1)?.status === 'SUCCESS';
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -3,6 +3,8 @@ import { LocalExecutor } from '../executors/local';
 import { EmulatorExecutor } from '../executors/emulator';
 import { LocalContainerExecutor, type LocalContainerExecutorConfig } from '../executors/local-container';
 import { MockedExecutor, type StepPatch } from '../executors/mocked';
+import { ArgoExecutor } from '../executors/argo';
+import { K8sJobExecutor } from '../executors/k8s-job';
 import type { Catalog } from '../stores/catalog/catalog';
 import { FileSystemCatalog } from '../stores/catalog/file-system';
 import { MemoryCatalog } from '../stores/catalog/memory';
@@ -72,6 +74,9 @@ registerPlugin('executor', 'mocked', {
   configKeys: { patches: 'object' },
   description: 'a dry run: every task step is a fake success unless patched',
 });
+// settings checked by parseArgoConfig (nested objects and lists, camelCase or the original's snake_case)
+registerPlugin('executor', 'argo', { create: (c) => new ArgoExecutor(c), description: 'writes an Argo Workflow: every step in its own pod' });
+registerPlugin('executor', 'k8s-job', { create: (c) => new K8sJobExecutor(c), description: 'writes a Kubernetes Job: the whole run in one pod' });
 
 registerPlugin('runLogStore', 'file-system', {
   create: (c) => new FileSystemRunLogStore({ log_folder: str(c.log_folder) }),

@@ -4,6 +4,8 @@ import type { FileSystemCatalogConfig } from '../stores/catalog/file-system';
 import type { FileSystemRunLogStoreConfig } from '../stores/run-log/file-system';
 import type { DotenvSecretsConfig } from '../stores/secrets/secrets';
 import type { MockedExecutorConfig } from '../executors/mocked';
+import type { ArgoExecutorConfig } from '../executors/argo/config';
+import type { K8sJobConfig } from '../executors/k8s-job';
 
 /**
  * Config shapes per type name. Third-party plugins add theirs by module augmentation:
@@ -17,6 +19,10 @@ export interface ExecutorTypes {
   'local-container': LocalContainerExecutorConfig;
   /** Dry runs: every task step is a fake success (nothing runs) unless `patches` replaces it. */
   mocked: MockedExecutorConfig;
+  /** Writes an Argo Workflow instead of running (docs/argo.md). */
+  argo: ArgoExecutorConfig;
+  /** Writes a Kubernetes Job running the whole pipeline in one pod (docs/argo.md#a-kubernetes-job). */
+  'k8s-job': K8sJobConfig;
 }
 export interface RunLogStoreTypes {
   'file-system': FileSystemRunLogStoreConfig;

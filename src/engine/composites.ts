@@ -11,16 +11,23 @@ import { yieldToEventLoop } from '../util/yield';
 
 type Status = 'SUCCESS' | 'FAIL';
 
-interface BranchOutcome {
+export interface BranchOutcome {
   name: string;
   status: Status;
   scope: Scope;
 }
 
 /** Stores a value as a parameter: inline when it is JSON, pickled into the catalog otherwise. */
-async function toParameter(ctx: RunContext, value: unknown, name: string, catalogDir: string, kind: 'json' | 'metric' = 'json'): Promise<Parameter> {
+export async function toParameter(ctx: RunContext, value: unknown, name: string, catalogDir: string, kind: 'json' | 'metric' = 'json'): Promise<Parameter> {
   if (findNonJson(value, name) === undefined) return jsonParameter(value, kind);
   return (await pickleValue(ctx, value, name, catalogDir)).parameter;
+}
+
+/** A branch's values before its first step: its own (iteration) values, then the branch pipeline's defaults the parent lacks. */
+export function branchInitial(graph: Graph, parent: Scope, own: Record<string, Parameter>): Record<string, Parameter> {
+  const initial = { ...own };
+  for (const [k, v] of Object.entries(graph.defaults)) if (v !== undefined && !parent.get(k) && !(k in initial)) initial[k] = jsonParameter(v);
+  return initial;
 }
 
 /**
@@ -29,8 +36,7 @@ async function toParameter(ctx: RunContext, value: unknown, name: string, catalo
  */
 async function runBranch(ctx: RunContext, graph: Graph, branchName: string, parent: Scope, own: Record<string, Parameter>, iterationVars: readonly string[]): Promise<BranchOutcome> {
   const before = ctx.original ? findBranch(ctx.original, branchName) : undefined;
-  const initial = { ...own };
-  for (const [k, v] of Object.entries(graph.defaults)) if (v !== undefined && !parent.get(k) && !(k in initial)) initial[k] = jsonParameter(v);
+  const initial = branchInitial(graph, parent, own);
   const scope = new Scope(branchName, before ? { ...before.parameters } : initial, parent);
   if (before) for (const k of Object.keys(before.parameters)) if (!iterationVars.includes(k)) scope.written.add(k);
   if (before?.status === 'SUCCESS') {
@@ -64,7 +70,8 @@ export function mapKeys(items: readonly unknown[]): string[] {
   return usable ? (simple as string[]) : items.map((_, i) => String(i));
 }
 
-class StepFailure extends Error {}
+/** A composite's own failure: its message becomes the step log's message. */
+export class StepFailure extends Error {}
 
 /** In a dry run (mocked executor), a value is missing because the step that returns it was faked: say how to give it. */
 function dryRunHint(ctx: RunContext, name: string): string {
@@ -74,26 +81,43 @@ function dryRunHint(ctx: RunContext, name: string): string {
 
 async function parallel(ctx: RunContext, node: ParallelNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
   const outcomes = await Promise.all([...node.branches].map(([key, g]) => runBranch(ctx, g, `${internal}.${key}`, scope, {}, [])));
+  return { merged: mergeParallel(outcomes), message: '' };
+}
+
+/** A parallel's result: every branch's written values, in declaration order (last wins). Throws when a branch failed. */
+export function mergeParallel(outcomes: readonly BranchOutcome[]): Record<string, Parameter> {
   const failed = outcomes.filter((o) => o.status === 'FAIL');
   if (failed.length) throw new StepFailure(`branch ${failed.map((f) => `'${f.name}'`).join(', ')} failed`);
   const merged: Record<string, Parameter> = {};
   for (const o of outcomes) Object.assign(merged, o.scope.writtenValues()); // declaration order: last wins
-  return { merged, message: '' };
+  return merged;
 }
 
-async function map(ctx: RunContext, node: MapNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
+/** The items a map iterates over (a StepFailure when 'over' is missing or not an array). */
+export async function mapItems(ctx: RunContext, node: MapNode, scope: Scope): Promise<unknown[]> {
   const p = scope.get(node.over);
   if (!p) throw new StepFailure(`map '${node.name}': 'over' names '${node.over}', which is not in scope${dryRunHint(ctx, node.over)}`);
   const items = await loadValue(ctx, node.over, p);
   if (!Array.isArray(items)) {
     throw new StepFailure(`map '${node.name}': '${node.over}' must be an array to map over, but it is ${items === null ? 'null' : typeof items}`);
   }
+  return items;
+}
+
+async function map(ctx: RunContext, node: MapNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
+  const items = await mapItems(ctx, node, scope);
   const keys = mapKeys(items);
   const outcomes = await pool(items.length, node.concurrency, async (i) => {
     const branchName = `${internal}.${keys[i]}`;
     const own: Record<string, Parameter> = { [node.as]: await toParameter(ctx, items[i], node.as, branchName) };
     return runBranch(ctx, node.branch, branchName, scope, own, [node.as]);
   });
+  return { merged: await mergeMap(ctx, node, internal, outcomes, items.length), message: '' };
+}
+
+/** A map's result: each returned name collected into a list (or reduced). Throws when an iteration failed. */
+export async function mergeMap(ctx: RunContext, node: MapNode, internal: string, outcomes: readonly BranchOutcome[], itemCount: number): Promise<Record<string, Parameter>> {
+  const items = { length: itemCount };
   const failed = outcomes.filter((o) => o.status === 'FAIL');
   if (failed.length) {
     const shown = failed.slice(0, 5).map((f) => `'${f.name}'`).join(', ');
@@ -121,10 +145,11 @@ async function map(ctx: RunContext, node: MapNode, scope: Scope, internal: strin
       ? (await pickleValue(ctx, result, name, internal)).parameter
       : await toParameter(ctx, result, name, internal, allMetrics && typeof result === 'number' ? 'metric' : 'json');
   }
-  return { merged, message: '' };
+  return merged;
 }
 
-async function conditional(ctx: RunContext, node: ConditionalNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
+/** The branch a conditional takes (a StepFailure when its value matches none). */
+export async function conditionalChoice(ctx: RunContext, node: ConditionalNode, scope: Scope): Promise<{ key: string; graph: Graph }> {
   const p = scope.get(node.on);
   const names = [...node.branches.keys()].map((k) => `'${k}'`).join(', ');
   if (!p) throw new StepFailure(`conditional '${node.name}': 'on' names '${node.on}', which is not in scope (branches: ${names})${dryRunHint(ctx, node.on)}`);
@@ -134,6 +159,11 @@ async function conditional(ctx: RunContext, node: ConditionalNode, scope: Scope,
   if (!graph) {
     throw new StepFailure(`conditional '${node.name}': '${node.on}' is ${JSON.stringify(value) ?? String(value)}, which matches none of the branches ${names}`);
   }
+  return { key: key!, graph };
+}
+
+async function conditional(ctx: RunContext, node: ConditionalNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
+  const { key, graph } = await conditionalChoice(ctx, node, scope);
   const o = await runBranch(ctx, graph, `${internal}.${key}`, scope, {}, []);
   if (o.status === 'FAIL') throw new StepFailure(`branch '${o.name}' failed`);
   return { merged: o.scope.writtenValues(), message: '' };
@@ -148,13 +178,18 @@ async function loop(ctx: RunContext, node: LoopNode, scope: Scope, internal: str
     for (const k of Object.keys(carried)) o.scope.written.add(k);
     if (o.status === 'FAIL') throw new StepFailure(`iteration ${i} ('${o.name}') failed`);
     carried = o.scope.writtenValues();
-    const stop = o.scope.get(node.breakOn);
-    if (stop === undefined) continue;
-    const v = await loadValue(ctx, node.breakOn, stop);
-    if (typeof v !== 'boolean') throw new StepFailure(`loop '${node.name}': 'breakOn' value '${node.breakOn}' must be a boolean, got ${JSON.stringify(v)}`);
-    if (v) break;
+    if (await loopBreaks(ctx, node, o.scope)) break;
   }
   return { merged: carried, message: '' };
+}
+
+/** Whether a loop iteration's scope says to stop ('breakOn' true). */
+export async function loopBreaks(ctx: RunContext, node: LoopNode, iteration: Scope): Promise<boolean> {
+  const stop = iteration.get(node.breakOn);
+  if (stop === undefined) return false;
+  const v = await loadValue(ctx, node.breakOn, stop);
+  if (typeof v !== 'boolean') throw new StepFailure(`loop '${node.name}': 'breakOn' value '${node.breakOn}' must be a boolean, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 /**

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { tsyringe } from '../util/di';
-import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, type ExecutableNode, type Graph, type TaskNode, type TerminalNode } from '../graph/graph';
+import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, nodeInScope, type Graph, type TaskNode } from '../graph/graph';
 import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
 import type { SecretsManager } from '../stores/secrets/secrets';
-import { createService, loadConfig, type LoadedConfig } from '../config/load';
+import { ConfigError, createService, loadConfig, type LoadedConfig } from '../config/load';
 import type { RunLog, RunStatus, StepLog } from '../stores/run-log/types';
 import { ExecutionFailedError, MockError, ParameterError, RunLogExistsError, RunnableError } from '../errors';
 import type { Executor } from '../executors/executor';
@@ -156,7 +156,7 @@ function validateExecutor(s: Services, options: ExecuteOptions, graph: Graph): v
   }
 }
 
-function makeContext(
+export function makeContext(
   pipeline: Pipeline<any, any>,
   graph: Graph,
   s: Services,
@@ -321,6 +321,22 @@ export function describeDagChange(before: Record<string, unknown> | undefined, a
 }
 
 async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const refusal = refusesInProcess(resolveServices(options, env).executor);
+  if (refusal) throw new ConfigError(refusal);
+  const reopened = await reopenRun(pipeline, retryRunId, options, env);
+  return 'done' in reopened ? reopened.done : finishRun(reopened.ctx, reopened.params);
+}
+
+/**
+ * Validates a retry and marks the run PROCESSING again (without walking it): what `runnable retry` does first, and
+ * what the first pod of an Argo resubmission does. Resolves with `done` when the run already succeeded.
+ */
+export async function reopenRun(
+  pipeline: Pipeline<any, any>,
+  retryRunId: string,
+  options: ExecuteOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<{ done: RunResult } | { ctx: RunContext; params: RunLog['parameters'] }> {
   const services = resolveServices(options, env);
   checkExecutorCanRun(services, pipeline);
   const { store, reporter } = services;
@@ -341,7 +357,7 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
   }
   if (original.status === 'SUCCESS') {
     reporter.warn(`Run ${retryRunId} already succeeded: nothing to retry.`);
-    return { runId: retryRunId, status: 'SUCCESS', runLog: original, runLogLocation: store.describe(retryRunId), catalogLocation: services.catalog.describe(retryRunId) };
+    return { done: { runId: retryRunId, status: 'SUCCESS', runLog: original, runLogLocation: store.describe(retryRunId), catalogLocation: services.catalog.describe(retryRunId) } };
   }
   const ignored = [
     ...parametersFromEnv(env).map((p) => p.variable),
@@ -364,7 +380,12 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
       },
     },
   ]);
-  return finishRun(ctx, original.parameters);
+  return { ctx, params: original.parameters };
+}
+
+/** An executor that only transpiles (argo) says why a run cannot be walked in this process. */
+function refusesInProcess(executor: Executor): string | undefined {
+  return (executor as { refusesInProcessRuns?: () => string | undefined }).refusesInProcessRuns?.();
 }
 
 /** Executes a pipeline: creates the run log, walks the graph, and returns (or rejects with) the outcome. */
@@ -372,12 +393,27 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
   const env = options.env ?? process.env;
   const retryRunId = options.retryRunId ?? env.RUNNABLE_RETRY_RUN_ID;
   if (retryRunId) return retryPipeline(pipeline, retryRunId, options, env);
+  const { ctx, params } = await createRun(pipeline, options, { inProcess: true });
+  return finishRun(ctx, params);
+}
 
+/**
+ * Creates a run's log (PROCESSING, initial parameters, run config) without walking the graph: the first half of
+ * executePipeline, and what `runnable fan <run_id> . <file> out` does for executors that run steps elsewhere.
+ */
+export async function createRun(
+  pipeline: Pipeline<any, any>,
+  options: ExecuteOptions = {},
+  mode: { inProcess?: boolean } = {},
+): Promise<{ ctx: RunContext; params: RunLog['parameters'] }> {
+  const env = options.env ?? process.env;
   const graph = buildGraph(pipeline);
   const services = resolveServices(options, env);
   checkExecutorCanRun(services, pipeline);
   const { store, catalog, secrets, executor } = services;
   validateExecutor(services, options, graph);
+  const refusal = mode.inProcess ? refusesInProcess(executor) : undefined;
+  if (refusal) throw new ConfigError(refusal);
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';
 
   const { params, sources } = initialParameters({
@@ -427,29 +463,18 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
       runId = generateRunId();
     }
   }
-  return finishRun(makeContext(pipeline, graph, services, runId, tag, env), params);
-}
-
-/** The node called `name` in a graph or in one of its on-failure pipelines (their steps share the graph's scope). */
-function nodeNamed(g: Graph, name: string): ExecutableNode | TerminalNode | undefined {
-  const direct = g.nodes.get(name);
-  if (direct) return direct;
-  for (const n of g.nodes.values()) {
-    const inRecovery = !isTerminal(n) && n.onFailure ? nodeNamed(n.onFailure, name) : undefined;
-    if (inRecovery && !isTerminal(inRecovery)) return inRecovery;
-  }
-  return undefined;
+  return { ctx: makeContext(pipeline, graph, services, runId, tag, env), params };
 }
 
 /** Finds the task node of a dot path (`step`, `map.3.step`, `par.b.loop.0.step`) and the branches on the way. */
-function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; branches: string[] } {
+export function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; branches: string[] } {
   const segments = internalName.split('.');
   const branches: string[] = [];
   let g = graph;
   let prefix = '';
   for (let i = 0; ; i += 2) {
     const name = segments[i]!;
-    const node = nodeNamed(g, name);
+    const node = nodeInScope(g, name);
     const where = prefix ? `branch '${prefix}'` : `pipeline '${graph.name}'`;
     const names = () => [...g.nodes.values()].filter((n) => !isTerminal(n)).map((n) => n.name).join(', ');
     if (!node || isTerminal(node)) throw new ParameterError(`${where} has no step '${name}'. Its steps: ${names()}.`);
@@ -479,8 +504,11 @@ export async function executeSingleNode(
   runId: string,
   stepName: string,
   options: ExecuteOptions & {
-    /** Run exactly one attempt, whatever `retry.maxAttempts` says: the caller (an out-of-process executor) counts attempts. */
-    singleAttempt?: boolean;
+    /**
+     * Run exactly one attempt (numbered after the recorded ones) whatever the step's `retry` says: the caller owns
+     * retries (Argo's retryStrategy starts a new pod per attempt).
+     */
+    oneAttempt?: boolean;
   } = {},
 ): Promise<StepLog> {
   const env = options.env ?? process.env;
@@ -498,9 +526,9 @@ export async function executeSingleNode(
     scope = new Scope(b, { ...log.parameters }, scope);
   }
   const ctx = makeContext(pipeline, graph, services, runId, original.tag, env, original);
-  if (!findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
+  if (!options.oneAttempt && !findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
   try {
-    return await executeTaskNode(ctx, node, scope, { singleAttempt: !!options.singleAttempt });
+    return await executeTaskNode(ctx, node, scope, options.oneAttempt ? { maxAttempts: 1 } : {});
   } finally {
     await services.store.close(runId);
   }

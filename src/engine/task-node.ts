@@ -302,12 +302,12 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
  * catalog) and the step log. Inputs come from `scope`, which the caller loaded from the run log, so the same
  * function serves in-process execution and a single node executed in a fresh process.
  */
-export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope, opts: { singleAttempt?: boolean; mock?: boolean } = {}): Promise<StepLog> {
+export async function executeTaskNode(ctx: RunContext, node: TaskNode, scope: Scope, opts: { maxAttempts?: number; mock?: boolean } = {}): Promise<StepLog> {
   await yieldToEventLoop();
   const internal = scope.internalName(node.name);
   const step = await openStep(ctx, node, internal, opts.mock);
   try {
-    return await runAttempts(ctx, node, scope, step, internal, opts.singleAttempt ? 1 : maxAttemptsOf(node));
+    return await runAttempts(ctx, node, scope, step, internal, opts.maxAttempts ?? maxAttemptsOf(node));
   } finally {
     ctx.running.delete(internal);
   }

@@ -7,7 +7,7 @@ import { executeComposite } from './composites';
 import { executeTaskElsewhere } from './remote';
 
 /** Terminal nodes: one SUCCESS attempt each; `success` sets the enclosing run/branch SUCCESS, `fail` sets it FAIL. */
-async function executeTerminal(ctx: RunContext, node: TerminalNode, scope: Scope): Promise<RunStatus> {
+export async function executeTerminal(ctx: RunContext, node: TerminalNode, scope: Scope): Promise<RunStatus> {
   const now = timestamp();
   const status: RunStatus = node.type === 'success' ? 'SUCCESS' : 'FAIL';
   const step: StepLog = {

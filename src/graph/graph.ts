@@ -218,3 +218,15 @@ export function declaredReturns(g: Graph): string[] {
   visit(g);
   return [...out];
 }
+
+/** A node of a graph's scope by name: its own nodes, then those of its on-failure pipelines (they share the scope). */
+export function nodeInScope(g: Graph, name: string): GraphNode | undefined {
+  const direct = g.nodes.get(name);
+  if (direct) return direct;
+  for (const n of g.nodes.values()) {
+    if (isTerminal(n) || !n.onFailure) continue;
+    const found = nodeInScope(n.onFailure, name);
+    if (found) return found;
+  }
+  return undefined;
+}

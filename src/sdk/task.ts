@@ -29,7 +29,8 @@ export interface StepOptions {
   retry?: RetrySpec;
   /**
    * Per executor type, the name of an `overrides` block of that executor's configuration to use for this step
-   * (another image, more memory, other environment): `{ 'local-container': 'gpu' }`. Ignored by other executors.
+   * (another image, resources, environment, deadline): `{ 'local-container': 'gpu', argo: 'gpu' }` selects
+   * `executor.config.overrides.gpu`. Executors that run steps in this process ignore it.
    */
   overrides?: Readonly<Record<string, string>>;
 }

@@ -76,7 +76,7 @@ describe('configuration errors name the file, the key and the allowed values', (
     [{ runlogstore: { type: 'memory' } }, /unknown section 'runlogstore'. Allowed sections: executor, runLogStore, catalog, secrets/],
     [{ catalog: 'file-system' }, /'catalog' must be an object like \{ type: 'file-system'/],
     [{ secrets: { type: 'env', settings: {} } }, /'secrets' has unknown key\(s\) 'settings'/],
-    [{ executor: { type: 'argo' } }, /executor.type "argo" is not known. Allowed values: local/],
+    [{ executor: { type: 'kubeflow' } }, /executor.type "kubeflow" is not known. Allowed values: local, emulator, local-container, mocked, argo, k8s-job\./],
   ])('%j', (raw, message) => {
     expect(() => normalizeConfig(raw, 'cfg.yaml', {})).toThrow(ConfigError);
     expect(() => normalizeConfig(raw, 'cfg.yaml', {})).toThrow(message);

@@ -48,7 +48,7 @@ export function singleNodeArgs(inv: StepInvocation): string[] {
     inv.step,
     '--export',
     inv.pipeline.exportName,
-    '--single-attempt',
+    '--one-attempt',
     '--output-only',
     ...(inv.configFile !== undefined ? ['--config', inv.configFile] : []),
   ];
@@ -63,7 +63,7 @@ export function processEnd(code: number | null, signal: NodeJS.Signals | null, s
 
 /**
  * One process per step: every task runs in a fresh Node process executing its step invocation
- * (`runnable execute-single-node ... --single-attempt`), reading its inputs from the run log and catalog and recording
+ * (`runnable execute-single-node ... --one-attempt`), reading its inputs from the run log and catalog and recording
  * its attempt there. Composites, terminal steps and the traversal stay in the parent. CPU-bound steps use every core,
  * and Ctrl-C stops any step, synchronous ones included (their process groups are killed).
  */

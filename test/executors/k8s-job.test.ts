@@ -1,0 +1,72 @@
+/**
+ * The k8s-job executor: the whole run in one Kubernetes Job. The manifests are validated with the Job and CronJob
+ * models of kubernetes-models (their precompiled ajv validators, run in a child process: the package is ESM only),
+ * and the same configuration runs the pipeline for real inside the pod (RUNNABLE_IN_K8S_JOB set).
+ */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import { FIXTURES, ROOT, readRunLog, runnable, tmpDir } from '../helpers/cli';
+import { buildK8sJob, parseK8sJobConfig } from '../../src/executors/k8s-job';
+
+const CONFIG = path.join(ROOT, 'examples/argo/k8s-job.config.ts');
+const dir = tmpDir('rt-k8s-');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Errors of kubernetes-models' validator for a Job or CronJob ([] when valid). */
+function modelErrors(doc: unknown): string[] {
+  const script = `import { Job, CronJob } from 'kubernetes-models/batch/v1';
+let s = ''; for await (const c of process.stdin) s += c; const d = JSON.parse(s);
+try { (d.kind === 'CronJob' ? new CronJob(d) : new Job(d)).validate(); console.log('[]'); }
+catch (e) { console.log(JSON.stringify(e.errors ? e.errors.map((x) => x.instancePath + ' ' + x.message) : [String(e.message)])); }`;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, input: JSON.stringify(doc), encoding: 'utf8' })) as string[];
+}
+
+const base = { pvcClaimName: 'data', jobSpec: { template: { spec: { container: { image: 'img:1' } } } } };
+
+describe('k8s-job', () => {
+  it('writes a valid batch/v1 Job that runs the pipeline with its run id, the run log and catalog on the claim', async () => {
+    const out = path.join(dir, 'job.yaml');
+    const r = await runnable(['export', 'k8s-job', 'examples/tutorial/04-connecting-workflow.ts', '-c', CONFIG, '--run-id', 'tut-001', '-o', out], { cwd: ROOT });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`kubectl apply -f ${out}`);
+    const job = YAML.parse(fs.readFileSync(out, 'utf8'));
+    expect(modelErrors(job)).toEqual([]);
+    expect(job.kind).toBe('Job');
+    expect(job.metadata).toEqual({ name: 'tut-001', namespace: 'pipelines', annotations: { 'runnable-ts/run-id': 'tut-001' } });
+    const c = job.spec.template.spec.containers[0];
+    expect(c.command).toEqual(['npx', 'runnable', 'run', 'examples/tutorial/04-connecting-workflow.ts', '--config', 'examples/argo/k8s-job.config.ts', '--run-id', 'tut-001']);
+    expect(c.volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toEqual(['/app/.run_log_store', '/app/.catalog']);
+    expect(c.resources.limits).toEqual({ memory: '2Gi', cpu: '1' });
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+  });
+
+  it('a schedule makes a valid CronJob; a bad schedule, a missing claim or image are refused with the fix', () => {
+    const cron = buildK8sJob({ job: parseK8sJobConfig({ ...base, schedule: '*/15 3 * * 1-5' }), config: {}, name: 'Nightly Train', runArgs: ['p.ts'] });
+    expect(cron.kind).toBe('CronJob');
+    expect(cron.metadata.name).toBe('nightly-train');
+    expect(modelErrors(cron)).toEqual([]);
+    expect(() => parseK8sJobConfig({ ...base, schedule: 'every day' })).toThrow(/not a 5-field cron expression/);
+    expect(() => parseK8sJobConfig({ jobSpec: base.jobSpec })).toThrow(/pvcClaimName is required/);
+    expect(() => parseK8sJobConfig({ pvcClaimName: 'x', jobSpec: {} })).toThrow(/container.image is required/);
+    // the validator is not a rubber stamp
+    const broken = structuredClone(cron);
+    delete broken.spec.jobTemplate.spec.template.spec.containers[0].name;
+    expect(modelErrors(broken).join()).toMatch(/containers\/0 must have required property name/);
+  });
+
+  it('outside the pod `runnable run` writes the Job; inside it the same configuration runs the pipeline', async () => {
+    const file = path.join(FIXTURES, 'fan-constructs.ts');
+    const outside = await runnable(['run', file, '--export', 'recovers', '-c', CONFIG, '--run-id', 'k8s-1'], { cwd: dir });
+    expect(outside.code).toBe(0);
+    expect(outside.stdout).toContain("Wrote the Kubernetes Job of 'recovers' to k8s-job.yaml");
+    expect(fs.existsSync(path.join(dir, '.run_log_store'))).toBe(false);
+    const inside = await runnable(['run', file, '--export', 'recovers', '-c', CONFIG, '--run-id', 'k8s-1', '--quiet'], { cwd: dir, env: { RUNNABLE_IN_K8S_JOB: '1' } });
+    expect(inside.code).toBe(0);
+    const log = readRunLog(dir, 'k8s-1');
+    expect(log.status).toBe('SUCCESS');
+    expect(log.run_config.pipeline_executor).toEqual({ service_name: 'k8s-job', service_type: 'pipeline_executor', image: 'registry.example.com/runnable-examples:0.1.0' });
+  }, 60_000);
+});

@@ -1,0 +1,96 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildGraph, isTaskNode, isTerminal, type Graph } from '../../src/graph/graph';
+import type { Pipeline } from '../../src/sdk/pipeline';
+import { runnable, type CliResult } from './cli';
+
+/**
+ * Drives a run from outside, one process per operation, the way an Argo Workflow does: `fan . out` creates the
+ * run, each task is one `execute-single-node --one-attempt` per attempt (the driver owns retries, like Argo's
+ * retryStrategy), each composite is `fan out`, its branches, `fan in`, and terminal nodes are `fan <path> out`.
+ * A test harness: it walks the pipeline's graph, not a manifest.
+ */
+export class StepDriver {
+  readonly commands: string[][] = [];
+  constructor(
+    private readonly pipeline: Pipeline<any, any>,
+    private readonly file: string,
+    private readonly exportName: string,
+    private readonly runId: string,
+    private readonly cwd: string,
+    private readonly env: Record<string, string> = {},
+    /** Run the branches of a parallel and the items of a map at the same time, as Argo's pods do. */
+    private readonly concurrent = false,
+  ) {}
+
+  private async cli(args: string[]): Promise<CliResult> {
+    this.commands.push(args);
+    const r = await runnable([...args, '--export', this.exportName], { cwd: this.cwd, env: this.env });
+    if (r.code !== 0 && r.code !== 1) throw new Error(`runnable ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+    return r;
+  }
+
+  private outputs = 0;
+
+  private async fan(step: string, direction: 'in' | 'out', extra: string[] = []): Promise<{ ok: boolean; output: string }> {
+    const out = path.join(this.cwd, `.fan-output-${this.outputs++}`);
+    const r = await this.cli(['fan', this.runId, step, this.file, direction, '--output', out, ...extra]);
+    const output = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+    fs.rmSync(out, { force: true });
+    return { ok: r.code === 0, output };
+  }
+
+  /** Runs the whole pipeline; resolves with whether the run succeeded. */
+  async run(): Promise<boolean> {
+    const created = await this.fan('.', 'out');
+    if (!created.ok) throw new Error('could not create the run');
+    return this.graph(buildGraph(this.pipeline), '');
+  }
+
+  private async graph(g: Graph, prefix: string): Promise<boolean> {
+    let current = g.startAt;
+    for (;;) {
+      const node = g.nodes.get(current)!;
+      const internal = `${prefix}${node.name}`;
+      if (isTerminal(node)) return (await this.fan(internal, 'out')).ok;
+      let ok: boolean;
+      if (isTaskNode(node)) {
+        const attempts = node.options.retry?.maxAttempts ?? 1;
+        ok = false;
+        for (let i = 0; i < attempts && !ok; i++) ok = (await this.cli(['execute-single-node', this.runId, this.file, internal, '--one-attempt'])).code === 0;
+      } else if (node.type === 'loop') {
+        ok = true;
+        for (let i = 0; ; i++) {
+          if (!(await this.fan(internal, 'out', ['--iteration', String(i)])).ok) {
+            ok = false;
+            break;
+          }
+          await this.graph(node.branch, `${internal}.${i}.`);
+          const closed = await this.fan(internal, 'in', ['--iteration', String(i)]);
+          if (!closed.ok) ok = false;
+          if (!closed.ok || closed.output !== 'true') break;
+        }
+      } else {
+        const opened = await this.fan(internal, 'out');
+        if (!opened.ok) ok = false;
+        else {
+          const branches: [Graph, string][] =
+            node.type === 'map'
+              ? (JSON.parse(opened.output) as string[]).map((key) => [node.branch, `${internal}.${key}.`])
+              : node.type === 'parallel'
+                ? [...node.branches].map(([key, b]) => [b, `${internal}.${key}.`])
+                : [];
+          if (this.concurrent) await Promise.all(branches.map(([b, p]) => this.graph(b, p)));
+          else for (const [b, p] of branches) await this.graph(b, p);
+          if (node.type === 'conditional' && opened.output) {
+            await this.graph(node.branches.get(opened.output)!, `${internal}.${opened.output}.`);
+          }
+          ok = (await this.fan(internal, 'in')).ok;
+        }
+      }
+      if (ok) current = node.next;
+      else if (node.onFailure) return this.graph(node.onFailure, prefix);
+      else current = 'fail';
+    }
+  }
+}
