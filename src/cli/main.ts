@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ExecutionFailedError, RunLogNotFoundError, RunnableError } from '../errors';
+import { ExecutionFailedError, IntegrityError, RunLogNotFoundError, RunnableError } from '../errors';
 import { setLaunch, type Launch } from '../engine/launch';
 import type { RunResult } from '../engine/run';
 import { PACKAGE_VERSION } from '../version';
@@ -13,6 +13,8 @@ import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
 import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
 import { checkFiles } from './check';
+import { interruptNote, runInProgress } from '../engine/guard';
+import { verifyCommand } from './verify';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 
 export const EXIT_OK = 0;
@@ -74,6 +76,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // Ctrl-C / SIGTERM: mark the run FAIL (never leave it PROCESSING) and say how to resume it.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      const note = interruptNote();
+      if (note) process.stderr.write(`\n⚠️  ${note}\n`);
       void abortActiveRuns().then((ids) => {
         for (const id of ids) process.stderr.write(`\n⏹  Run ${id} interrupted (${signal}); it is marked FAIL. Resume it with: runnable retry ${id}\n`);
         process.exit(signal === 'SIGINT' ? 130 : 143);
@@ -82,7 +86,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
   // A run the file started itself and did not await/catch: we report it, Node must not crash on it.
   process.on('unhandledRejection', (reason) => {
-    if (reason instanceof ExecutionFailedError) return;
+    // During a run, a rejection is a step's: the run's guard fails that step with it (redacted), in the run log.
+    if (reason instanceof ExecutionFailedError || runInProgress()) return;
     report(reason);
     process.exitCode = EXIT_RUN_FAILED;
   });
@@ -293,6 +298,23 @@ Example:
     });
 
   program
+    .command('verify')
+    .description("Check a run's catalog against its run log: every stored value and file present, with the SHA-256 recorded.")
+    .argument('<run_id>', 'the run')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'configuration file (to find the run-log store and catalog)')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ runnable verify exp-001
+Exit code 0 when every artifact matches, 1 when one is missing or changed (each is listed), 2 on a usage error.`,
+    )
+    .action(async (runId: string, flags: { json?: boolean; config?: string }) => {
+      process.exitCode = await verifyCommand(runId, flags);
+    });
+
+  program
     .command('execute-single-node')
     .description('Execute exactly one step of an existing run in this process, with that run\'s inputs; its attempt is added to the run log.')
     .argument('<run_id>', 'the run whose inputs the step reads')
@@ -351,6 +373,7 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     report(err);
+    if (err instanceof IntegrityError) return EXIT_RUN_FAILED;
     if (err instanceof RunnableError && !(err instanceof ExecutionFailedError)) return EXIT_USAGE;
     return EXIT_RUN_FAILED;
   } finally {

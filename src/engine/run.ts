@@ -19,6 +19,9 @@ import { PACKAGE_VERSION } from '../version';
 import { findBranch, findStep, walkSteps } from '../stores/run-log/document';
 import { executeTaskNode } from './task-node';
 import { timestamp } from '../util/time';
+import { abortAllAttempts, enterRun, takeOrphanFaults } from './guard';
+import { knownSecretForms, redactAll } from './redaction';
+import { recordedFiles } from './integrity';
 
 export interface ExecuteOptions {
   /** Run id to use; must not exist yet. Default: `RUNNABLE_RUN_ID`, else a generated one. */
@@ -138,6 +141,7 @@ function makeContext(
   original?: RunLog,
 ): RunContext {
   const container = rootContainer.createChildContainer();
+  const secretNames = declaredSecrets(graph);
   container.register(CATALOG, { useValue: s.catalog });
   container.register(RUN_LOG_STORE, { useValue: s.store });
   container.register(SECRETS, { useValue: s.secrets });
@@ -156,8 +160,23 @@ function makeContext(
     codeIdentities: gitCodeIdentity().then((id) => [id]),
     retryIndicator: env.RUNNABLE_RETRY_INDICATOR ?? '',
     running: new Map(),
+    secretNames,
+    secretForms: knownSecretForms(s.secrets, secretNames),
+    fileHashes: new Map(original ? [...recordedFiles(original)].map(([rel, e]) => [e.name, e.data_hash]) : []),
     ...(original && { original }),
   };
+}
+
+/** Names of the secrets declared by any step of the graph, its branches and on-failure pipelines. */
+function declaredSecrets(graph: Graph, out = new Set<string>()): Set<string> {
+  for (const node of graph.nodes.values()) {
+    if (isTerminal(node)) continue;
+    if (isTaskNode(node)) for (const n of node.options.secrets ?? []) out.add(n);
+    else if (node.type === 'parallel' || node.type === 'conditional') for (const b of node.branches.values()) declaredSecrets(b, out);
+    else declaredSecrets(node.branch, out);
+    if (node.onFailure) declaredSecrets(node.onFailure, out);
+  }
+  return out;
 }
 
 const activeRuns = new Set<RunContext>();
@@ -170,13 +189,18 @@ async function failRun(ctx: RunContext, why: string, errorType: string): Promise
   const now = timestamp();
   const codeIdentities = await ctx.codeIdentities;
   const ops: Parameters<RunLogStore['apply']>[1][number][] = [];
-  for (const { step, started } of ctx.running.values()) {
+  for (const running of ctx.running.values()) {
+    const { step, started } = running;
+    // The attempt in progress gets this failure under its own number; its own outcome, if it comes, is not recorded.
+    running.closed = true;
+    const number = running.attempt ?? step.attempts.length + 1;
+    if (step.attempts.some((a) => a.attempt_number === number)) continue;
     step.attempts.push({
-      attempt_number: step.attempts.length + 1,
+      attempt_number: number,
       start_time: started,
       end_time: now,
       status: 'FAIL',
-      message: why,
+      message: redactAll(why, ctx.secretForms),
       input_parameters: {},
       output_parameters: {},
       user_defined_metrics: {},
@@ -196,6 +220,7 @@ async function failRun(ctx: RunContext, why: string, errorType: string): Promise
 export async function abortActiveRuns(): Promise<string[]> {
   const runs = [...activeRuns];
   activeRuns.clear();
+  abortAllAttempts('the run was interrupted');
   for (const ctx of runs) await failRun(ctx, 'Interrupted: the run was stopped (Ctrl-C or SIGTERM) while this step was running', 'Interrupted');
   return runs.map((ctx) => ctx.runId);
 }
@@ -203,9 +228,11 @@ export async function abortActiveRuns(): Promise<string[]> {
 /** Walks the graph and turns the outcome into a result or an ExecutionFailedError. Never leaves the run PROCESSING. */
 async function finishRun(ctx: RunContext, params: RunLog['parameters']): Promise<RunResult> {
   activeRuns.add(ctx);
+  const leave = enterRun();
   try {
     return await walk(ctx, params);
   } finally {
+    leave();
     activeRuns.delete(ctx);
   }
 }
@@ -221,9 +248,18 @@ async function walk(ctx: RunContext, params: RunLog['parameters']): Promise<RunR
     await failRun(ctx, `The run stopped on an internal error: ${(err as Error).message}`, 'InternalError');
     throw err;
   }
+  // Errors thrown from callbacks after the last step ended, when no step was left to fail with them.
+  const late = takeOrphanFaults();
+  if (late.length) {
+    const why = late.map((f) => `${f.error instanceof Error ? `${f.error.name}: ${f.error.message}` : String(f.error)} ${f.note ?? ''}`).join('; ');
+    ctx.reporter.warn(redactAll(`The run is marked FAIL: ${why}`, ctx.secretForms));
+    await ctx.store.apply(ctx.runId, [{ op: 'status', status: 'FAIL' }]);
+    status = 'FAIL';
+  }
   const runLog = await ctx.store.get(ctx.runId);
   await ctx.store.close(ctx.runId);
   const failed = failedSteps(runLog);
+  for (const f of late) failed.push({ name: '(after the last step)', message: redactAll(f.error instanceof Error ? f.error.message : String(f.error), ctx.secretForms) });
   const result: RunResult = { runId: ctx.runId, status, runLog, runLogLocation: ctx.store.describe(ctx.runId), catalogLocation: ctx.catalog.describe(ctx.runId) };
   ctx.reporter.runFinished({
     runId: ctx.runId,
@@ -419,9 +455,11 @@ export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: str
   }
   const ctx = makeContext(pipeline, graph, services, runId, original.tag, env, original);
   if (!findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
+  const leave = enterRun();
   try {
     return await executeTaskNode(ctx, node, scope);
   } finally {
+    leave();
     await services.store.close(runId);
   }
 }
