@@ -39,4 +39,9 @@ export {
   RunLogExistsError,
   RunLogNotFoundError,
   ExecutionFailedError,
+  StepTimeoutError,
+  StepExitError,
+  StepNeverSettledError,
+  IntegrityError,
+  SecretLeakError,
 } from './errors';

@@ -13,7 +13,7 @@ import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
 import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
 import { checkFiles } from './check';
-import { interruptNote, runInProgress } from '../engine/guard';
+import { abandonedAttempts, interruptNote, runInProgress } from '../engine/guard';
 import { verifyCommand } from './verify';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 
@@ -120,7 +120,19 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       return EXIT_RUN_FAILED;
     }
     throw err;
+  } finally {
+    exitWithoutAbandonedCode();
   }
+}
+
+/** The run is over: code of steps abandoned after a timeout or fault must not keep the process alive. */
+function exitWithoutAbandonedCode(): void {
+  const left = abandonedAttempts();
+  if (!left.length) return;
+  process.stderr.write(
+    `⚠️  code of step ${left.join(', ')} was still running when the run ended (its attempt failed, JavaScript cannot be stopped from outside); exiting without waiting for it.\n`,
+  );
+  setTimeout(() => process.exit(), 0).unref();
 }
 
 export function buildProgram(): Command {

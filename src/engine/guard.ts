@@ -39,6 +39,8 @@ let heartbeat: NodeJS.Timeout | undefined;
 let lastBeat = performance.now();
 /** The last time the event loop was blocked for more than a second, and by which steps. */
 let lastBlock: { endedAt: number; ms: number; steps: string[] } | undefined;
+/** Attempts failed while their code was still running (timeout, fault): their promise had not settled. */
+const abandoned = new Set<string>();
 /** Process groups of shell commands still running, killed when the process exits. */
 const childGroups = new Set<number>();
 
@@ -207,6 +209,8 @@ export function watchAttempt<T>(
     }
     live.add(watch);
     const started = performance.now();
+    let settled = false;
+    const label = `'${internal}' (attempt ${attempt})`;
     if (timeoutMs !== undefined) {
       timer = setTimeout(() => watch.fail(new StepTimeoutError(internal, timeoutMs, attempt, '; it was stopped (a shell step\'s processes are killed; JavaScript code still running in this process is abandoned, not stopped)')), timeoutMs);
     }
@@ -216,6 +220,13 @@ export function watchAttempt<T>(
     } catch (err) {
       result = Promise.reject(err);
     }
+    void result.finally(() => {
+      settled = true;
+      abandoned.delete(label);
+    }).catch(() => undefined);
+    controller.signal.addEventListener('abort', () => {
+      if (!settled) abandoned.add(label);
+    });
     result.then(
       (value) => {
         const elapsed = performance.now() - started;
@@ -234,6 +245,14 @@ export function watchAttempt<T>(
       },
     );
   });
+}
+
+/**
+ * Steps whose code was still running when their attempt was failed (a timeout, an uncaught error, Ctrl-C) and has
+ * not finished since: JavaScript cannot be stopped from outside, so a CLI run exits without waiting for them.
+ */
+export function abandonedAttempts(): string[] {
+  return [...abandoned];
 }
 
 /** Fails and aborts every running attempt (Ctrl-C, SIGTERM): shell steps kill their process groups; the process may then exit. */
