@@ -2,7 +2,8 @@
  * `npm run bench`: runtime overhead of the local executor with file-system stores (part A, `runtime`), type-check
  * time of large pipelines (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
  * `stores`, bench/stores.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
- * and map concurrency (part E, `map`, bench/map.ts). Prints tables and a summary, and writes
+ * and map concurrency (part E, `map`, bench/map.ts), and the cost of integrity checks and the attempt watch per step
+ * (part F, `guards`, bench/guards.ts). Prints tables and a summary, and writes
  * bench/results/latest.json (partial runs: latest-partial.json).
  *
  *   npm run bench                          # everything (~3 minutes on 2 cores)
@@ -24,6 +25,7 @@ import { typecheckBench, type TypecheckResult } from './typecheck';
 import { formatStoresBench, storesBench, STORES_FLAT_TARGET, type StoresBenchResult } from './stores';
 import { formatCatalogBench, runCatalogBench, type CatalogBenchResult } from './catalog-files';
 import { formatMapBench, mapBench, type MapBenchResult } from './map';
+import { formatGuardsBench, guardsBench, type GuardsResult } from './guards';
 import { removeDeferred } from './cleanup';
 import { fmtBytes, round, table } from './stats';
 import type { StepStyle } from './steps';
@@ -33,7 +35,7 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map'] as const;
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'guards'] as const;
 type Part = (typeof PARTS)[number];
 /** `--only=a,b` (or several `--only=` flags): the parts to run; undefined = all. */
 const only: ReadonlySet<Part> | undefined = (() => {
@@ -220,6 +222,7 @@ interface Extra {
   stores: { label: string; result: StoresBenchResult }[];
   catalog: CatalogBenchResult | undefined;
   map: MapBenchResult | undefined;
+  guards: GuardsResult | undefined;
 }
 
 function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | undefined, x: Extra): Record<string, unknown> {
@@ -356,7 +359,7 @@ async function main(): Promise<void> {
 
   const runtime: RuntimeLocation[] = [];
   let typecheck: TypecheckResult | undefined;
-  const extra: Extra = { stores: [], catalog: undefined, map: undefined };
+  const extra: Extra = { stores: [], catalog: undefined, map: undefined, guards: undefined };
   const givenTmp = args.find((a) => a.startsWith('--tmp='))?.slice('--tmp='.length);
   // Execution order: stores and map first, so that the files the other parts delete do not slow down their file
   // creation (bench/cleanup.ts); their own temp dirs are removed at the very end.
@@ -374,6 +377,11 @@ async function main(): Promise<void> {
     const tmpRoot = givenTmp ? path.resolve(givenTmp) : os.tmpdir();
     log(`E. map, temp dirs in ${tmpRoot} ...`);
     extra.map = await mapBench({ tmpRoot, sizes: quick ? [300, 1000] : [1000, 3000, 10000], ioReps: quick ? 1 : 3 }, log);
+  }
+  if (runs('guards')) {
+    const tmpRoot = givenTmp ? path.resolve(givenTmp) : os.tmpdir();
+    log(`F. integrity check and attempt watch, temp dirs in ${tmpRoot} ...`);
+    extra.guards = await guardsBench({ tmpRoot, n: 1000, reps: quick ? 3 : 7 }, log);
   }
   if (runs('runtime')) {
     for (const [label, tmpRoot] of tempLocations()) {
@@ -420,6 +428,10 @@ async function main(): Promise<void> {
     log('');
     log(formatMapBench(extra.map));
   }
+  if (extra.guards) {
+    log('');
+    log(formatGuardsBench(extra.guards));
+  }
   const verdict = summary(runtime, typecheck, extra);
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`  bench time: ${seconds} s`);
@@ -437,6 +449,7 @@ async function main(): Promise<void> {
       stores: `marginal ms/step (100→1000) / marginal ms/step (10→100) <= ${STORES_FLAT_TARGET}`,
       catalog: `put and get throughput >= ${CATALOG_TARGET_RATIO}x cp at the largest size; peak RSS growth independent of size`,
       map: 'map over 10,000 items completes with peak RSS < 500 MB, bytes written per item constant; speed-up conc 8 / conc 1 >= 6x',
+      guards: 'integrity check + attempt watch on a 1000-step run <= 1.1x the same run without them',
     },
     parts: only === undefined ? [...PARTS] : [...only],
     verdict,
@@ -445,6 +458,7 @@ async function main(): Promise<void> {
     stores: extra.stores.length ? Object.fromEntries(extra.stores.map((l) => [l.label, l.result])) : undefined,
     catalog: extra.catalog,
     map: extra.map,
+    guards: extra.guards,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });

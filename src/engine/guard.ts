@@ -16,7 +16,6 @@ import { StepExitError, StepNeverSettledError, StepTimeoutError } from '../error
 interface Watch {
   readonly internal: string;
   readonly attempt: number;
-  readonly controller: AbortController;
   /** Fails the attempt (first call wins). */
   fail(err: unknown, note?: string): void;
 }
@@ -174,16 +173,26 @@ export function takeOrphanFaults(): Fault[] {
  * attempt is failed by anything but its own promise (shell steps kill their process group on it).
  * A synchronous step cannot be stopped by a timer: when it returns later than its timeout, the attempt fails too.
  */
+let watching = true;
+/** For the benchmark only (bench/guards.ts): runs attempts without the watch, to measure its cost. Not public API. */
+export function setAttemptWatch(enabled: boolean): void {
+  watching = enabled;
+}
+
 export function watchAttempt<T>(
   internal: string,
   attempt: number,
   timeoutMs: number | undefined,
-  fn: (signal: AbortSignal) => Promise<T>,
+  fn: (abort: { readonly signal: AbortSignal }) => Promise<T>,
 ): Promise<T> {
+  if (!watching) return fn({ signal: new AbortController().signal });
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let timer: NodeJS.Timeout | undefined;
-    const controller = new AbortController();
+    // Created only when a step asks for it (shell steps): an AbortController costs a few µs per step.
+    let controller: AbortController | undefined;
+    let settled = false;
+    const label = `'${internal}' (attempt ${attempt})`;
     const finish = (): boolean => {
       if (done) return false;
       done = true;
@@ -194,10 +203,10 @@ export function watchAttempt<T>(
     const watch: Watch = {
       internal,
       attempt,
-      controller,
       fail(err, note) {
         if (!finish()) return;
-        controller.abort(err);
+        if (!settled) abandoned.add(label);
+        controller?.abort(err);
         reject(new Fault(err, note));
       },
     };
@@ -209,26 +218,28 @@ export function watchAttempt<T>(
     }
     live.add(watch);
     const started = performance.now();
-    let settled = false;
-    const label = `'${internal}' (attempt ${attempt})`;
     if (timeoutMs !== undefined) {
       timer = setTimeout(() => watch.fail(new StepTimeoutError(internal, timeoutMs, attempt, '; it was stopped (a shell step\'s processes are killed; JavaScript code still running in this process is abandoned, not stopped)')), timeoutMs);
     }
     let result: Promise<T>;
     try {
-      result = attemptAls.run(watch, () => fn(controller.signal));
+      const lazy = {
+        get signal(): AbortSignal {
+          controller ??= new AbortController();
+          return controller.signal;
+        },
+      };
+      result = attemptAls.run(watch, () => fn(lazy));
     } catch (err) {
       result = Promise.reject(err);
     }
-    void result.finally(() => {
+    const settle = () => {
       settled = true;
       abandoned.delete(label);
-    }).catch(() => undefined);
-    controller.signal.addEventListener('abort', () => {
-      if (!settled) abandoned.add(label);
-    });
+    };
     result.then(
       (value) => {
+        settle();
         const elapsed = performance.now() - started;
         if (timeoutMs !== undefined && elapsed > timeoutMs && !done) {
           watch.fail(new StepTimeoutError(internal, timeoutMs, attempt, `: it took ${Math.round(elapsed)} ms without returning to the event loop (synchronous code cannot be interrupted in-process)`));
@@ -241,6 +252,7 @@ export function watchAttempt<T>(
         });
       },
       (err) => {
+        settle();
         if (finish()) reject(new Fault(err));
       },
     );

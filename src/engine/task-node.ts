@@ -188,10 +188,10 @@ function killGroup(pid: number | undefined): void {
 }
 
 /** Creates the task (a class through tsyringe) and calls it with the input proxy. */
-async function invoke(ctx: RunContext, node: TaskNode, proxy: Record<string, unknown>, visible: Record<string, Parameter>, attemptNumber: number, internal: string, signal: AbortSignal): Promise<unknown> {
+async function invoke(ctx: RunContext, node: TaskNode, proxy: Record<string, unknown>, visible: Record<string, Parameter>, attemptNumber: number, internal: string, abort: { readonly signal: AbortSignal }): Promise<unknown> {
   const def = node.task;
   if (def.kind === 'stub') return undefined;
-  if (def.kind === 'shell') return runShell(ctx, node, proxy, visible, signal);
+  if (def.kind === 'shell') return runShell(ctx, node, proxy, visible, abort.signal);
   if (def.kind === 'class') {
     const stepContainer = ctx.container.createChildContainer();
     // The secrets manager a step can inject gives only the secrets the step declares.
@@ -308,8 +308,8 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
       getEntries.push(...got);
       await checkGotFiles(ctx, got);
     }
-    const result = await watchAttempt(internal, attemptNumber, node.options.timeout, (signal) =>
-      withEnv(secretEnv, () => withCapture(sink, () => invoke(ctx, node, proxy, visible, attemptNumber, internal, signal)), ctx.secretNames),
+    const result = await watchAttempt(internal, attemptNumber, node.options.timeout, (abort) =>
+      withEnv(secretEnv, () => withCapture(sink, () => invoke(ctx, node, proxy, visible, attemptNumber, internal, abort)), ctx.secretNames),
     );
     if (broken.error) throw broken.error;
     const values = checkReturns(node.name, def.returns, result);

@@ -1,0 +1,102 @@
+/**
+ * Part F: the cost of issue 9's guarantees per step, on a 1000-step run with the file-system stores: the SHA-256
+ * check of every pickled value a step loads, and the attempt watch (uncaught errors, process.exit, never-settled
+ * promises, timeouts). Each is switched off through an internal switch to measure the same run without it; the
+ * configurations alternate, and the median of the repetitions is compared.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileSystemCatalog, FileSystemRunLogStore, pickled, pipeline, task, type Pipeline } from '../src/index';
+import { setHashVerification } from '../src/engine/values';
+import { setAttemptWatch } from '../src/engine/guard';
+import { deferRemoval } from './cleanup';
+import { median, round, table } from './stats';
+
+export interface GuardsConfig {
+  tmpRoot: string;
+  n: number;
+  reps: number;
+}
+
+type Variant = 'baseline' | 'hash' | 'watch' | 'both';
+const VARIANTS: readonly Variant[] = ['baseline', 'hash', 'watch', 'both'];
+
+export interface GuardsResult {
+  config: GuardsConfig;
+  /** Per chain ('pickled': every step loads the previous step's pickled value; 'json': JSON values only). */
+  chains: Record<'pickled' | 'json', Record<Variant, { samplesMs: number[]; medianMs: number; usPerStep: number }> & { ratioBoth: number; ratioHash: number; ratioWatch: number }>;
+}
+
+interface V {
+  i: number;
+  rows: number[];
+}
+
+function chain(n: number, kind: 'pickled' | 'json'): Pipeline<any, any> {
+  let b: any = pipeline(`guards-${kind}-${n}`);
+  for (let i = 0; i < n; i++) {
+    const fn = ({ v }: { v?: V }) => ({ v: { i, rows: v ? v.rows.map((x) => x + 1) : Array.from({ length: 100 }, (_, k) => k) } });
+    b = b.step(task(fn as any, { name: `s${i}`, returns: [kind === 'pickled' ? pickled('v') : 'v'] } as any));
+  }
+  return b.build();
+}
+
+let counter = 0;
+async function once(p: Pipeline<any, any>, tmpRoot: string, v: Variant): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(tmpRoot, 'rt-guards-'));
+  setHashVerification(v === 'hash' || v === 'both');
+  setAttemptWatch(v === 'watch' || v === 'both');
+  try {
+    const t0 = performance.now();
+    const r = await p.execute({
+      runId: `g-${++counter}`,
+      runLogStore: new FileSystemRunLogStore({ log_folder: path.join(dir, 'logs') }),
+      catalog: new FileSystemCatalog({ catalog_location: path.join(dir, 'catalog'), compute_data_folder: dir }),
+      quiet: true,
+    });
+    if (r.status !== 'SUCCESS') throw new Error(`guards bench run failed: ${r.status}`);
+    return performance.now() - t0;
+  } finally {
+    setHashVerification(true);
+    setAttemptWatch(true);
+    deferRemoval(dir);
+  }
+}
+
+export async function guardsBench(config: GuardsConfig, log: (line?: string) => void): Promise<GuardsResult> {
+  const chains = {} as GuardsResult['chains'];
+  for (const kind of ['pickled', 'json'] as const) {
+    const p = chain(config.n, kind);
+    await once(p, config.tmpRoot, 'both'); // warm-up
+    const samples: Record<Variant, number[]> = { baseline: [], hash: [], watch: [], both: [] };
+    for (let r = 0; r < config.reps; r++) {
+      // alternate the order so drift on a shared machine falls on every variant alike
+      const order = r % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+      for (const v of order) samples[v].push(await once(p, config.tmpRoot, v));
+    }
+    const fig = (v: Variant) => ({ samplesMs: samples[v].map((x) => round(x, 1)), medianMs: round(median(samples[v]), 1), usPerStep: round((median(samples[v]) * 1000) / config.n, 1) });
+    const base = median(samples.baseline);
+    chains[kind] = {
+      baseline: fig('baseline'),
+      hash: fig('hash'),
+      watch: fig('watch'),
+      both: fig('both'),
+      ratioBoth: round(median(samples.both) / base, 3),
+      ratioHash: round(median(samples.hash) / base, 3),
+      ratioWatch: round(median(samples.watch) / base, 3),
+    };
+    log(`  F. ${kind} chain N=${config.n}: with both ${chains[kind].both.medianMs} ms, without ${chains[kind].baseline.medianMs} ms (${chains[kind].ratioBoth}x)`);
+  }
+  return { config, chains };
+}
+
+export function formatGuardsBench(r: GuardsResult): string {
+  const rows = (['pickled', 'json'] as const).map((k) => {
+    const c = r.chains[k];
+    return [k, c.baseline.medianMs, c.hash.medianMs, c.watch.medianMs, c.both.medianMs, `${c.ratioHash.toFixed(3)}x`, `${c.ratioWatch.toFixed(3)}x`, `${c.ratioBoth.toFixed(3)}x`];
+  });
+  return (
+    `F. Cost of the integrity check and the attempt watch: ${r.config.n}-step run, file-system stores, median of ${r.config.reps} (${r.config.tmpRoot})\n` +
+    table(['chain', 'without ms', 'hash only ms', 'watch only ms', 'both ms', 'hash / without', 'watch / without', 'both / without'], rows)
+  );
+}
