@@ -348,7 +348,7 @@ Exit code 0 when the step succeeds, 1 when it fails.`,
       const found = findPipeline(loadModule(file), rel, flags.export);
       if (!found) throw new UsageError(`'${rel}' exports no pipeline.`);
       const options: ExecuteOptions = { ...(flags.config !== undefined && { configFile: flags.config }), reporter: new ConsoleReporter({ verbose: true, summary: false }) };
-      const result = await executeSingleNode(found.pipeline, runId, step, options);
+      const result = await executeSingleNode(found.pipeline, runId, step, options).finally(exitWithoutAbandonedCode);
       process.exitCode = result.status === 'SUCCESS' ? EXIT_OK : EXIT_RUN_FAILED;
     });
 

@@ -69,14 +69,28 @@ export class StreamRedactor {
     return rest;
   }
 
-  /** Length of the longest suffix of text that is a proper prefix of some form. */
   private partialTail(text: string): number {
-    for (let n = Math.min(this.maxLen - 1, text.length); n > 0; n--) {
-      const tail = text.slice(text.length - n);
-      if (this.forms.some((f) => f.length > n && f.startsWith(tail))) return n;
-    }
-    return 0;
+    return partialTail(text, this.forms, this.maxLen);
   }
+}
+
+/** Length of the longest suffix of text that is a proper prefix of some form (the start of a secret cut off). */
+function partialTail(text: string, forms: readonly string[], maxLen = forms.reduce((m, f) => Math.max(m, f.length), 0)): number {
+  for (let n = Math.min(maxLen - 1, text.length); n > 0; n--) {
+    const tail = text.slice(text.length - n);
+    if (forms.some((f) => f.length > n && f.startsWith(tail))) return n;
+  }
+  return 0;
+}
+
+/**
+ * Redacts text that was cut at `cut` (output truncated at its size limit): the end before the cut may be the start
+ * of a secret whose rest was dropped, so it is redacted too.
+ */
+export function redactCut(text: string, cut: number, forms: readonly string[]): string {
+  const before = redactAll(text.slice(0, cut), forms);
+  const n = partialTail(before, forms);
+  return `${before.slice(0, before.length - n)}${n ? '***' : ''}${redactAll(text.slice(cut), forms)}`;
 }
 
 /**

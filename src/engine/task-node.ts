@@ -13,10 +13,10 @@ import { loadValue, loadValueSync, pickleValue } from './values';
 import { checkReturns } from './returns';
 import { findStep } from '../stores/run-log/document';
 import { getFiles, putFiles } from '../stores/catalog/files';
-import { withCapture, type CaptureSink } from './capture';
+import { TRUNCATION_NOTICE, withCapture, type CaptureSink } from './capture';
 import { withEnv } from './env-overlay';
 import { Fault, trackChildGroup, watchAttempt } from './guard';
-import { findForm, redactAll, scopedSecrets, secretForms, StreamRedactor, fileContainsForm } from './redaction';
+import { fileContainsForm, findForm, redactAll, redactCut, scopedSecrets, secretForms, StreamRedactor } from './redaction';
 import { SECRETS } from './context';
 import { yieldToEventLoop } from '../util/yield';
 
@@ -360,7 +360,11 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   let output = sink.chunks.join('');
   let executionLog: string | undefined;
   if (output) {
-    if (forms.length) output = redactAll(output, forms);
+    if (forms.length) {
+      // Cut at the size limit: a secret may have been cut in two there, its start must not be kept either.
+      const cut = output.endsWith(TRUNCATION_NOTICE) ? output.length - TRUNCATION_NOTICE.length : -1;
+      output = cut >= 0 ? redactCut(output, cut, forms) : redactAll(output, forms);
+    }
     try {
       executionLog = (await ctx.catalog.putObject(ctx.runId, `${internal}/attempt-${attemptNumber}.execution.log`, output)).catalog_relative_path;
     } catch (err) {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runnable, type CliResult } from '../helpers/cli';
 import { project } from './exits.helpers';
-import { secretForms, StreamRedactor } from '../../src/engine/redaction';
+import { redactCut, secretForms, StreamRedactor } from '../../src/engine/redaction';
 
 /** A value that JSON and URL encoding change, so the encoded forms differ from the raw one. */
 const SECRET = 'p@ss"w0rd\\Zk-9f3kQ/x+7';
@@ -204,5 +204,11 @@ describe('redaction units', () => {
       expect(forms.some((f) => f.length >= 8 && b64.includes(f))).toBe(true);
     }
     expect(secretForms('ab')).toEqual([]);
+  });
+
+  it('output cut at its size limit in the middle of a secret keeps no part of it', () => {
+    const forms = secretForms('hunter2-secret');
+    expect(redactCut('log line\nkey=hunter2-se[cut]', 'log line\nkey=hunter2-se'.length, forms)).toBe('log line\nkey=***[cut]');
+    expect(redactCut('key=hunter2-secret and more[cut]', 'key=hunter2-secret and more'.length, forms)).toBe('key=*** and more[cut]');
   });
 });
