@@ -162,7 +162,7 @@ function makeContext(
     running: new Map(),
     secretNames,
     secretForms: knownSecretForms(s.secrets, secretNames),
-    fileHashes: new Map(original ? [...recordedFiles(original)].map(([rel, e]) => [e.name, e.data_hash]) : []),
+    fileHashes: new Map(original ? [...recordedFiles(original).values()].map((e) => [e.name, e.data_hash]) : []),
     ...(original && { original }),
   };
 }

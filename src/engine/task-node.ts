@@ -284,8 +284,8 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   /** Fails the step when a value it wants recorded holds a secret (the secret itself is never named, only where it is). */
   const leak = (what: string): never => {
     throw new SecretLeakError(
-        `Step '${internal}' ${what} holds the value of a secret (${(node.options.secrets ?? []).map((n) => `'${n}'`).join(', ') || 'declared by another step'}). ` +
-          `A secret's value is never recorded in the run log or the catalog: pass the secret's name and let the steps that need it declare it (secrets: [...]).`,
+      `Step '${internal}' ${what} holds the value of a secret (${(node.options.secrets ?? []).map((n) => `'${n}'`).join(', ') || 'declared by another step'}). ` +
+        `A secret's value is never recorded in the run log or the catalog: pass the secret's name and let the steps that need it declare it (secrets: [...]).`,
     );
   };
   const refuseSecret = (text: string, what: string) => {
