@@ -24,7 +24,19 @@ const VARIANTS: readonly Variant[] = ['baseline', 'hash', 'watch', 'both'];
 export interface GuardsResult {
   config: GuardsConfig;
   /** Per chain ('pickled': every step loads the previous step's pickled value; 'json': JSON values only). */
-  chains: Record<'pickled' | 'json', Record<Variant, { samplesMs: number[]; medianMs: number; usPerStep: number }> & { ratioBoth: number; ratioHash: number; ratioWatch: number; minRatioBoth: number }>;
+  chains: Record<
+    'pickled' | 'json',
+    Record<Variant, { samplesMs: number[]; medianMs: number; usPerStep: number; cpuMedianMs: number }> & {
+      ratioBoth: number;
+      ratioHash: number;
+      ratioWatch: number;
+      minRatioBoth: number;
+      /** Ratios of the median CPU time of this process (user + system): less disturbed by other processes than wall time. */
+      cpuRatioBoth: number;
+      cpuRatioHash: number;
+      cpuRatioWatch: number;
+    }
+  >;
 }
 
 interface V {
@@ -42,12 +54,13 @@ function chain(n: number, kind: 'pickled' | 'json'): Pipeline<any, any> {
 }
 
 let counter = 0;
-async function once(p: Pipeline<any, any>, tmpRoot: string, v: Variant): Promise<number> {
+async function once(p: Pipeline<any, any>, tmpRoot: string, v: Variant): Promise<{ wall: number; cpu: number }> {
   const dir = fs.mkdtempSync(path.join(tmpRoot, 'rt-guards-'));
   setHashVerification(v === 'hash' || v === 'both');
   setAttemptWatch(v === 'watch' || v === 'both');
   try {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const r = await p.execute({
       runId: `g-${++counter}`,
       runLogStore: new FileSystemRunLogStore({ log_folder: path.join(dir, 'logs') }),
@@ -55,7 +68,8 @@ async function once(p: Pipeline<any, any>, tmpRoot: string, v: Variant): Promise
       quiet: true,
     });
     if (r.status !== 'SUCCESS') throw new Error(`guards bench run failed: ${r.status}`);
-    return performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
   } finally {
     setHashVerification(true);
     setAttemptWatch(true);
@@ -69,12 +83,17 @@ export async function guardsBench(config: GuardsConfig, log: (line?: string) => 
     const p = chain(config.n, kind);
     await once(p, config.tmpRoot, 'both'); // warm-up
     const samples: Record<Variant, number[]> = { baseline: [], hash: [], watch: [], both: [] };
+    const cpu: Record<Variant, number[]> = { baseline: [], hash: [], watch: [], both: [] };
     for (let r = 0; r < config.reps; r++) {
       // alternate the order so drift on a shared machine falls on every variant alike
       const order = r % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
-      for (const v of order) samples[v].push(await once(p, config.tmpRoot, v));
+      for (const v of order) {
+        const t = await once(p, config.tmpRoot, v);
+        samples[v].push(t.wall);
+        cpu[v].push(t.cpu);
+      }
     }
-    const fig = (v: Variant) => ({ samplesMs: samples[v].map((x) => round(x, 1)), medianMs: round(median(samples[v]), 1), usPerStep: round((median(samples[v]) * 1000) / config.n, 1) });
+    const fig = (v: Variant) => ({ samplesMs: samples[v].map((x) => round(x, 1)), medianMs: round(median(samples[v]), 1), usPerStep: round((median(samples[v]) * 1000) / config.n, 1), cpuMedianMs: round(median(cpu[v]), 1) });
     const base = median(samples.baseline);
     chains[kind] = {
       baseline: fig('baseline'),
@@ -86,8 +105,11 @@ export async function guardsBench(config: GuardsConfig, log: (line?: string) => 
       ratioWatch: round(median(samples.watch) / base, 3),
       // min / min: less sensitive to other load on a shared machine
       minRatioBoth: round(Math.min(...samples.both) / Math.min(...samples.baseline), 3),
+      cpuRatioBoth: round(median(cpu.both) / median(cpu.baseline), 3),
+      cpuRatioHash: round(median(cpu.hash) / median(cpu.baseline), 3),
+      cpuRatioWatch: round(median(cpu.watch) / median(cpu.baseline), 3),
     };
-    log(`  F. ${kind} chain N=${config.n}: with both ${chains[kind].both.medianMs} ms, without ${chains[kind].baseline.medianMs} ms (${chains[kind].ratioBoth}x)`);
+    log(`  F. ${kind} chain N=${config.n}: with both ${chains[kind].both.medianMs} ms, without ${chains[kind].baseline.medianMs} ms (${chains[kind].ratioBoth}x wall, ${chains[kind].cpuRatioBoth}x cpu)`);
   }
   return { config, chains };
 }
@@ -95,10 +117,26 @@ export async function guardsBench(config: GuardsConfig, log: (line?: string) => 
 export function formatGuardsBench(r: GuardsResult): string {
   const rows = (['pickled', 'json'] as const).map((k) => {
     const c = r.chains[k];
-    return [k, c.baseline.medianMs, c.hash.medianMs, c.watch.medianMs, c.both.medianMs, `${c.ratioHash.toFixed(3)}x`, `${c.ratioWatch.toFixed(3)}x`, `${c.ratioBoth.toFixed(3)}x`, `${c.minRatioBoth.toFixed(3)}x`];
+    return [
+      k,
+      c.baseline.medianMs,
+      c.both.medianMs,
+      `${c.ratioHash.toFixed(3)}x`,
+      `${c.ratioWatch.toFixed(3)}x`,
+      `${c.ratioBoth.toFixed(3)}x`,
+      `${c.minRatioBoth.toFixed(3)}x`,
+      c.baseline.cpuMedianMs,
+      c.both.cpuMedianMs,
+      `${c.cpuRatioHash.toFixed(3)}x`,
+      `${c.cpuRatioWatch.toFixed(3)}x`,
+      `${c.cpuRatioBoth.toFixed(3)}x`,
+    ];
   });
   return (
     `F. Cost of the integrity check and the attempt watch: ${r.config.n}-step run, file-system stores, median of ${r.config.reps} (${r.config.tmpRoot})\n` +
-    table(['chain', 'without ms', 'hash only ms', 'watch only ms', 'both ms', 'hash / without', 'watch / without', 'both / without', 'min both / min without'], rows)
+    table(
+      ['chain', 'wall without ms', 'wall both ms', 'hash/without', 'watch/without', 'both/without', 'min both/min without', 'cpu without ms', 'cpu both ms', 'cpu hash/without', 'cpu watch/without', 'cpu both/without'],
+      rows,
+    )
   );
 }
