@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileSystemCatalog, FileSystemRunLogStore, pickled, pipeline, task, type Pipeline } from '../src/index';
-import { setHashVerification } from '../src/engine/values';
+import { loadValueSync, pickleValue, setHashVerification } from '../src/engine/values';
 import { setAttemptWatch } from '../src/engine/guard';
 import { deferRemoval } from './cleanup';
 import { median, round, table } from './stats';
@@ -37,6 +37,8 @@ export interface GuardsResult {
       cpuRatioWatch: number;
     }
   >;
+  /** One pickled value (the chain's, ~0.5 KB) loaded 20,000 times: CPU µs per load with and without the hash check. */
+  perLoad: { cpuUsOff: number; cpuUsOn: number; addedUs: number };
 }
 
 interface V {
@@ -77,6 +79,32 @@ async function once(p: Pipeline<any, any>, tmpRoot: string, v: Variant): Promise
   }
 }
 
+/** The hash check alone: CPU time of loading one pickled value many times, with and without it (alternating rounds). */
+async function perLoad(tmpRoot: string): Promise<GuardsResult['perLoad']> {
+  const dir = fs.mkdtempSync(path.join(tmpRoot, 'rt-guards-load-'));
+  const vs = { catalog: new FileSystemCatalog({ catalog_location: dir }), runId: 'load' };
+  const { parameter } = await pickleValue(vs, { i: 1, rows: Array.from({ length: 100 }, (_, k) => k) }, 'v', 's0');
+  const rounds: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  const loads = 20_000;
+  try {
+    for (let r = 0; r < 6; r++) {
+      for (const mode of r % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        setHashVerification(mode === 'on');
+        const c0 = process.cpuUsage();
+        for (let i = 0; i < loads; i++) loadValueSync(vs, 'v', parameter);
+        const c = process.cpuUsage(c0);
+        rounds[mode].push((c.user + c.system) / loads);
+      }
+    }
+  } finally {
+    setHashVerification(true);
+    deferRemoval(dir);
+  }
+  const on = median(rounds.on);
+  const off = median(rounds.off);
+  return { cpuUsOff: round(off, 2), cpuUsOn: round(on, 2), addedUs: round(on - off, 2) };
+}
+
 export async function guardsBench(config: GuardsConfig, log: (line?: string) => void): Promise<GuardsResult> {
   const chains = {} as GuardsResult['chains'];
   for (const kind of ['pickled', 'json'] as const) {
@@ -111,7 +139,9 @@ export async function guardsBench(config: GuardsConfig, log: (line?: string) => 
     };
     log(`  F. ${kind} chain N=${config.n}: with both ${chains[kind].both.medianMs} ms, without ${chains[kind].baseline.medianMs} ms (${chains[kind].ratioBoth}x wall, ${chains[kind].cpuRatioBoth}x cpu)`);
   }
-  return { config, chains };
+  const load = await perLoad(config.tmpRoot);
+  log(`  F. hash check: ${load.addedUs} µs CPU added per pickled value loaded (${load.cpuUsOff} → ${load.cpuUsOn} µs)`);
+  return { config, chains, perLoad: load };
 }
 
 export function formatGuardsBench(r: GuardsResult): string {
@@ -137,6 +167,7 @@ export function formatGuardsBench(r: GuardsResult): string {
     table(
       ['chain', 'wall without ms', 'wall both ms', 'hash/without', 'watch/without', 'both/without', 'min both/min without', 'cpu without ms', 'cpu both ms', 'cpu hash/without', 'cpu watch/without', 'cpu both/without'],
       rows,
-    )
+    ) +
+    `\nHash check alone: loading one ~0.5 KB pickled value costs ${r.perLoad.cpuUsOff} µs CPU without it, ${r.perLoad.cpuUsOn} µs with it (+${r.perLoad.addedUs} µs per value read).`
   );
 }
