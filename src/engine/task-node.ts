@@ -219,7 +219,7 @@ interface AttemptOutcome {
 
 /** Files a catalog put never copies: the run-log store's folder and the dotenv file of secrets (and `.env`). */
 function neverPut(ctx: RunContext): string[] {
-  const out: string[] = [path.resolve('.env')];
+  const out: string[] = [path.resolve('.env'), path.join(ctx.computeFolder, '.env')];
   if (ctx.store.localRoot !== undefined) out.push(ctx.store.localRoot);
   const location = ctx.secrets.config().location;
   if (ctx.secrets.type === 'dotenv' && typeof location === 'string') out.push(path.resolve(location));
