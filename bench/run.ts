@@ -3,8 +3,9 @@
  * time of large pipelines (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
  * `stores`, bench/stores.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
  * and map concurrency (part E, `map`, bench/map.ts), the HTML report of a map of 100 and 10,000 items (part F,
- * `report`, bench/report.ts), executors (part H, `executors`, bench/executors.ts) and start-up of the CLI (part I,
- * `startup`, bench/startup.ts). Prints tables and a summary, and writes
+ * `report`, bench/report.ts), the cost of integrity checks and the attempt watch per step (part G, `guards`,
+ * bench/guards.ts), executors (part H, `executors`, bench/executors.ts) and start-up of the CLI (part I, `startup`,
+ * bench/startup.ts). Prints tables and a summary, and writes
  * bench/results/latest.json (partial runs: latest-partial.json).
  *
  *   npm run bench                          # everything (~3 minutes on 2 cores)
@@ -27,6 +28,7 @@ import { formatStoresBench, storesBench, STORES_FLAT_TARGET, type StoresBenchRes
 import { formatCatalogBench, runCatalogBench, type CatalogBenchResult } from './catalog-files';
 import { formatMapBench, mapBench, type MapBenchResult } from './map';
 import { formatReportBench, reportBench, type ReportBenchRow } from './report';
+import { formatGuardsBench, guardsBench, type GuardsResult } from './guards';
 import { removeDeferred } from './cleanup';
 import { formatStartup, startupBench, STARTUP_TARGET, type StartupResult } from './startup';
 import { executorsBench, formatExecutors, SPEEDUP_TARGET, type ExecutorsResult } from './executors';
@@ -38,7 +40,7 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'report', 'startup', 'executors'] as const;
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'report', 'guards', 'startup', 'executors'] as const;
 type Part = (typeof PARTS)[number];
 /** `--only=a,b` (or several `--only=` flags): the parts to run; undefined = all. */
 const only: ReadonlySet<Part> | undefined = (() => {
@@ -226,6 +228,7 @@ interface Extra {
   catalog: CatalogBenchResult | undefined;
   map: MapBenchResult | undefined;
   report?: ReportBenchRow[];
+  guards: GuardsResult | undefined;
 }
 
 function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | undefined, x: Extra): Record<string, unknown> {
@@ -362,7 +365,7 @@ async function main(): Promise<void> {
 
   const runtime: RuntimeLocation[] = [];
   let typecheck: TypecheckResult | undefined;
-  const extra: Extra = { stores: [], catalog: undefined, map: undefined };
+  const extra: Extra = { stores: [], catalog: undefined, map: undefined, guards: undefined };
   const givenTmp = args.find((a) => a.startsWith('--tmp='))?.slice('--tmp='.length);
   // Execution order: stores and map first, so that the files the other parts delete do not slow down their file
   // creation (bench/cleanup.ts); their own temp dirs are removed at the very end.
@@ -385,6 +388,11 @@ async function main(): Promise<void> {
     const tmpRoot = givenTmp ? path.resolve(givenTmp) : os.tmpdir();
     log(`F. HTML report of a map, temp dirs in ${tmpRoot} ...`);
     extra.report = await reportBench({ tmpRoot, sizes: [100, 10_000], reps: quick ? 1 : 3 }, log);
+  }
+  if (runs('guards')) {
+    const tmpRoot = givenTmp ? path.resolve(givenTmp) : os.tmpdir();
+    log(`G. integrity check and attempt watch, temp dirs in ${tmpRoot} ...`);
+    extra.guards = await guardsBench({ tmpRoot, n: 1000, reps: quick ? 3 : 7 }, log);
   }
   if (runs('runtime')) {
     for (const [label, tmpRoot] of tempLocations()) {
@@ -455,6 +463,10 @@ async function main(): Promise<void> {
     log('');
     log(formatExecutors(executors));
   }
+  if (extra.guards) {
+    log('');
+    log(formatGuardsBench(extra.guards));
+  }
   const verdict = summary(runtime, typecheck, extra);
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`  bench time: ${seconds} s`);
@@ -474,6 +486,7 @@ async function main(): Promise<void> {
       map: 'map over 10,000 items completes with peak RSS < 500 MB, bytes written per item constant; speed-up conc 8 / conc 1 >= 6x',
       startup: `1-step pipeline from a .ts file <= ${STARTUP_TARGET}x node -e 0`,
       executors: `emulator >= ${SPEEDUP_TARGET}x local on a map of 8 CPU-bound items`,
+      guards: 'integrity check + attempt watch on a 1000-step run <= 1.1x the same run without them',
     },
     parts: only === undefined ? [...PARTS] : [...only],
     verdict,
@@ -485,6 +498,7 @@ async function main(): Promise<void> {
     startup,
     executors,
     report: extra.report,
+    guards: extra.guards,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });

@@ -76,3 +76,55 @@ export class ExecutionFailedError extends RunnableError {
 export class MockError extends RunnableError {
   override readonly code = 'MOCK';
 }
+
+/** An attempt of a step ran longer than its `timeout` (ms). The attempt fails; retries and onFailure apply as for any failure. */
+export class StepTimeoutError extends RunnableError {
+  override readonly code = 'STEP_TIMEOUT';
+  constructor(
+    readonly stepName: string,
+    readonly timeoutMs: number,
+    readonly attempt: number,
+    detail = '',
+  ) {
+    super(`Step '${stepName}' (attempt ${attempt}) did not finish within its timeout of ${timeoutMs} ms${detail}. Raise 'timeout' in its options if it needs longer.`);
+  }
+}
+
+/** Code of a step called `process.exit()`: a step must return its values or throw. The step fails, the run is FAIL. */
+export class StepExitError extends RunnableError {
+  override readonly code = 'STEP_EXIT';
+}
+
+/** A step's promise never settled and nothing else was pending (Node would have exited silently). The step fails. */
+export class StepNeverSettledError extends RunnableError {
+  override readonly code = 'STEP_NEVER_SETTLED';
+}
+
+/**
+ * A recorded value or file does not match the SHA-256 the run log recorded for it (changed, truncated or deleted
+ * after it was written). Names the artifact, the run, and the expected vs found hash.
+ */
+export class IntegrityError extends RunnableError {
+  override readonly code = 'INTEGRITY';
+  constructor(
+    readonly runId: string,
+    readonly artifact: string,
+    readonly expectedHash: string,
+    /** The hash of what is stored now; undefined when the artifact is missing. */
+    readonly foundHash: string | undefined,
+    where = '',
+  ) {
+    super(
+      foundHash === undefined
+        ? `Artifact '${artifact}' of run '${runId}' is missing from the catalog${where}: the run log recorded it with SHA-256 ${expectedHash}. ` +
+            `It was deleted after it was written; restore it, or start a new run.`
+        : `Artifact '${artifact}' of run '${runId}' does not match the run log${where}: expected SHA-256 ${expectedHash}, found ${foundHash}. ` +
+            `It was changed or truncated after it was written; restore it, or start a new run ('runnable verify ${runId}' checks the whole run).`,
+    );
+  }
+}
+
+/** A step returned (or put in the catalog) the value of a secret. Nothing of it is recorded; the step fails. */
+export class SecretLeakError extends RunnableError {
+  override readonly code = 'SECRET_LEAK';
+}

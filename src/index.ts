@@ -47,4 +47,9 @@ export {
   RunLogExistsError,
   RunLogNotFoundError,
   ExecutionFailedError,
+  StepTimeoutError,
+  StepExitError,
+  StepNeverSettledError,
+  IntegrityError,
+  SecretLeakError,
 } from './errors';

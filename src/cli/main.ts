@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ExecutionFailedError, RunLogNotFoundError, RunnableError } from '../errors';
+import { ExecutionFailedError, IntegrityError, RunLogNotFoundError, RunnableError } from '../errors';
 import { currentLaunch, setLaunch, type Launch } from '../engine/launch';
 import type { RunResult } from '../engine/run';
 import { PACKAGE_VERSION } from '../version';
@@ -18,6 +18,8 @@ import { buildGraph } from '../graph/graph';
 import { parameterNames, pipelineGraphModel } from '../report/graph-model';
 import { toDot, toMermaid } from '../report/graph-render';
 import { renderReport } from '../report/report';
+import { abandonedAttempts, interruptNote, runInProgress } from '../engine/guard';
+import { verifyCommand } from './verify';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 import { findStep } from '../stores/run-log/document';
 import { fan } from '../engine/fan';
@@ -98,6 +100,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // Ctrl-C / SIGTERM: mark the run FAIL (never leave it PROCESSING) and say how to resume it.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      const note = interruptNote();
+      if (note) process.stderr.write(`\n⚠️  ${note}\n`);
       void abortActiveRuns().then((ids) => {
         for (const id of ids) process.stderr.write(`\n⏹  Run ${id} interrupted (${signal}); it is marked FAIL. Resume it with: runnable retry ${id}\n`);
         process.exit(signal === 'SIGINT' ? 130 : 143);
@@ -106,7 +110,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
   // A run the file started itself and did not await/catch: we report it, Node must not crash on it.
   process.on('unhandledRejection', (reason) => {
-    if (reason instanceof ExecutionFailedError) return;
+    // During a run, a rejection is a step's: the run's guard fails that step with it (redacted), in the run log.
+    if (reason instanceof ExecutionFailedError || runInProgress()) return;
     report(reason);
     process.exitCode = EXIT_RUN_FAILED;
   });
@@ -149,6 +154,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       return EXIT_RUN_FAILED;
     }
     throw err;
+  } finally {
+    exitWithoutAbandonedCode();
   }
 }
 
@@ -176,6 +183,16 @@ function writeWorkflow(pipeline: Pipeline<any, any>, file: string, exportName: s
   });
   const templates = (r.manifest.kind === 'CronWorkflow' ? r.manifest.spec.workflowSpec : r.manifest.spec).templates.length;
   if (!flags.quiet) process.stdout.write(`📄 Wrote the Argo ${r.manifest.kind} of '${pipeline.name}' to ${r.output} (${templates} templates).\n   Submit it with:\n     ${r.submit}\n`);
+}
+
+/** The run is over: code of steps abandoned after a timeout or fault must not keep the process alive. */
+function exitWithoutAbandonedCode(): void {
+  const left = abandonedAttempts();
+  if (!left.length) return;
+  process.stderr.write(
+    `⚠️  code of step ${left.join(', ')} was still running when the run ended (its attempt failed, JavaScript cannot be stopped from outside); exiting without waiting for it.\n`,
+  );
+  setTimeout(() => process.exit(), 0).unref();
 }
 
 export function buildProgram(): Command {
@@ -436,6 +453,23 @@ Example:
     });
 
   program
+    .command('verify')
+    .description("Check a run's catalog against its run log: every stored value and file present, with the SHA-256 recorded.")
+    .argument('<run_id>', 'the run')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'configuration file (to find the run-log store and catalog)')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ runnable verify exp-001
+Exit code 0 when every artifact matches, 1 when one is missing or changed (each is listed), 2 on a usage error.`,
+    )
+    .action(async (runId: string, flags: { json?: boolean; config?: string }) => {
+      process.exitCode = await verifyCommand(runId, flags);
+    });
+
+  program
     .command('execute-single-node')
     .description('Execute exactly one step of an existing run in this process, with that run\'s inputs; its attempt is added to the run log.')
     .argument('<run_id>', 'the run whose inputs the step reads')
@@ -469,7 +503,7 @@ Exit code 0 when the step succeeds, 1 when it fails.`,
         process.exitCode = EXIT_OK;
         return;
       }
-      const result = await executeSingleNode(found.pipeline, runId, step, { ...options, ...(flags.oneAttempt && { oneAttempt: true }) });
+      const result = await executeSingleNode(found.pipeline, runId, step, { ...options, ...(flags.oneAttempt && { oneAttempt: true }) }).finally(exitWithoutAbandonedCode);
       process.exitCode = result.status === 'SUCCESS' ? EXIT_OK : EXIT_RUN_FAILED;
     });
 
@@ -593,6 +627,7 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     report(err);
+    if (err instanceof IntegrityError) return EXIT_RUN_FAILED;
     if (err instanceof RunnableError && !(err instanceof ExecutionFailedError)) return EXIT_USAGE;
     return EXIT_RUN_FAILED;
   } finally {

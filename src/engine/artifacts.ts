@@ -2,6 +2,7 @@ import type { ExecuteOptions } from './run';
 import { resolveStores } from './run';
 import { ArtifactError } from '../errors';
 import { loadValue } from './values';
+import { recordedFiles, verifyFile } from './integrity';
 import type { RunLog } from '../stores/run-log/types';
 import type { Catalog } from '../stores/catalog/catalog';
 
@@ -14,6 +15,8 @@ export type ArtifactSource =
 /**
  * Finds `name` in a run: a parameter of the run's final scope (pickled values are loaded from the catalog and come
  * back live, a registered class as an instance), else a file in the run's catalog (returned as a Buffer).
+ * What is read is checked against the SHA-256 the run log recorded: a changed, truncated or deleted artifact fails
+ * with an IntegrityError naming it, the run, and the expected vs found hash.
  */
 export async function resolveArtifact(log: RunLog, catalog: Catalog, name: string): Promise<{ value: unknown; source: ArtifactSource }> {
   const p = log.parameters[name];
@@ -22,6 +25,8 @@ export async function resolveArtifact(log: RunLog, catalog: Catalog, name: strin
     return { value, source: { kind: 'parameter', parameterKind: p.kind, ...(p.catalog_relative_path && { catalogPath: p.catalog_relative_path }) } };
   }
   const rel = name.replace(/^\.\//, '');
+  const recorded = recordedFiles(log).get(rel);
+  if (recorded) await verifyFile(catalog, log.run_id, rel, recorded.data_hash, ` (catalog file '${rel}')`);
   if (await catalog.exists(log.run_id, rel).catch(() => false)) {
     return { value: await catalog.getObject(log.run_id, rel), source: { kind: 'file', catalogPath: `${log.run_id}/${rel}` } };
   }

@@ -12,6 +12,8 @@ export interface CaptureSink {
 }
 
 const MAX_CAPTURE_BYTES = 16 * 1024 * 1024;
+/** Appended to captured output cut at MAX_CAPTURE_BYTES. */
+export const TRUNCATION_NOTICE = '\n[runnable-ts: output truncated at 16 MiB]\n';
 const als = new AsyncLocalStorage<CaptureSink>();
 let installed = false;
 
@@ -28,7 +30,7 @@ function patch(stream: NodeJS.WriteStream, raw: Write, name: 'stdout' | 'stderr'
     if (sink.bytes < MAX_CAPTURE_BYTES) {
       sink.chunks.push(text);
       sink.bytes += text.length;
-      if (sink.bytes >= MAX_CAPTURE_BYTES) sink.chunks.push('\n[runnable-ts: output truncated at 16 MiB]\n');
+      if (sink.bytes >= MAX_CAPTURE_BYTES) sink.chunks.push(TRUNCATION_NOTICE);
     }
     sink.echo?.(text, name);
     const callback = typeof encoding === 'function' ? encoding : cb;

@@ -58,8 +58,17 @@ export interface RunContext {
   /** Computed once per run (git is asked in the background while the first step runs). */
   readonly codeIdentities: Promise<CodeIdentity[]>;
   readonly retryIndicator: string;
-  /** Task steps running now (for marking them interrupted on Ctrl-C). */
-  readonly running: Map<string, { step: StepLog; started: string }>;
+  /**
+   * Task steps running now (for marking them interrupted on Ctrl-C): the attempt number in progress, and `closed`
+   * once the run was failed around it (the attempt's own outcome, if it ever comes, is then not recorded).
+   */
+  readonly running: Map<string, { step: StepLog; started: string; attempt?: number; closed?: boolean }>;
+  /** Names of the secrets any step of the pipeline declares: hidden from the environment of the steps that do not. */
+  readonly secretNames: ReadonlySet<string>;
+  /** Every form of every secret value known to the run (see redaction.ts), redacted from everything recorded or shown. */
+  readonly secretForms: readonly string[];
+  /** SHA-256 of each catalog file put so far in the run (by name), to check what `catalog: { get }` copies. */
+  readonly fileHashes: Map<string, string>;
   /** The configuration file of the run (undefined: embedded defaults or services given in code). */
   readonly configFile?: string;
   /** Where the pipeline is defined, for executors that load it in another process; undefined when unknown. */

@@ -23,6 +23,9 @@ import { PACKAGE_VERSION } from '../version';
 import { findBranch, findStep, walkSteps } from '../stores/run-log/document';
 import { executeTaskNode } from './task-node';
 import { timestamp } from '../util/time';
+import { abortAllAttempts, enterRun, takeOrphanFaults } from './guard';
+import { knownSecretForms, redactAll } from './redaction';
+import { recordedFiles } from './integrity';
 
 export interface ExecuteOptions {
   /** Run id to use; must not exist yet. Default: `RUNNABLE_RUN_ID`, else a generated one. */
@@ -167,6 +170,7 @@ export function makeContext(
 ): RunContext {
   const definition = pipelineRef(pipeline, process.cwd());
   const container = tsyringe().container.createChildContainer();
+  const secretNames = declaredSecrets(graph);
   container.register(CATALOG, { useValue: s.catalog });
   container.register(RUN_LOG_STORE, { useValue: s.store });
   container.register(SECRETS, { useValue: s.secrets });
@@ -191,6 +195,9 @@ export function makeContext(
     workingDirectory: process.cwd(),
     ...(s.configFile !== undefined && { configFile: s.configFile }),
     ...(definition && { definition }),
+    secretNames,
+    secretForms: knownSecretForms(s.secrets, secretNames),
+    fileHashes: new Map(original ? [...recordedFiles(original).values()].map((e) => [e.name, e.data_hash]) : []),
     ...(original && { original }),
   };
 }
@@ -214,6 +221,18 @@ function checkExecutorCanRun(s: Services, pipeline: Pipeline<any, any>): void {
   }
 }
 
+/** Names of the secrets declared by any step of the graph, its branches and on-failure pipelines. */
+function declaredSecrets(graph: Graph, out = new Set<string>()): Set<string> {
+  for (const node of graph.nodes.values()) {
+    if (isTerminal(node)) continue;
+    if (isTaskNode(node)) for (const n of node.options.secrets ?? []) out.add(n);
+    else if (node.type === 'parallel' || node.type === 'conditional') for (const b of node.branches.values()) declaredSecrets(b, out);
+    else declaredSecrets(node.branch, out);
+    if (node.onFailure) declaredSecrets(node.onFailure, out);
+  }
+  return out;
+}
+
 const activeRuns = new Set<RunContext>();
 
 /**
@@ -224,13 +243,18 @@ async function failRun(ctx: RunContext, why: string, errorType: string): Promise
   const now = timestamp();
   const codeIdentities = await ctx.codeIdentities;
   const ops: Parameters<RunLogStore['apply']>[1][number][] = [];
-  for (const { step, started } of ctx.running.values()) {
+  for (const running of ctx.running.values()) {
+    const { step, started } = running;
+    // The attempt in progress gets this failure under its own number; its own outcome, if it comes, is not recorded.
+    running.closed = true;
+    const number = running.attempt ?? step.attempts.length + 1;
+    if (step.attempts.some((a) => a.attempt_number === number)) continue;
     step.attempts.push({
-      attempt_number: step.attempts.length + 1,
+      attempt_number: number,
       start_time: started,
       end_time: now,
       status: 'FAIL',
-      message: why,
+      message: redactAll(why, ctx.secretForms),
       input_parameters: {},
       output_parameters: {},
       user_defined_metrics: {},
@@ -250,6 +274,7 @@ async function failRun(ctx: RunContext, why: string, errorType: string): Promise
 export async function abortActiveRuns(): Promise<string[]> {
   const runs = [...activeRuns];
   activeRuns.clear();
+  abortAllAttempts('the run was interrupted');
   for (const ctx of runs) {
     await ctx.executor.abort?.();
     await failRun(ctx, 'Interrupted: the run was stopped (Ctrl-C or SIGTERM) while this step was running', 'Interrupted');
@@ -260,9 +285,11 @@ export async function abortActiveRuns(): Promise<string[]> {
 /** Walks the graph and turns the outcome into a result or an ExecutionFailedError. Never leaves the run PROCESSING. */
 async function finishRun(ctx: RunContext, params: RunLog['parameters']): Promise<RunResult> {
   activeRuns.add(ctx);
+  const leave = enterRun();
   try {
     return await walk(ctx, params);
   } finally {
+    leave();
     activeRuns.delete(ctx);
   }
 }
@@ -278,9 +305,18 @@ async function walk(ctx: RunContext, params: RunLog['parameters']): Promise<RunR
     await failRun(ctx, `The run stopped on an internal error: ${(err as Error).message}`, 'InternalError');
     throw err;
   }
+  // Errors thrown from callbacks after the last step ended, when no step was left to fail with them.
+  const late = takeOrphanFaults();
+  if (late.length) {
+    const why = late.map((f) => `${f.error instanceof Error ? `${f.error.name}: ${f.error.message}` : String(f.error)} ${f.note ?? ''}`).join('; ');
+    ctx.reporter.warn(redactAll(`The run is marked FAIL: ${why}`, ctx.secretForms));
+    await ctx.store.apply(ctx.runId, [{ op: 'status', status: 'FAIL' }]);
+    status = 'FAIL';
+  }
   const runLog = await ctx.store.get(ctx.runId);
   await ctx.store.close(ctx.runId);
   const failed = failedSteps(runLog);
+  for (const f of late) failed.push({ name: '(after the last step)', message: redactAll(f.error instanceof Error ? f.error.message : String(f.error), ctx.secretForms) });
   const result: RunResult = { runId: ctx.runId, status, runLog, runLogLocation: ctx.store.describe(ctx.runId), catalogLocation: ctx.catalog.describe(ctx.runId) };
   ctx.reporter.runFinished({
     runId: ctx.runId,
@@ -527,9 +563,11 @@ export async function executeSingleNode(
   }
   const ctx = makeContext(pipeline, graph, services, runId, original.tag, env, original);
   if (!options.oneAttempt && !findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
+  const leave = enterRun();
   try {
     return await executeTaskNode(ctx, node, scope, options.oneAttempt ? { maxAttempts: 1 } : {});
   } finally {
+    leave();
     await services.store.close(runId);
   }
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ReturnsMismatchError, RunnableError } from '../errors';
+import { IntegrityError, ReturnsMismatchError, RunnableError, SecretLeakError } from '../errors';
 import type { TaskNode } from '../graph/graph';
 import type { DataCatalog, Parameter, StepAttempt, StepLog } from '../stores/run-log/types';
 import { timestamp } from '../util/time';
@@ -13,9 +13,11 @@ import { loadValue, loadValueSync, pickleValue } from './values';
 import { checkReturns } from './returns';
 import { findStep } from '../stores/run-log/document';
 import { getFiles, putFiles } from '../stores/catalog/files';
-import { redact } from '../stores/secrets/secrets';
-import { withCapture, type CaptureSink } from './capture';
+import { TRUNCATION_NOTICE, withCapture, type CaptureSink } from './capture';
 import { withEnv } from './env-overlay';
+import { Fault, trackChildGroup, watchAttempt } from './guard';
+import { fileContainsForm, findForm, redactAll, redactCut, scopedSecrets, secretForms, StreamRedactor } from './redaction';
+import { SECRETS } from './context';
 import { yieldToEventLoop } from '../util/yield';
 
 /**
@@ -26,10 +28,17 @@ function inputProxy(ctx: RunContext, params: Record<string, Parameter>, prefetch
   const read = new Set<string>();
   const missing = new Set<string>();
   const cache = new Map<string, unknown>();
+  // An input that fails its integrity check fails the attempt even if the step catches the error.
+  const broken: { error?: IntegrityError } = {};
   const value = (key: string) => {
     if (!cache.has(key)) {
       read.add(key);
-      cache.set(key, prefetched.has(key) ? prefetched.get(key) : loadValueSync(ctx, key, params[key]!));
+      try {
+        cache.set(key, prefetched.has(key) ? prefetched.get(key) : loadValueSync(ctx, key, params[key]!));
+      } catch (err) {
+        if (err instanceof IntegrityError) broken.error ??= err;
+        throw err;
+      }
     }
     return cache.get(key);
   };
@@ -46,17 +55,19 @@ function inputProxy(ctx: RunContext, params: Record<string, Parameter>, prefetch
     set: () => false,
     deleteProperty: () => false,
   });
-  return { proxy, read, missing };
+  return { proxy, read, missing, broken };
 }
 
 /** Property names that code reads from any object (inspection, promises, JSON): never reported as missing inputs. */
 const NOT_INPUTS = new Set(['then', 'toJSON', 'constructor', 'valueOf', 'toString', 'asymmetricMatch', 'nodeType', '$$typeof', 'inspect', 'length']);
 
 /** How an error fails an attempt. Our own typed errors say everything in their message; a stack helps with the user's. */
-function failure(err: unknown): { status: 'FAIL'; message: string; errorType: string; errorStack: string | undefined } {
+function failure(reason: unknown): { status: 'FAIL'; message: string; errorType: string; errorStack: string | undefined } {
+  const err = reason instanceof Fault ? reason.error : reason;
+  const note = reason instanceof Fault && reason.note ? ` ${reason.note}` : '';
   return {
     status: 'FAIL',
-    message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    message: (err instanceof Error ? `${err.name}: ${err.message}` : String(err)) + note,
     errorType: err instanceof Error ? err.name : typeof err,
     errorStack: err instanceof Error && err.stack && !(err instanceof RunnableError) ? err.stack : undefined,
   };
@@ -104,7 +115,7 @@ class Meter {
  * variable (strings as they are, others JSON-encoded). Declared returns are read from the variables the command
  * exports (the environment is dumped NUL-separated at exit, so values may span lines).
  */
-async function runShell(ctx: RunContext, node: TaskNode, proxy: Record<string, unknown>, visible: Record<string, Parameter>): Promise<Record<string, unknown>> {
+async function runShell(ctx: RunContext, node: TaskNode, proxy: Record<string, unknown>, visible: Record<string, Parameter>, signal: AbortSignal): Promise<Record<string, unknown>> {
   const env: NodeJS.ProcessEnv = { ...process.env, RUNNABLE_RUN_ID: ctx.runId };
   for (const [key, p] of Object.entries(visible)) {
     if (p.kind === 'object' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
@@ -117,11 +128,23 @@ async function runShell(ctx: RunContext, node: TaskNode, proxy: Record<string, u
   const script = `trap 'env -0 > "$__RUNNABLE_ENV_OUT"' EXIT\nset -e\n${node.task.command}\n`;
   try {
     const code = await new Promise<number | string>((resolve, reject) => {
-      const child = spawn('/bin/sh', ['-c', script], { cwd: ctx.computeFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group, so a timeout, Ctrl-C or SIGTERM kills the command and everything it started.
+      const child = spawn('/bin/sh', ['-c', script], { cwd: ctx.computeFolder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const untrack = child.pid !== undefined ? trackChildGroup(child.pid) : () => undefined;
+      const kill = () => killGroup(child.pid);
+      if (signal.aborted) kill();
+      else signal.addEventListener('abort', kill, { once: true });
       child.stdout.on('data', (d: Buffer) => process.stdout.write(d));
       child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
-      child.on('error', reject);
-      child.on('close', (c, signal) => resolve(c ?? signal ?? 1));
+      child.on('error', (err) => {
+        untrack();
+        reject(err);
+      });
+      child.on('close', (c, sig) => {
+        untrack();
+        signal.removeEventListener('abort', kill);
+        resolve(c ?? sig ?? 1);
+      });
     });
     if (code !== 0) throw new Error(`the shell command exited with ${typeof code === 'number' ? `code ${code}` : `signal ${code}`}`);
     const exported = new Map<string, string>();
@@ -150,13 +173,29 @@ async function runShell(ctx: RunContext, node: TaskNode, proxy: Record<string, u
   }
 }
 
+/** SIGTERM to a shell command's process group, SIGKILL 2 s later if anything of it is still alive. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  const send = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+      return true;
+    } catch {
+      return false; // the group is gone
+    }
+  };
+  if (send('SIGTERM')) setTimeout(() => send('SIGKILL'), 2000).unref();
+}
+
 /** Creates the task (a class through tsyringe) and calls it with the input proxy. */
-async function invoke(ctx: RunContext, node: TaskNode, proxy: Record<string, unknown>, visible: Record<string, Parameter>, attemptNumber: number, internal: string): Promise<unknown> {
+async function invoke(ctx: RunContext, node: TaskNode, proxy: Record<string, unknown>, visible: Record<string, Parameter>, attemptNumber: number, internal: string, abort: { readonly signal: AbortSignal }): Promise<unknown> {
   const def = node.task;
   if (def.kind === 'stub') return undefined;
-  if (def.kind === 'shell') return runShell(ctx, node, proxy, visible);
+  if (def.kind === 'shell') return runShell(ctx, node, proxy, visible, abort.signal);
   if (def.kind === 'class') {
     const stepContainer = ctx.container.createChildContainer();
+    // The secrets manager a step can inject gives only the secrets the step declares.
+    stepContainer.register(SECRETS, { useValue: scopedSecrets(ctx.secrets, internal, node.options.secrets ?? []) });
     const prefix = `[${internal}]`;
     const logger = {
       info: (m: string) => console.log(`${prefix} ${m}`),
@@ -192,17 +231,36 @@ interface AttemptOutcome {
   outputTail?: string;
 }
 
+/** Files a catalog put never copies: the run-log store's folder and the dotenv file of secrets (and `.env`). */
+function neverPut(ctx: RunContext): string[] {
+  const out: string[] = [path.resolve('.env'), path.join(ctx.computeFolder, '.env')];
+  if (ctx.store.localRoot !== undefined) out.push(ctx.store.localRoot);
+  const location = ctx.secrets.config().location;
+  if (ctx.secrets.type === 'dotenv' && typeof location === 'string') out.push(path.resolve(location));
+  return out;
+}
+
+/**
+ * A file a `catalog: { get }` copied must be the one the run put: same hash as recorded. A mismatch fails the step
+ * (and the copy is removed, so nothing reads it by mistake).
+ */
+async function checkGotFiles(ctx: RunContext, got: readonly DataCatalog[]): Promise<void> {
+  for (const e of got) {
+    const expected = ctx.fileHashes.get(e.name);
+    if (expected !== undefined && expected !== e.data_hash) {
+      await fs.promises.rm(path.join(ctx.computeFolder, e.name), { force: true });
+      throw new IntegrityError(ctx.runId, e.catalog_relative_path, expected, e.data_hash, ` (catalog get of '${e.name}')`);
+    }
+  }
+}
+
 async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attemptNumber: number, internal: string): Promise<AttemptOutcome> {
   const def = node.task;
   const start = timestamp();
   const meter = new Meter();
   const prefetched = new Map<string, unknown>();
   const visible = scope.all();
-  if (!ctx.catalog.getObjectSync) {
-    // the input proxy reads synchronously: with an async-only catalog, pickled inputs are loaded up front
-    for (const [k, p] of Object.entries(visible)) if (p.kind === 'object') prefetched.set(k, await loadValue(ctx, k, p));
-  }
-  const { proxy, read, missing } = inputProxy(ctx, visible, prefetched);
+  const { proxy, read, missing, broken } = inputProxy(ctx, visible, prefetched);
   const outputs: Record<string, Parameter> = {};
   const metrics: Record<string, Parameter> = {};
   const catalog: DataCatalog[] = [];
@@ -210,28 +268,69 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
   let message = '';
   let errorType: string | undefined;
   let errorStack: string | undefined;
-  const secretValues: string[] = [];
   const secretEnv: Record<string, string> = {};
+  // Every form of every secret the run knows, plus this step's own (fetched now): redacted from all it records.
+  let forms: readonly string[] = ctx.secretForms;
   const files = node.options.catalog;
   const getEntries: DataCatalog[] = [];
   const sink: CaptureSink = { chunks: [], bytes: 0 };
+  let flushEcho = () => undefined as void;
   if (ctx.reporter.showsStepOutput && ctx.reporter.stepOutput) {
     const report = ctx.reporter.stepOutput.bind(ctx.reporter);
-    sink.echo = (text, stream) => report(internal, secretValues.length ? redact(text, secretValues) : text, stream);
+    // One redactor per stream: a secret written in several chunks is held back until it can be redacted whole.
+    const redactors = new Map<'stdout' | 'stderr', StreamRedactor>();
+    const redactor = (stream: 'stdout' | 'stderr') => {
+      let r = redactors.get(stream);
+      if (!r) redactors.set(stream, (r = new StreamRedactor(forms)));
+      return r;
+    };
+    sink.echo = (text, stream) => {
+      const shown = redactor(stream).write(text);
+      if (shown) report(internal, shown, stream);
+    };
+    flushEcho = () => {
+      for (const [stream, r] of redactors) {
+        const rest = r.end();
+        if (rest) report(internal, rest, stream);
+      }
+    };
   }
+  /** Fails the step when a value it wants recorded holds a secret (the secret itself is never named, only where it is). */
+  const leak = (what: string): never => {
+    throw new SecretLeakError(
+      `Step '${internal}' ${what} holds the value of a secret (${(node.options.secrets ?? []).map((n) => `'${n}'`).join(', ') || 'declared by another step'}). ` +
+        `A secret's value is never recorded in the run log or the catalog: pass the secret's name and let the steps that need it declare it (secrets: [...]).`,
+    );
+  };
+  const refuseSecret = (text: string, what: string) => {
+    if (forms.length && findForm(text, forms) !== undefined) leak(what);
+  };
   try {
+    const own: string[] = [];
     for (const name of node.options.secrets ?? []) {
       const v = ctx.secrets.get(name);
-      secretValues.push(v);
+      own.push(...secretForms(v));
       secretEnv[name] = v;
     }
-    if (files?.get?.length) getEntries.push(...(await getFiles(ctx.catalog, ctx.runId, files.get, { cwd: ctx.computeFolder })));
-    const result = await withEnv(secretEnv, () => withCapture(sink, () => invoke(ctx, node, proxy, visible, attemptNumber, internal)));
+    if (own.length) forms = [...new Set([...forms, ...own])].sort((a, b) => b.length - a.length);
+    if (!ctx.catalog.getObjectSync) {
+      // the input proxy reads synchronously: with an async-only catalog, pickled inputs are loaded up front
+      for (const [k, p] of Object.entries(visible)) if (p.kind === 'object') prefetched.set(k, await loadValue(ctx, k, p));
+    }
+    if (files?.get?.length) {
+      const got = await getFiles(ctx.catalog, ctx.runId, files.get, { cwd: ctx.computeFolder });
+      getEntries.push(...got);
+      await checkGotFiles(ctx, got);
+    }
+    const result = await watchAttempt(internal, attemptNumber, node.options.timeout, (abort) =>
+      withEnv(secretEnv, () => withCapture(sink, () => invoke(ctx, node, proxy, visible, attemptNumber, internal, abort)), ctx.secretNames),
+    );
+    if (broken.error) throw broken.error;
     const values = checkReturns(node.name, def.returns, result);
     for (const r of def.returns) {
       const v = values[r.name];
       if (r.kind === 'pickled') {
-        const { parameter, entry } = await pickleValue(ctx, v, r.name, internal);
+        const { parameter, entry } = await pickleValue(ctx, v, r.name, internal, (text) => refuseSecret(text, `returned '${r.name}', which`));
         outputs[r.name] = parameter;
         catalog.push(entry);
       } else if (r.kind === 'metric') {
@@ -240,18 +339,25 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
       } else {
         outputs[r.name] = jsonParameter(v);
       }
+      if (r.kind !== 'pickled') refuseSecret(JSON.stringify(outputs[r.name]!.value) ?? '', `returned '${r.name}', which`);
     }
   } catch (err) {
     ({ status, message, errorType, errorStack } = failure(err));
   }
+  flushEcho();
   if (files?.put?.length) {
     try {
-      catalog.push(...(await putFiles(ctx.catalog, ctx.runId, files.put, {
-          cwd: ctx.computeFolder,
-          storeCopy: files.storeCopy ?? true,
-          stepFailed: status === 'FAIL',
-          ...(ctx.store.localRoot !== undefined && { exclude: [ctx.store.localRoot] }),
-        })));
+      const put = await putFiles(ctx.catalog, ctx.runId, files.put, {
+        cwd: ctx.computeFolder,
+        storeCopy: files.storeCopy ?? true,
+        stepFailed: status === 'FAIL',
+        exclude: neverPut(ctx),
+        check: async (name, abs) => {
+          if (forms.length && (await fileContainsForm(abs, forms)) !== undefined) leak(`puts '${name}' into the catalog: the file`);
+        },
+      });
+      catalog.push(...put);
+      for (const e of put) if (e.stored !== false) ctx.fileHashes.set(e.name, e.data_hash);
     } catch (err) {
       ({ status, message, errorType, errorStack } = failure(err));
     }
@@ -263,12 +369,16 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     const names = Object.keys(visible);
     message += `\n(the step read ${[...missing].map((m) => `'${m}'`).join(', ')}, which ${missing.size > 1 ? 'are' : 'is'} not in scope (fine for optional inputs with a default); in scope: ${names.length ? names.join(', ') : 'nothing'}. 'runnable check <file>' finds wiring errors before running)`;
   }
-  if (secretValues.length) message = redact(message, secretValues);
-  if (errorStack && secretValues.length) errorStack = redact(errorStack, secretValues);
+  if (forms.length) message = redactAll(message, forms);
+  if (errorStack && forms.length) errorStack = redactAll(errorStack, forms);
   let output = sink.chunks.join('');
   let executionLog: string | undefined;
   if (output) {
-    if (secretValues.length) output = redact(output, secretValues);
+    if (forms.length) {
+      // Cut at the size limit: a secret may have been cut in two there, its start must not be kept either.
+      const cut = output.endsWith(TRUNCATION_NOTICE) ? output.length - TRUNCATION_NOTICE.length : -1;
+      output = cut >= 0 ? redactCut(output, cut, forms) : redactAll(output, forms);
+    }
     try {
       executionLog = (await ctx.catalog.putObject(ctx.runId, `${internal}/attempt-${attemptNumber}.execution.log`, output)).catalog_relative_path;
     } catch (err) {
@@ -347,8 +457,13 @@ async function runAttempts(ctx: RunContext, node: TaskNode, scope: Scope, step: 
   const backoffMs = Math.max(0, node.options.retry?.backoffMs ?? 0);
   const t0 = performance.now();
   let outcome: AttemptOutcome | undefined;
+  const running = ctx.running.get(internal);
   for (let i = 1; i <= maxAttempts; i++) {
-    outcome = await runAttempt(ctx, node, scope, step.attempts.length + 1, internal);
+    const number = step.attempts.length + 1;
+    if (running) running.attempt = number;
+    outcome = await runAttempt(ctx, node, scope, number, internal);
+    // The run was failed around this attempt (Ctrl-C, SIGTERM) and recorded it as interrupted: never record it twice.
+    if (running?.closed) return step;
     step.attempts.push(outcome.attempt);
     step.data_catalog.push(...outcome.catalog);
     if (outcome.attempt.status === 'SUCCESS') break;

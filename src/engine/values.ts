@@ -1,6 +1,6 @@
-import { ArtifactError } from '../errors';
+import { ArtifactError, IntegrityError } from '../errors';
 import { deserialize, PICKLE_EXTENSION, serialize } from '../serialization';
-import type { Catalog } from '../stores/catalog/catalog';
+import { sha256, type Catalog } from '../stores/catalog/catalog';
 import type { DataCatalog, Parameter } from '../stores/run-log/types';
 import { describeValue } from './params';
 
@@ -15,6 +15,33 @@ function storedPath(vs: ValueStore, name: string, p: Parameter): string {
   const rel = p.catalog_relative_path;
   if (!rel) throw new ArtifactError(`Parameter '${name}' is a pickled value but the run log does not say where it is stored`);
   return rel.startsWith(`${vs.runId}/`) ? rel.slice(vs.runId.length + 1) : rel;
+}
+
+let verifyHashes = true;
+/** For the benchmark only (bench/integrity.ts): measures the run without hash checks. Not part of the public API. */
+export function setHashVerification(enabled: boolean): void {
+  verifyHashes = enabled;
+}
+
+/** Fails with an IntegrityError when the bytes read are not those the run log recorded (changed or truncated since). */
+function verified(vs: ValueStore, name: string, p: Parameter, bytes: Buffer): Buffer {
+  if (verifyHashes && p.data_hash) {
+    const found = sha256(bytes);
+    if (found !== p.data_hash) throw new IntegrityError(vs.runId, p.catalog_relative_path ?? name, p.data_hash, found, ` (pickled value '${name}')`);
+  }
+  return bytes;
+}
+
+/** Reads a pickled value's bytes; a missing file is an IntegrityError when the run log recorded a hash for it. */
+function missingAsIntegrity<T>(vs: ValueStore, name: string, p: Parameter, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (p.data_hash && err instanceof ArtifactError && /missing|does not exist|not found|no artifact/i.test(err.message)) {
+      throw new IntegrityError(vs.runId, p.catalog_relative_path ?? name, p.data_hash, undefined, ` (pickled value '${name}')`);
+    }
+    throw err;
+  }
 }
 
 function decode(name: string, p: Parameter, bytes: Buffer): unknown {
@@ -32,19 +59,35 @@ function decode(name: string, p: Parameter, bytes: Buffer): unknown {
 export function loadValueSync(vs: ValueStore, name: string, p: Parameter): unknown {
   if (p.kind !== 'object') return structuredClone(p.value);
   if (!vs.catalog.getObjectSync) throw new ArtifactError(`Catalog '${vs.catalog.type}' cannot read '${name}' synchronously; load it with loadValue`);
-  return decode(name, p, vs.catalog.getObjectSync(vs.runId, storedPath(vs, name, p)));
+  const rel = storedPath(vs, name, p);
+  return decode(name, p, verified(vs, name, p, missingAsIntegrity(vs, name, p, () => vs.catalog.getObjectSync!(vs.runId, rel))));
 }
 
 /** The live value of a parameter, from any catalog. */
 export async function loadValue(vs: ValueStore, name: string, p: Parameter): Promise<unknown> {
   if (p.kind !== 'object' || vs.catalog.getObjectSync) return loadValueSync(vs, name, p);
-  return decode(name, p, await vs.catalog.getObject(vs.runId, storedPath(vs, name, p)));
+  const rel = storedPath(vs, name, p);
+  const bytes = await vs.catalog.getObject(vs.runId, rel).catch(async (err: unknown) => {
+    if (p.data_hash && err instanceof ArtifactError && !(await vs.catalog.exists(vs.runId, rel).catch(() => false))) {
+      throw new IntegrityError(vs.runId, p.catalog_relative_path ?? name, p.data_hash, undefined, ` (pickled value '${name}')`);
+    }
+    throw err;
+  });
+  return decode(name, p, verified(vs, name, p, bytes));
 }
 
 /** Serializes a value into the catalog at `<dir>/<name>.superjson`: its parameter (kind object) and catalog entry. */
-export async function pickleValue(vs: ValueStore, value: unknown, name: string, dir: string): Promise<{ parameter: Parameter; entry: DataCatalog }> {
+export async function pickleValue(
+  vs: ValueStore,
+  value: unknown,
+  name: string,
+  dir: string,
+  check?: (serialized: string) => void,
+): Promise<{ parameter: Parameter; entry: DataCatalog }> {
   const rel = `${dir}/${name}${PICKLE_EXTENSION}`;
-  const stored = await vs.catalog.putObject(vs.runId, rel, serialize(value));
+  const text = serialize(value);
+  check?.(text);
+  const stored = await vs.catalog.putObject(vs.runId, rel, text);
   return {
     parameter: { kind: 'object', value: name, description: describeValue('object', name), catalog_relative_path: stored.catalog_relative_path, data_hash: stored.data_hash },
     entry: { name: rel, data_hash: stored.data_hash, catalog_relative_path: stored.catalog_relative_path, catalog_handler_location: '', stage: 'put' },

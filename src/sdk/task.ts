@@ -33,6 +33,12 @@ export interface StepOptions {
    * `executor.config.overrides.gpu`. Executors that run steps in this process ignore it.
    */
   overrides?: Readonly<Record<string, string>>;
+  /**
+   * Milliseconds an attempt may take. Past it the attempt fails with a `StepTimeoutError` (a shell step's processes
+   * are killed); the next attempt (`retry`) or `onFailure` runs as for any failure. Synchronous code cannot be
+   * interrupted: an attempt that returns late without yielding fails when it returns. Default: no limit.
+   */
+  timeout?: number;
 }
 
 export interface TaskOptions<R extends readonly ReturnEntry[]> extends StepOptions {
@@ -129,6 +135,12 @@ export function pickStepOptions(o: StepOptions): StepOptions {
   if (o.secrets) out.secrets = o.secrets;
   if (o.retry) out.retry = o.retry;
   if (o.overrides) out.overrides = o.overrides;
+  if (o.timeout !== undefined) {
+    if (typeof o.timeout !== 'number' || !Number.isFinite(o.timeout) || o.timeout <= 0) {
+      throw new TaskDefinitionError(`timeout must be a positive number of milliseconds, got ${String(o.timeout)}`);
+    }
+    out.timeout = o.timeout;
+  }
   return out;
 }
 

@@ -76,7 +76,7 @@ describe('putFiles', () => {
     const { cwd, root, catalog } = setup();
     write(path.join(cwd, 'big.csv'), 'a,b\n');
     const entries = await putFiles(catalog, 'run1', ['*.csv'], { cwd, storeCopy: false });
-    expect(entries).toEqual([{ name: 'big.csv', data_hash: sha256('a,b\n'), catalog_relative_path: 'run1/big.csv', catalog_handler_location: '', stage: 'put' }]);
+    expect(entries).toEqual([{ name: 'big.csv', data_hash: sha256('a,b\n'), catalog_relative_path: 'run1/big.csv', catalog_handler_location: '', stage: 'put', stored: false }]);
     expect(filesBelow(root)).toEqual([]);
   });
 

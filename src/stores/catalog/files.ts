@@ -31,6 +31,8 @@ export interface PutFilesOptions {
    * The catalog's own folder (`catalog.localRoot`) and `.run_log_store` are always left out.
    */
   exclude?: readonly string[];
+  /** Called for every matched file before anything is copied; throwing refuses the whole put (nothing is copied). */
+  check?: (name: string, absPath: string) => Promise<void>;
 }
 
 export interface GetFilesOptions {
@@ -121,9 +123,10 @@ export async function putFiles(
     }
   }
 
+  if (opts.check) for (const [name, abs] of files) await opts.check(name, abs);
   return mapLimit([...files], COPY_CONCURRENCY, async ([name, abs]) => {
     const stored = await catalog.putFile(runId, name, abs, { storeCopy: opts.storeCopy });
-    return entry(name, stored.data_hash, runId, 'put');
+    return { ...entry(name, stored.data_hash, runId, 'put'), ...(!opts.storeCopy && { stored: false }) };
   });
 }
 

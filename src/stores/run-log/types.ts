@@ -35,6 +35,8 @@ export interface DataCatalog {
   catalog_relative_path: string;
   catalog_handler_location: string;
   stage: 'get' | 'put';
+  /** false for a `put` with `storeCopy: false`: only the name and hash are recorded, no copy is in the catalog. */
+  stored?: boolean;
 }
 
 export interface StepAttempt {
