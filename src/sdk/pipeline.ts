@@ -1,5 +1,6 @@
-import type { AnyStep, CheckStep, Entry, FromEntries, StepOut, StepTypes, ToEntries } from '../types/steps';
-import type { BranchesEntries, CommonOut, ConditionalOnCheck, ElementOf, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
+import type { AnyStep, CheckStep, Entry, FromEntries, ParamEntries, Produced, StepOut, StepTypes, ToEntries } from '../types/steps';
+import type { AllOutKeys, BranchesEntries, ConditionalNewEntries, ConditionalOnCheck, ElementOf, LoopBranchCheck, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
+import type { ParamsCheck, ParamsIn, TaskStepCheck } from '../types/params';
 import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefinition } from './task';
 import { PipelineDefinitionError } from '../errors';
 import { currentLaunch } from '../engine/launch';
@@ -16,8 +17,12 @@ export interface FlowOptions {
   terminate?: 'success' | 'failure';
 }
 
-/** FlowOptions whose on-failure pipeline is checked against the values in scope (C) before the step. */
-export type TypedFlowOptions<C extends Entry, OF> = { onFailure?: CheckStep<C, OF, 'onFailure: '>; terminate?: 'success' | 'failure' };
+/**
+ * FlowOptions whose on-failure pipeline is checked against the values in scope (C) before the step. (Until a
+ * pipeline is given, OF is never and the option reads as a plain `Pipeline`: no error type in signature help.)
+ */
+export type TypedFlowOptions<C extends Entry, OF> = { onFailure?: OnFailureArg<C, OF>; terminate?: 'success' | 'failure' };
+type OnFailureArg<C extends Entry, OF> = [OF] extends [never] ? Pipeline<any, any> : CheckStep<C, OF, 'onFailure: '>;
 
 /** Options of `.step(X, options)`; they override the task's own options for this step. */
 export interface StepCallOptions extends StepOptions, FlowOptions {
@@ -68,27 +73,17 @@ export interface DefinitionRef {
   exportName: string;
 }
 
-/** Entries of C that are not just the pipeline's own parameters passed through (same name and exactly the same type). */
-type Produced<C extends Entry, P> = C extends { k: infer K; v: infer V }
-  ? K extends keyof P
-    ? [V] extends [P[K]]
-      ? [P[K]] extends [V]
-        ? never
-        : C
-      : C
-    : C
-  : never;
-
 const PIPELINE_BRAND = Symbol.for('runnable-ts.pipeline');
 
 /**
- * A built pipeline. `P` is the declared parameters type; `C` the union of values in scope at its end.
- * It is itself a step type (inputs P, outputs everything it produced), so pipelines nest as branches.
+ * A built pipeline. `P` is what it reads from outside (its parameters; those with a default are optional);
+ * `Out` what its steps write (parameters no step re-wrote excluded). It is itself a step type (inputs P,
+ * outputs Out), so pipelines nest as branches.
  */
-export class Pipeline<P extends object = {}, C extends Entry = never> implements StepTypes<P, FromEntries<Produced<C, P>>> {
+export class Pipeline<P extends object = {}, Out extends object = {}> implements StepTypes<P, Out> {
   declare readonly __in?: P;
-  /** What the pipeline produces (its parameters excluded): what a branch adds to its parent's scope. */
-  declare readonly __out?: FromEntries<Produced<C, P>>;
+  /** What the pipeline's steps write: what a branch adds to its parent's scope. */
+  declare readonly __out?: Out;
   readonly [PIPELINE_BRAND] = true;
   /** Set by the CLI (or found on first execute) so out-of-process executors can load the pipeline again. */
   definition?: DefinitionRef;
@@ -131,14 +126,28 @@ export class PipelineBuilder<P extends object, C extends Entry> {
     private readonly pipelineName: string,
     private readonly specs: readonly StepSpec[],
     private readonly paramDefaults: Readonly<Record<string, unknown>>,
+    private readonly paramsDeclared = false,
   ) {}
 
   /**
-   * Declares the pipeline's parameters (type only, plus optional defaults). Parameters come from the
-   * parameters file (`--params`), `RUNNABLE_PRM_<name>` environment variables, or these defaults.
+   * Declares the pipeline's parameters: once, directly on `pipeline(...)`, before any step. Parameters come from
+   * the parameters file (`--params`), `RUNNABLE_PRM_<name>` environment variables, or `defaults`. List the names
+   * that have a default as the second type argument, `params<{ n?: number; name: string }, 'n'>({ n: 3 })`: they
+   * are then always present for later steps (typed `number`, not `number | undefined`), and optional for a parent
+   * pipeline that uses this one as a branch. Parameter types must be JSON-like (they are read from JSON, YAML or
+   * the environment).
    */
-  params<NP extends object>(defaults?: { [K in keyof NP]?: NP[K] }): PipelineBuilder<NP, (C extends { k: keyof NP } ? never : C) | ToEntries<NP>> {
-    return new PipelineBuilder(this.pipelineName, this.specs, { ...this.paramDefaults, ...(defaults ?? {}) });
+  params<NP extends object, D extends keyof NP = never>(
+    this: ParamsSlot & ParamsCheck<NP>,
+    defaults?: { [K in D]-?: Exclude<NP[K], undefined> } & { [K in keyof NP]?: NP[K] },
+  ): PipelineBuilder<ParamsIn<NP, D>, ParamEntries<Omit<NP, D> & { [K in D]-?: Exclude<NP[K], undefined> }>> {
+    const self = this as unknown as PipelineBuilder<{}, never>;
+    if (self.paramsDeclared || self.specs.length) {
+      throw new PipelineDefinitionError(
+        `pipeline '${self.pipelineName}': params() must come directly after pipeline(...), once, before any step (${self.paramsDeclared ? 'it is called a second time' : `it follows step '${self.specs.at(-1)!.name}'`}). Declare every parameter in one params<...>() call.`,
+      );
+    }
+    return new PipelineBuilder(self.pipelineName, self.specs, { ...self.paramDefaults, ...(defaults ?? {}) }, true);
   }
 
   private where(): string {
@@ -185,11 +194,11 @@ export class PipelineBuilder<P extends object, C extends Entry> {
   // `S extends unknown ? ... : never` defers the key computation until S is known: written as a plain
   // `keyof StepOut<S>`, TS settles the condition too early and a later return of the same name would not replace
   // the earlier entry's type.
-  step<S extends AnyStep, OF extends Pipeline<any, any> = never>(
-    step: CheckStep<C, S>,
+  step<S extends AnyStep, OF extends Pipeline<any, any> = never, const T extends 'success' | 'failure' | undefined = 'success' | 'failure' | undefined>(
+    step: TaskStepCheck<C, S>,
     // the on-failure pipeline runs with the values in scope before the step: its inputs are checked against them
-    options: Omit<StepCallOptions, 'onFailure'> & { onFailure?: CheckStep<C, OF, 'onFailure: '> } = {},
-  ): PipelineBuilder<
+    options: Omit<StepCallOptions, 'onFailure' | 'terminate'> & { onFailure?: OnFailureArg<C, OF>; terminate?: T } = {},
+  ): [T] extends ['success' | 'failure'] ? TerminatedBuilder<P, C> : PipelineBuilder<
     P,
     // The guard skips the per-entry scan when the step adds only new names (the common case): half the
     // instantiations of a 500-step pipeline.
@@ -210,7 +219,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
     }
     const name = options.name ?? def.name;
     this.checkName(name);
-    return this.add({ kind: 'task', name, task: def, options: { ...def.options, ...pickStepOptions(options) }, ...this.flow(options as FlowOptions) });
+    return this.add({ kind: 'task', name, task: def, options: { ...def.options, ...pickStepOptions(options) }, ...this.flow(options as FlowOptions) }) as never;
   }
 
   /**
@@ -284,7 +293,9 @@ export class PipelineBuilder<P extends object, C extends Entry> {
       on: ConditionalOnCheck<C, On, keyof B & string, N>;
       branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> };
     } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: B extends unknown ? keyof CommonOut<B> : never } ? never : C) | ToEntries<CommonOut<B>>> {
+    // after it: a name every branch writes has the union of their types; a name only some branches write keeps its
+    // old value when another branch runs, so it is old | new (new | undefined when it had no value before)
+  ): PipelineBuilder<P, (C extends { k: B extends unknown ? AllOutKeys<B> : never } ? never : C) | ConditionalNewEntries<C, B>> {
     this.checkName(name);
     const o = opts as unknown as { on: string; branches: Record<string, unknown> } & FlowOptions;
     if (typeof o.on !== 'string' || !o.on) throw new PipelineDefinitionError(`${this.where()}: conditional '${name}' needs 'on', the name of a value in scope`);
@@ -306,7 +317,9 @@ export class PipelineBuilder<P extends object, C extends Entry> {
   loop<const N extends string, Br extends Pipeline<any, any>, const Brk extends string, const Idx extends string = never, OF extends Pipeline<any, any> = never>(
     name: N,
     opts: {
-      branch: CheckStep<[Idx] extends [never] ? C : WithEntry<C, Idx, number>, Br, `loop '${N}' branch: `>;
+      // checked twice: against the scope before the loop (iteration 1) and against that scope updated with what
+      // the branch returns (iteration 2 onwards receives what the previous iteration returned)
+      branch: LoopBranchCheck<[Idx] extends [never] ? C : WithEntry<C, Idx, number>, Br, N>;
       breakOn: LoopBreakCheck<StepOut<Br>, Brk, N>;
       maxIterations: number;
       indexAs?: Idx;
@@ -333,12 +346,33 @@ export class PipelineBuilder<P extends object, C extends Entry> {
   }
 
   /** Finishes the pipeline. */
-  build(): Pipeline<P, C> {
+  build(): Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }> {
     if (this.specs.length === 0) {
       throw new PipelineDefinitionError(`pipeline '${this.pipelineName}' has no steps; add at least one with .step(X)`);
     }
-    return new Pipeline<P, C>(this.pipelineName, this.specs, this.paramDefaults);
+    return new Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }>(this.pipelineName, this.specs, this.paramDefaults);
   }
+}
+
+declare const params_only_directly_after_pipeline_once_before_any_step: unique symbol;
+/**
+ * Marks the builder returned by `pipeline(...)`, the only one on which `params()` may be called. Calling it
+ * elsewhere is a compile error naming this rule: "Property '[params_only_directly_after_pipeline_once_before_any_step]'
+ * is missing".
+ */
+export interface ParamsSlot {
+  readonly [params_only_directly_after_pipeline_once_before_any_step]: true;
+}
+
+type AfterTerminate = '✖ nothing may follow a step with terminate: it could never run. Remove the step, or the terminate option';
+/** The builder after a step with `terminate`: only build() is left. */
+export interface TerminatedBuilder<P extends object, C extends Entry> {
+  build(): Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }>;
+  step(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C>;
+  parallel(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C>;
+  map(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C>;
+  conditional(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C>;
+  loop(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C>;
 }
 
 type BranchKeys<B> = { [K in keyof B]: keyof StepOut<B[K]> }[keyof B];
@@ -348,6 +382,6 @@ function checkBranchKey(key: string, what: string, where: string): void {
 }
 
 /** Starts a pipeline. `name` is recorded in the run log's run_config. */
-export function pipeline(name = 'pipeline'): PipelineBuilder<{}, never> {
-  return new PipelineBuilder<{}, never>(name, [], {});
+export function pipeline(name = 'pipeline'): PipelineBuilder<{}, never> & ParamsSlot {
+  return new PipelineBuilder<{}, never>(name, [], {}) as PipelineBuilder<{}, never> & ParamsSlot;
 }

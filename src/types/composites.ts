@@ -3,7 +3,7 @@
  * itself when it holds and to a readable '✖ ...' message otherwise, so tsc reports the error at the offending
  * branch or option.
  */
-import type { Entry, StepOut, ToEntries } from './steps';
+import type { Entry, StepIn, StepOut, StepProblem, ToEntries } from './steps';
 
 /** Names in scope whose value is an array. */
 export type ArrayKeys<C extends Entry> = C extends { k: infer K; v: infer V } ? ([V] extends [readonly unknown[]] ? K : never) : never;
@@ -37,7 +37,6 @@ export type BranchesEntries<B> = { [K in keyof B]: ToEntries<StepOut<B[K]>> }[ke
 export type CommonOut<B> = {
   [K in AllOutKeys<B> as [MissingIn<B, K>] extends [never] ? K : never]: { [J in keyof B]: K extends keyof StepOut<B[J]> ? StepOut<B[J]>[K] : never }[keyof B];
 };
-type AllOutKeys<B> = { [J in keyof B]: keyof StepOut<B[J]> }[keyof B];
 type MissingIn<B, K> = { [J in keyof B]: K extends keyof StepOut<B[J]> ? never : J }[keyof B];
 
 /**
@@ -66,3 +65,33 @@ export type LoopBreakCheck<Out, Brk extends string, Name extends string> = Brk e
     ? Brk
     : NoInfer<`✖ loop '${Name}': 'breakOn' must name a boolean the branch returns, but '${Brk}' is ${TypeName<Out[Brk]>}`>
   : NoInfer<`✖ loop '${Name}': 'breakOn' names '${Brk}', which the branch does not return`>;
+
+/** Every name some branch writes. */
+export type AllOutKeys<B> = { [J in keyof B]: keyof StepOut<B[J]> }[keyof B];
+
+/**
+ * The entries a conditional adds: a name every branch writes has the union of the branches' types; a name only
+ * some branches write is `old | new`, because when another branch runs it keeps its value from before the
+ * conditional (`new | undefined` when there was none: the name may be absent).
+ */
+export type ConditionalNewEntries<C extends Entry, B> = {
+  [K in AllOutKeys<B>]: {
+    k: K;
+    v:
+      | { [J in keyof B]: K extends keyof StepOut<B[J]> ? StepOut<B[J]>[K] : never }[keyof B]
+      | ([MissingIn<B, K>] extends [never] ? never : [Extract<C, { k: K }>] extends [never] ? undefined : Extract<C, { k: K }>['v']);
+  };
+}[AllOutKeys<B>];
+
+/** A loop's scope from iteration 2 on: the scope before the loop, updated with what the branch returned. */
+type LoopNextScope<C extends Entry, Out> = (C extends { k: keyof Out } ? never : C) | ToEntries<Out>;
+
+/**
+ * The loop branch is checked against the scope before the loop (iteration 1) and against that scope updated with
+ * its own outputs (iteration 2 onwards receives what the previous iteration returned).
+ */
+export type LoopBranchCheck<C extends Entry, Br, N extends string> = [StepProblem<C, StepIn<Br>, `loop '${N}' branch: `>] extends [never]
+  ? [StepProblem<LoopNextScope<C, StepOut<Br>>, StepIn<Br>, `loop '${N}' branch, from iteration 2 on (it receives what the previous iteration returned): `>] extends [never]
+    ? Br
+    : NoInfer<StepProblem<LoopNextScope<C, StepOut<Br>>, StepIn<Br>, `loop '${N}' branch, from iteration 2 on (it receives what the previous iteration returned): `>>
+  : NoInfer<StepProblem<C, StepIn<Br>, `loop '${N}' branch: `>>;
