@@ -8,7 +8,7 @@ export { pickled, metric, json, type ReturnKind, type ReturnSpec, type ReturnEnt
 export { pipeline, Pipeline, PipelineBuilder, type StepCallOptions, type FlowOptions, type TypedFlowOptions, type ParamsSlot, type TerminatedBuilder } from './sdk/pipeline';
 export { shell, stub, type ShellOptions } from './sdk/shell';
 export type { Reducers, MapOut, CommonOut } from './types/composites';
-export type { StepTypes, StepIn, StepOut, CheckStep } from './types/steps';
+export type { StepTypes, StepIn, StepOut, CheckStep, Accepts } from './types/steps';
 export { Serializable, registerSerializer } from './serialization';
 export { StepContext, CATALOG, RUN_LOG_STORE, SECRETS, type StepLogger } from './engine/context';
 export { loadArtifact, type LoadArtifactOptions } from './engine/artifacts';

@@ -1,4 +1,4 @@
-import type { AnyStep, CheckStep, Entry, FromEntries, ParamEntries, Produced, StepOut, StepTypes, ToEntries } from '../types/steps';
+import type { AnyStep, CheckStep, Entry, NamesIn, ParamEntries, Produced, StepOut, StepTypes, ToEntries } from '../types/steps';
 import type { AllOutKeys, BranchesEntries, ConditionalNewEntries, ConditionalOnCheck, ElementOf, LoopBranchCheck, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
 import type { ParamsCheck, ParamsIn, TaskStepCheck } from '../types/params';
 import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefinition } from './task';
@@ -202,7 +202,7 @@ export class PipelineBuilder<P extends object, C extends Entry> {
     P,
     // The guard skips the per-entry scan when the step adds only new names (the common case): half the
     // instantiations of a 500-step pipeline.
-    | ([C['k'] & (S extends unknown ? keyof StepOut<S> : never)] extends [never] ? C : C extends { k: S extends unknown ? keyof StepOut<S> : never } ? never : C)
+    | ([NamesIn<C, S extends unknown ? keyof StepOut<S> : never>] extends [never] ? C : C extends { k: S extends unknown ? keyof StepOut<S> : never } ? never : C)
     | ToEntries<StepOut<S>>
   > {
     const def = getTaskDefinition(step);

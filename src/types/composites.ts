@@ -3,7 +3,7 @@
  * itself when it holds and to a readable '✖ ...' message otherwise, so tsc reports the error at the offending
  * branch or option.
  */
-import type { Entry, StepIn, StepOut, StepProblem, ToEntries } from './steps';
+import type { Accepts, Entry, StepIn, StepOut, StepProblem, ToEntries } from './steps';
 
 /** Names in scope whose value is an array. */
 export type ArrayKeys<C extends Entry> = C extends { k: infer K; v: infer V } ? ([V] extends [readonly unknown[]] ? K : never) : never;
@@ -28,7 +28,7 @@ type TypeName<T> = [T] extends [string]
         : 'not an array';
 
 /** Replaces (or adds) one entry of the context. */
-export type WithEntry<C extends Entry, K extends PropertyKey, V> = (C extends { k: K } ? never : C) | { k: K; v: V };
+export type WithEntry<C extends Entry, K extends PropertyKey, V> = (C extends { k: K } ? never : C) | { k: K; v: V; a: Accepts<V> };
 
 /** Union of the output entries of every branch (a name returned by several branches gets the union of their types). */
 export type BranchesEntries<B> = { [K in keyof B]: ToEntries<StepOut<B[K]>> }[keyof B];
@@ -75,13 +75,13 @@ export type AllOutKeys<B> = { [J in keyof B]: keyof StepOut<B[J]> }[keyof B];
  * conditional (`new | undefined` when there was none: the name may be absent).
  */
 export type ConditionalNewEntries<C extends Entry, B> = {
-  [K in AllOutKeys<B>]: {
-    k: K;
-    v:
-      | { [J in keyof B]: K extends keyof StepOut<B[J]> ? StepOut<B[J]>[K] : never }[keyof B]
-      | ([MissingIn<B, K>] extends [never] ? never : [Extract<C, { k: K }>] extends [never] ? undefined : Extract<C, { k: K }>['v']);
-  };
+  [K in AllOutKeys<B>]: ConditionalEntry<
+    K,
+    | { [J in keyof B]: K extends keyof StepOut<B[J]> ? StepOut<B[J]>[K] : never }[keyof B]
+    | ([MissingIn<B, K>] extends [never] ? never : [Extract<C, { k: K }>] extends [never] ? undefined : Extract<C, { k: K }>['v'])
+  >;
 }[AllOutKeys<B>];
+type ConditionalEntry<K, V> = { k: K; v: V; a: Accepts<V> };
 
 /** A loop's scope from iteration 2 on: the scope before the loop, updated with what the branch returned. */
 type LoopNextScope<C extends Entry, Out> = (C extends { k: keyof Out } ? never : C) | ToEntries<Out>;

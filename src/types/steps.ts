@@ -33,13 +33,33 @@ export type StepOut<S> = AsRecord<
 >;
 
 export type Entry = { k: PropertyKey; v: unknown };
-export type ToEntries<O> = { [K in keyof O]-?: { k: K; v: O[K] } }[keyof O];
+/**
+ * Contravariant carrier of an entry's value type: `Accepts<A>` is assignable to `Accepts<B>` when B is assignable
+ * to A. Each entry carries one (`a`), so that "is the value named K assignable to the input type X" is the single
+ * assignability question `{ k: K; a: Accepts<X> } extends C`, which TS answers with one lookup: it indexes a union
+ * of 10 or more object types by a unit-typed property (here `k`). Scanning the union instead (`Extract<C, { k: K }>`)
+ * costs one conditional-type instantiation per name in scope, per input, per step: quadratic in the pipeline length.
+ */
+export interface Accepts<in T> {
+  readonly accepts: (value: T) => void;
+}
+export type ToEntries<O> = { [K in keyof O]-?: { k: K; v: O[K]; a: Accepts<O[K]> } }[keyof O];
 /**
  * Entries of a pipeline's own parameters. The `p` tag tells them apart from values produced by its steps (a step
  * that writes a parameter's name replaces the entry with an untagged one), so a branch's outputs are exactly what
  * its steps wrote, even a value of the same name and type as one of its parameters.
  */
-export type ParamEntries<O> = { [K in keyof O]-?: { k: K; v: {} extends Pick<O, K> ? O[K] | undefined : O[K]; p: true } }[keyof O];
+export type ParamEntries<O> = { [K in keyof O]-?: ParamEntry<K, {} extends Pick<O, K> ? O[K] | undefined : O[K]> }[keyof O];
+type ParamEntry<K, V> = { k: K; v: V; a: Accepts<V>; p: true };
+
+/** The probe of the name K: assignable to C when C has an entry K whose value is assignable to X. */
+// (never, not any, for the other properties: never is assignable to every type, even to an entry typed never)
+type Probe<K, X> = { k: K; v: never; a: Accepts<X>; p: never };
+type AnyProbe<K> = { k: K; v: never; a: never; p: never };
+/** The names among Ks that C has (one lookup each). */
+export type NamesIn<C, Ks> = Ks extends unknown ? (AnyProbe<Ks> extends C ? Ks : never) : never;
+/** The names among Ks that C lacks (one lookup each). */
+type NamesNotIn<C, Ks> = Ks extends unknown ? (AnyProbe<Ks> extends C ? never : Ks) : never;
 /** The entries written by steps (parameters that no step re-wrote are dropped). */
 export type Produced<C extends Entry> = C extends { p: true } ? never : C;
 export type FromEntries<C extends Entry> = { [E in C as E['k']]: E['v'] };
@@ -80,11 +100,11 @@ export type Mismatch<Where extends string, K, Expected, Provided> = [Simple<Expe
 
 export type StepProblem<C extends Entry, In, Where extends string = ''> = string extends keyof In
   ? `✖ ${Where}run()'s input has an index signature (Record<string, …> or any): declare the names it reads, e.g. { df: Frame; n?: number }`
-  : [Exclude<RequiredKeys<In>, C['k']>] extends [never]
+  : [NamesNotIn<C, RequiredKeys<In>>] extends [never]
     ? {
-        [K in keyof In & C['k']]-?: [Extract<C, { k: K }>['v']] extends [In[K]] ? never : Mismatch<Where, K, In[K], Extract<C, { k: K }>['v']>;
-      }[keyof In & C['k']]
-    : MissingInput<Where, Exclude<RequiredKeys<In>, C['k']>>;
+        [K in keyof In]-?: Probe<K, In[K]> extends C ? never : AnyProbe<K> extends C ? Mismatch<Where, K, In[K], Extract<C, { k: K }>['v']> : never;
+      }[keyof In]
+    : MissingInput<Where, NamesNotIn<C, RequiredKeys<In>>>;
 type MissingInput<Where extends string, M> = M extends string
   ? `✖ ${Where}missing input '${M}': no earlier step returns it and it is not a pipeline parameter (if run() gives it a default, declare it optional: '${M}?: …')`
   : never;

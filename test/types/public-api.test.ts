@@ -19,6 +19,7 @@ import {
   type CheckStep,
   type ExecuteOptions,
   type FnTask,
+  type Accepts,
   type ParamsSlot,
   type ReturnEntry,
   type ReturnKind,
@@ -95,7 +96,7 @@ describe('public API types', () => {
   });
 
   it('CheckStep is the step itself when satisfied and the error message otherwise', () => {
-    expectTypeOf<CheckStep<{ k: 'df'; v: Frame }, typeof Measure>>().toEqualTypeOf<typeof Measure>();
+    expectTypeOf<CheckStep<{ k: 'df'; v: Frame; a: Accepts<Frame> }, typeof Measure>>().toEqualTypeOf<typeof Measure>();
     expectTypeOf<CheckStep<never, typeof Measure>>().toEqualTypeOf<
       NoInfer<"✖ missing input 'df': no earlier step returns it and it is not a pipeline parameter (if run() gives it a default, declare it optional: 'df?: …')">
     >();
@@ -105,12 +106,13 @@ describe('public API types', () => {
     expectTypeOf(pipeline()).toEqualTypeOf<PipelineBuilder<{}, never> & ParamsSlot>();
     expectTypeOf(pipeline).parameters.toEqualTypeOf<[name?: string]>();
     // parameter entries are tagged p: true, so a branch's outputs are exactly what its steps wrote
-    expectTypeOf(pipeline().params<{ a: number }>()).toEqualTypeOf<PipelineBuilder<{ a: number }, { k: 'a'; v: number; p: true }>>();
+    expectTypeOf(pipeline().params<{ a: number }>()).toEqualTypeOf<PipelineBuilder<{ a: number }, { k: 'a'; v: number; a: Accepts<number>; p: true }>>();
     // a parameter listed as having a default is always present, and optional for a parent pipeline
     expectTypeOf(pipeline().params<{ a?: number; b: string }, 'a'>({ a: 1 })).toEqualTypeOf<
-      PipelineBuilder<{ b: string; a?: number }, { k: 'a'; v: number; p: true } | { k: 'b'; v: string; p: true }>
+      PipelineBuilder<{ b: string; a?: number }, { k: 'a'; v: number; a: Accepts<number>; p: true } | { k: 'b'; v: string; a: Accepts<string>; p: true }>
     >();
-    expectTypeOf(pipeline().step(Load)).toEqualTypeOf<PipelineBuilder<{}, { k: 'df'; v: Frame }>>();
+    // each entry carries its value type twice: v (to read it) and a (contravariant, for one-lookup checks)
+    expectTypeOf(pipeline().step(Load)).toEqualTypeOf<PipelineBuilder<{}, { k: 'df'; v: Frame; a: Accepts<Frame> }>>();
     // a built pipeline reads as Pipeline<parameters, what its steps write>
     expectTypeOf(built).toEqualTypeOf<Pipeline<{ test_size?: number }, { df: Frame; n_rows: number; ratio: number; summary: string }>>();
     // the builder must never become a thenable (`await builder` would hang)
