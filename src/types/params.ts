@@ -37,6 +37,6 @@ type Flatten<T> = { [K in keyof T]: T[K] };
 type PipelineLike = { readonly __out?: unknown; readonly steps: readonly unknown[]; execute(...args: any[]): unknown };
 
 /** The argument of `.step()`: a task checked against the scope; a built pipeline is refused with the way to nest it. */
-export type TaskStepCheck<C extends Entry, S> = [S] extends [PipelineLike]
+export type TaskStepCheck<C extends Entry, S, K extends PropertyKey = C['k']> = [S] extends [PipelineLike]
   ? NoInfer<`✖ a built pipeline is not a task: nest it as a branch, .parallel('name', { main: thatPipeline }), which checks its parameters against the scope`>
-  : CheckStep<C, S>;
+  : CheckStep<C, S, '', K>;

@@ -52,14 +52,13 @@ export type ToEntries<O> = { [K in keyof O]-?: { k: K; v: O[K]; a: Accepts<O[K]>
 export type ParamEntries<O> = { [K in keyof O]-?: ParamEntry<K, {} extends Pick<O, K> ? O[K] | undefined : O[K]> }[keyof O];
 type ParamEntry<K, V> = { k: K; v: V; a: Accepts<V>; p: true };
 
-/** The probe of the name K: assignable to C when C has an entry K whose value is assignable to X. */
+/**
+ * The probe of the name K: assignable to C when C's entry K has a value assignable to X. Asked only for names
+ * known to be in scope (K, the union of the names, answers "is it there" by a binary search): a probe that fails
+ * makes TS scan every entry.
+ */
 // (never, not any, for the other properties: never is assignable to every type, even to an entry typed never)
 type Probe<K, X> = { k: K; v: never; a: Accepts<X>; p: never };
-type AnyProbe<K> = { k: K; v: never; a: never; p: never };
-/** The names among Ks that C has (one lookup each). */
-export type NamesIn<C, Ks> = Ks extends unknown ? (AnyProbe<Ks> extends C ? Ks : never) : never;
-/** The names among Ks that C lacks (one lookup each). */
-type NamesNotIn<C, Ks> = Ks extends unknown ? (AnyProbe<Ks> extends C ? never : Ks) : never;
 /** The entries written by steps (parameters that no step re-wrote are dropped). */
 export type Produced<C extends Entry> = C extends { p: true } ? never : C;
 export type FromEntries<C extends Entry> = { [E in C as E['k']]: E['v'] };
@@ -98,13 +97,13 @@ export type Mismatch<Where extends string, K, Expected, Provided> = [Simple<Expe
   ? `✖ ${Where}input '${K & string}' has an incompatible type: expected ${TypeText<Expected>}, got ${TypeText<Provided>}${[undefined] extends [Provided] ? ` (it may be absent: declare the input optional; for a parameter with a default, list it: params<P, 'name'>(defaults))` : ''}`
   : { [P in `✖ ${Where}input '${K & string}' has an incompatible type`]: { expected: Expected; provided: Provided } };
 
-export type StepProblem<C extends Entry, In, Where extends string = ''> = string extends keyof In
+export type StepProblem<C extends Entry, In, Where extends string = '', K extends PropertyKey = C['k']> = string extends keyof In
   ? `✖ ${Where}run()'s input has an index signature (Record<string, …> or any): declare the names it reads, e.g. { df: Frame; n?: number }`
-  : [NamesNotIn<C, RequiredKeys<In>>] extends [never]
+  : [Exclude<RequiredKeys<In>, K>] extends [never]
     ? {
-        [K in keyof In]-?: Probe<K, In[K]> extends C ? never : AnyProbe<K> extends C ? Mismatch<Where, K, In[K], Extract<C, { k: K }>['v']> : never;
+        [I in keyof In]-?: I extends K ? (Probe<I, In[I]> extends C ? never : Mismatch<Where, I, In[I], Extract<C, { k: I }>['v']>) : never;
       }[keyof In]
-    : MissingInput<Where, NamesNotIn<C, RequiredKeys<In>>>;
+    : MissingInput<Where, Exclude<RequiredKeys<In>, K>>;
 type MissingInput<Where extends string, M> = M extends string
   ? `✖ ${Where}missing input '${M}': no earlier step returns it and it is not a pipeline parameter (if run() gives it a default, declare it optional: '${M}?: …')`
   : never;
@@ -113,8 +112,8 @@ type MissingInput<Where extends string, M> = M extends string
 type IsUnion<S, U = S> = S extends unknown ? ([U] extends [S] ? false : true) : never;
 
 /** S itself when its inputs are satisfied by the context, the error otherwise. */
-export type CheckStep<C extends Entry, S, Where extends string = ''> = true extends IsUnion<S>
+export type CheckStep<C extends Entry, S, Where extends string = '', K extends PropertyKey = C['k']> = true extends IsUnion<S>
   ? NoInfer<`✖ ${Where}the step's type is a union of several tasks (e.g. cond ? A : B): their inputs and outputs differ, so the data flow cannot be proved. Choose between them with .conditional(...), or give the variable one task type`>
-  : [StepProblem<C, StepIn<S>, Where>] extends [never]
+  : [StepProblem<C, StepIn<S>, Where, K>] extends [never]
     ? S
-    : NoInfer<StepProblem<C, StepIn<S>, Where>>;
+    : NoInfer<StepProblem<C, StepIn<S>, Where, K>>;
