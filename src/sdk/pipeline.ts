@@ -1,5 +1,5 @@
 import type { AnyStep, CheckStep, Entry, ParamEntries, Produced, StepOut, StepTypes, ToEntries } from '../types/steps';
-import type { AllOutKeys, BranchesEntries, ConditionalNewEntries, ConditionalOnCheck, ElementOf, LoopBranchCheck, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
+import type { AllOutKeys, Named, BranchesEntries, ConditionalNewEntries, ConditionalOnCheck, ElementOf, LoopBranchCheck, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
 import type { ParamsCheck, ParamsIn, TaskStepCheck } from '../types/params';
 import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefinition } from './task';
 import { PipelineDefinitionError } from '../errors';
@@ -255,7 +255,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     opts: {
       over: MapOverCheck<C, O, N>;
       as: As;
-      branch: CheckStep<WithEntry<C, As, ElementOf<C, O>>, Br, `map '${N}' branch: `>;
+      branch: CheckStep<WithEntry<C, As, ElementOf<C, O>>, Br, `${Named<'map', N>} branch: `>;
       reducer?: R & Reducers<StepOut<Br>>;
       /** How many iterations run at the same time. Default 8. */
       concurrency?: number;

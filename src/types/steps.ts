@@ -71,15 +71,12 @@ export type TypeText<T> = [T] extends [never]
     ? 'any'
     : unknown extends T
       ? 'unknown'
-      : [T] extends [readonly unknown[]]
-        ? [T] extends [readonly string[]]
-          ? 'string[]'
-          : [T] extends [readonly number[]]
-            ? 'number[]'
-            : [T] extends [readonly boolean[]]
-              ? 'boolean[]'
-              : 'an array'
+      : [T] extends [readonly (infer E)[]]
+        ? [E] extends [string | number | boolean | null | undefined]
+          ? ArrayText<TypeText<E>>
+          : 'an array'
         : JoinParts<[StringText<Extract<T, string>>, NumberText<Extract<T, number>>, BooleanText<Extract<T, boolean>>, [Extract<T, null>] extends [never] ? '' : 'null', [Extract<T, undefined>] extends [never] ? '' : 'undefined']>;
+type ArrayText<E extends string> = E extends `${string} | ${string}` ? `(${E})[]` : `${E}[]`;
 type IsUnionOf<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
 type StringText<S> = [S] extends [never] ? '' : string extends S ? 'string' : true extends IsUnionOf<S> ? 'a string literal union' : `'${S & string}'`;
 type NumberText<N> = [N] extends [never] ? '' : number extends N ? 'number' : true extends IsUnionOf<N> ? 'a number literal union' : `${N & number}`;
