@@ -121,7 +121,7 @@ export class Pipeline<P extends object = {}, Out extends object = {}> implements
  * incompatible input is a compile error at that `.step(...)`. (Never add a method named `then`: it would make
  * the builder a thenable and `await` on it would hang.)
  */
-export class PipelineBuilder<P extends object, C extends Entry, K extends PropertyKey = C['k']> {
+export class PipelineBuilder<P extends object, C extends Entry, K extends PropertyKey = C['k'], Names extends string = never> {
   constructor(
     private readonly pipelineName: string,
     private readonly specs: readonly StepSpec[],
@@ -186,18 +186,24 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     return out;
   }
 
-  private add<NC extends Entry, NK extends PropertyKey = NC['k']>(spec: StepSpec): PipelineBuilder<P, NC, NK> {
-    return new PipelineBuilder<P, NC, NK>(this.pipelineName, [...this.specs, spec], this.paramDefaults);
+  private add<NC extends Entry, NK extends PropertyKey = NC['k'], NN extends string = never>(spec: StepSpec): PipelineBuilder<P, NC, NK, NN> {
+    return new PipelineBuilder<P, NC, NK, NN>(this.pipelineName, [...this.specs, spec], this.paramDefaults);
   }
 
   /** Appends a step: a `@Task` class, a `task()` function, `shell()` or `stub()`. Its returns are in scope for every later step. */
   // `S extends unknown ? ... : never` defers the key computation until S is known: written as a plain
   // `keyof StepOut<S>`, TS settles the condition too early and a later return of the same name would not replace
   // the earlier entry's type.
-  step<S extends AnyStep, OF extends Pipeline<any, any> = never, const T extends 'success' | 'failure' | undefined = 'success' | 'failure' | undefined>(
-    step: TaskStepCheck<C, S, K>,
+  step<
+    S extends AnyStep,
+    OF extends Pipeline<any, any> = never,
+    const T extends 'success' | 'failure' | undefined = 'success' | 'failure' | undefined,
+    const Nm extends string = never,
+  >(
+    // Names: the literal step names used so far (task() names, { name } options); a repeated one is refused
+    step: DuplicateNameCheck<StepNameOf<S, Nm>, Names> extends true ? TaskStepCheck<C, S, K> : NoInfer<DuplicateNameCheck<StepNameOf<S, Nm>, Names>>,
     // the on-failure pipeline runs with the values in scope before the step: its inputs are checked against them
-    options: Omit<StepCallOptions, 'onFailure' | 'terminate'> & { onFailure?: OnFailureArg<C, OF>; terminate?: T } = {},
+    options: Omit<StepCallOptions, 'onFailure' | 'terminate' | 'name'> & { onFailure?: OnFailureArg<C, OF>; terminate?: T; name?: Nm } = {},
   ): [T] extends ['success' | 'failure'] ? TerminatedBuilder<P, C> : PipelineBuilder<
     P,
     // The guard skips the per-entry scan when the step adds only new names (the common case). K, the union of
@@ -205,7 +211,8 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     // in a union of literals, not a scan of the entries.
     | ([Extract<S extends unknown ? keyof StepOut<S> : never, K>] extends [never] ? C : C extends { k: S extends unknown ? keyof StepOut<S> : never } ? never : C)
     | ToEntries<StepOut<S>>,
-    K | (S extends unknown ? keyof StepOut<S> : never)
+    K | (S extends unknown ? keyof StepOut<S> : never),
+    Names | StepNameOf<S, Nm>
   > {
     const def = getTaskDefinition(step);
     if (!def) {
@@ -233,7 +240,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     name: string,
     branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> },
     options: TypedFlowOptions<C, OF> = {},
-  ): PipelineBuilder<P, (C extends { k: B extends unknown ? BranchKeys<B> : never } ? never : C) | BranchesEntries<B>> {
+  ): PipelineBuilder<P, (C extends { k: B extends unknown ? BranchKeys<B> : never } ? never : C) | BranchesEntries<B>, K | (B extends unknown ? BranchKeys<B> : never), Names> {
     this.checkName(name);
     const entries = Object.entries(branches as Record<string, unknown>);
     if (!entries.length) throw new PipelineDefinitionError(`${this.where()}: parallel '${name}' has no branches`);
@@ -260,7 +267,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
       /** How many iterations run at the same time. Default 8. */
       concurrency?: number;
     } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<MapOut<StepOut<Br>, R>>> {
+  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<MapOut<StepOut<Br>, R>>, K | (Br extends unknown ? keyof StepOut<Br> : never), Names> {
     this.checkName(name);
     const where = this.where();
     const o = opts as unknown as { over: string; as: string; branch: unknown; reducer?: Record<string, unknown>; concurrency?: number } & FlowOptions;
@@ -297,7 +304,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     } & TypedFlowOptions<C, OF>,
     // after it: a name every branch writes has the union of their types; a name only some branches write keeps its
     // old value when another branch runs, so it is old | new (new | undefined when it had no value before)
-  ): PipelineBuilder<P, (C extends { k: B extends unknown ? AllOutKeys<B> : never } ? never : C) | ConditionalNewEntries<C, B>> {
+  ): PipelineBuilder<P, (C extends { k: B extends unknown ? AllOutKeys<B> : never } ? never : C) | ConditionalNewEntries<C, B>, K | (B extends unknown ? AllOutKeys<B> : never), Names> {
     this.checkName(name);
     const o = opts as unknown as { on: string; branches: Record<string, unknown> } & FlowOptions;
     if (typeof o.on !== 'string' || !o.on) throw new PipelineDefinitionError(`${this.where()}: conditional '${name}' needs 'on', the name of a value in scope`);
@@ -326,7 +333,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
       maxIterations: number;
       indexAs?: Idx;
     } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<StepOut<Br>>> {
+  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<StepOut<Br>>, K | (Br extends unknown ? keyof StepOut<Br> : never), Names> {
     this.checkName(name);
     const where = this.where();
     const o = opts as unknown as { branch: unknown; breakOn: string; maxIterations: number; indexAs?: string } & FlowOptions;
@@ -365,6 +372,14 @@ declare const params_only_directly_after_pipeline_once_before_any_step: unique s
 export interface ParamsSlot {
   readonly [params_only_directly_after_pipeline_once_before_any_step]: true;
 }
+
+/** The literal name of a step: its `{ name }` option, else a task()'s name; never when not a literal (classes). */
+type StepNameOf<S, Nm extends string> = [Nm] extends [never] ? (S extends { readonly name: infer N extends string; readonly __task: unknown } ? (string extends N ? never : N) : never) : string extends Nm ? never : Nm;
+type DuplicateNameCheck<N extends string, Names extends string> = [N] extends [never]
+  ? true
+  : N extends Names
+    ? `✖ step name '${N}' is already used in this pipeline: name this use with .step(X, { name: '${N}_2' })`
+    : true;
 
 type AfterTerminate = '✖ nothing may follow a step with terminate: it could never run. Remove the step, or the terminate option';
 /** The builder after a step with `terminate`: only build() is left. */

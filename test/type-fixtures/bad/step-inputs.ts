@@ -56,3 +56,18 @@ export const oneLine = pipeline('g')
   // @expect-error ✖ input 'label' has an incompatible type: expected number, got string
   .step(task(({ label }: { label: number }) => ({ z: label }), { name: 'num_label', returns: ['z'] }))
   .build();
+
+// duplicate literal step names: task() names, stub() names, { name } options (class names are not literal types:
+// a class used twice without { name } is refused when the file is loaded)
+const stubbed = stub('s');
+export const duplicateTaskName = pipeline('h')
+  .step(gen)
+  // @expect-error ✖ step name 'gen' is already used in this pipeline: name this use with .step(X, { name: 'gen_2' })
+  .step(gen)
+  .build();
+export const duplicateOptionName = pipeline('i')
+  .step(gen)
+  .step(stubbed, { name: 'twice' })
+  // @expect-error ✖ step name 'twice' is already used in this pipeline
+  .step(stubbed, { name: 'twice' })
+  .build();

@@ -27,3 +27,6 @@ export class Split {
 
 const gen = task(() => ({ x: 3 }), { name: 'gen', returns: ['x'] });
 export default pipeline('ok').step(gen).step(OptionalSecond).step(NullableValue).step(Split).step(gen, { name: 'gen_again', terminate: 'success' }).build();
+
+// the same task twice, the second named apart
+export const renamed = pipeline('renamed').step(gen).step(gen, { name: 'gen_2' }).step(Split).step(Split, { name: 'split_2' }).build();
