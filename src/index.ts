@@ -5,10 +5,10 @@ import 'reflect-metadata';
 
 export { Task, task, type TaskOptions, type StepOptions, type CatalogSpec, type RetrySpec, type FnTask, type TaskDefinition } from './sdk/task';
 export { pickled, metric, json, type ReturnKind, type ReturnSpec, type ReturnEntry } from './sdk/returns';
-export { pipeline, Pipeline, PipelineBuilder, type StepCallOptions, type FlowOptions, type TypedFlowOptions } from './sdk/pipeline';
+export { pipeline, Pipeline, PipelineBuilder, type StepCallOptions, type FlowOptions, type TypedFlowOptions, type ParamsSlot, type TerminatedBuilder } from './sdk/pipeline';
 export { shell, stub, type ShellOptions } from './sdk/shell';
 export type { Reducers, MapOut, CommonOut } from './types/composites';
-export type { StepTypes, StepIn, StepOut, CheckStep } from './types/steps';
+export type { StepTypes, StepIn, StepOut, CheckStep, Accepts } from './types/steps';
 export { Serializable, registerSerializer } from './serialization';
 export { StepContext, CATALOG, RUN_LOG_STORE, SECRETS, type StepLogger } from './engine/context';
 export { loadArtifact, type LoadArtifactOptions } from './engine/artifacts';

@@ -41,7 +41,10 @@ function findTsconfig(file: string): string | undefined {
 function contextAt(checker: ts.TypeChecker, call: ts.CallExpression): Map<string, string> {
   const names = new Map<string, string>();
   const namesOf = (expr: ts.Expression): string[] => {
-    const t = checker.getTypeAtLocation(expr);
+    let t = checker.getTypeAtLocation(expr);
+    // pipeline(...) is `PipelineBuilder<{}, never> & ParamsSlot`: read the builder member
+    if (t.isIntersection()) t = t.types.find((m) => (m as ts.TypeReference).target?.symbol?.name === 'PipelineBuilder') ?? t;
+    if (!((t as ts.TypeReference).target && (t.flags & ts.TypeFlags.Object))) return [];
     const args = checker.getTypeArguments(t as ts.TypeReference);
     const ctx = args[1];
     if (!ctx) return [];
@@ -65,8 +68,10 @@ function contextAt(checker: ts.TypeChecker, call: ts.CallExpression): Map<string
   }
   for (const e of chain) {
     let producer = 'a pipeline parameter';
-    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'step' && e.arguments[0]) {
-      producer = `returned by ${e.arguments[0].getText()}`;
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.arguments[0]) {
+      const method = e.expression.name.text;
+      if (method === 'step') producer = `returned by ${e.arguments[0].getText()}`;
+      else if (['parallel', 'map', 'conditional', 'loop'].includes(method)) producer = `produced by ${method} ${e.arguments[0].getText()}`;
     }
     for (const n of namesOf(e)) if (!names.has(n)) names.set(n, producer);
   }
@@ -133,8 +138,10 @@ export function checkFiles(files: string[]): { problems: CheckProblem[]; filesCh
           if (similar.length) lines.push(`    Did you mean ${similar.map((s) => `'${s.n}' (${scope.get(s.n)})`).join(' or ')}?`);
         }
       } else {
-        const expected = /expected: ([^;]+);/.exec(raw)?.[1];
-        const provided = /provided: ([^;]+);/.exec(raw)?.[1];
+        // one-line form "…: expected number, got string" or the { expected; provided } pair
+        const oneLine = /has an incompatible type: expected (.+?), got (.+?)(?: \(|"|$)/.exec(raw);
+        const expected = oneLine?.[1] ?? /expected: ([^;]+);/.exec(raw)?.[1];
+        const provided = oneLine?.[2] ?? /provided: ([^;]+);/.exec(raw)?.[1];
         lines.push(`  ✖ input '${clash![1]}' has the wrong type: the step expects ${expected ?? '?'} but ${scope.get(clash![1]!) ?? 'the pipeline'} provides ${provided ?? '?'}.`);
       }
       const inScope = [...scope.entries()].map(([n, by]) => `${n} (${by.replace('returned by ', 'from ')})`);

@@ -78,8 +78,15 @@ export async function executeGraph(ctx: RunContext, graph: Graph, scope: Scope):
       status = await executeNode(ctx, node, scope);
     }
     if (status === 'SUCCESS') current = node.next;
-    else if (node.onFailure) return executeGraph(ctx, node.onFailure, scope);
-    else current = 'fail';
+    else if (node.onFailure) {
+      const recovered = await executeGraph(ctx, node.onFailure, scope);
+      if (scope.branch === undefined || recovered !== 'SUCCESS') return recovered;
+      // Inside a branch, the on-failure pipeline runs (to clean up, notify, ...) but the branch still fails: the
+      // steps after the failed one did not run, so the branch cannot deliver the values its type promises to the
+      // parent. Recover a composite as a whole with its own onFailure.
+      await ctx.store.apply(ctx.runId, [{ op: 'status', branch: scope.branch, status: 'FAIL' }]);
+      return 'FAIL';
+    } else current = 'fail';
   }
   throw new Error(`internal: graph '${graph.name}' did not reach a terminal node`);
 }

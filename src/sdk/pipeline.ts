@@ -1,11 +1,12 @@
-import type { AnyStep, CheckStep, Entry, FromEntries, StepEntry, StepIn, StepNameOf, StepOut, StepTypes, ToEntries } from '../types/steps';
-import type { BranchesEntries, CommonOut, ConditionalOnCheck, ElementOf, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
+import type { AnyStep, CheckStep, Entry, ParamEntries, Produced, StepEntry, StepIn, StepNameOf as VisibleStepName, StepOut, StepTypes, ToEntries } from '../types/steps';
+import type { AllOutKeys, Named, BranchesEntries, ConditionalNewEntries, ConditionalOnCheck, ElementOf, LoopBranchCheck, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
+import type { ParamsCheck, ParamsIn, TaskStepCheck } from '../types/params';
 import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefinition } from './task';
 import { recordDefinition } from './definition';
+import type { PipelineEvent } from '../engine/events';
 import { PipelineDefinitionError } from '../errors';
 import { currentLaunch } from '../engine/launch';
 import { executePipeline, type ExecuteOptions, type RunResult } from '../engine/run';
-import type { PipelineEvent } from '../engine/events';
 
 /** What happens around a step: a recovery pipeline when it fails, or ending the pipeline after it. */
 export interface FlowOptions {
@@ -18,8 +19,12 @@ export interface FlowOptions {
   terminate?: 'success' | 'failure';
 }
 
-/** FlowOptions whose on-failure pipeline is checked against the values in scope (C) before the step. */
-export type TypedFlowOptions<C extends Entry, OF> = { onFailure?: CheckStep<C, OF, 'onFailure: '>; terminate?: 'success' | 'failure' };
+/**
+ * FlowOptions whose on-failure pipeline is checked against the values in scope (C) before the step. (Until a
+ * pipeline is given, OF is never and the option reads as a plain `Pipeline`: no error type in signature help.)
+ */
+export type TypedFlowOptions<C extends Entry, OF> = { onFailure?: OnFailureArg<C, OF>; terminate?: 'success' | 'failure' };
+type OnFailureArg<C extends Entry, OF> = [OF] extends [never] ? Pipeline<any, any> : CheckStep<C, OF, 'onFailure: '>;
 
 /** Options of `.step(X, options)`; they override the task's own options for this step. */
 export interface StepCallOptions extends StepOptions, FlowOptions {
@@ -70,30 +75,20 @@ export interface DefinitionRef {
   exportName: string;
 }
 
-/** Entries of C that are not just the pipeline's own parameters passed through (same name and exactly the same type). */
-type Produced<C extends Entry, P> = C extends { k: infer K; v: infer V }
-  ? K extends keyof P
-    ? [V] extends [P[K]]
-      ? [P[K]] extends [V]
-        ? never
-        : C
-      : C
-    : C
-  : never;
-
 const PIPELINE_BRAND = Symbol.for('runnable-ts.pipeline');
 
 /**
- * A built pipeline. `P` is the declared parameters type; `C` the union of values in scope at its end; `S` the union
- * of its steps (name, inputs, outputs; branches included), which `runnable-ts/testing` uses to type-check mocks.
- * It is itself a step type (inputs P, outputs everything it produced), so pipelines nest as branches.
+ * A built pipeline. `P` is what it reads from outside (its parameters; those with a default are optional);
+ * `Out` what its steps write (parameters no step re-wrote excluded); `S` the union of its steps (name, inputs,
+ * outputs; branches included), which `runnable-ts/testing` uses to type-check mocks. It is itself a step type
+ * (inputs P, outputs Out), so pipelines nest as branches.
  */
-export class Pipeline<P extends object = {}, C extends Entry = never, S extends StepEntry = any> implements StepTypes<P, FromEntries<Produced<C, P>>> {
+export class Pipeline<P extends object = {}, Out extends object = {}, S extends StepEntry = any> implements StepTypes<P, Out> {
   declare readonly __in?: P;
   /** The pipeline's steps at the type level (no runtime value). */
   declare readonly __steps?: S;
-  /** What the pipeline produces (its parameters excluded): what a branch adds to its parent's scope. */
-  declare readonly __out?: FromEntries<Produced<C, P>>;
+  /** What the pipeline's steps write: what a branch adds to its parent's scope. */
+  declare readonly __out?: Out;
   readonly [PIPELINE_BRAND] = true;
   /** Set by the CLI (or found on first execute) so out-of-process executors can load the pipeline again. */
   definition?: DefinitionRef;
@@ -176,19 +171,33 @@ export class Pipeline<P extends object = {}, C extends Entry = never, S extends 
  * incompatible input is a compile error at that `.step(...)`. (Never add a method named `then`: it would make
  * the builder a thenable and `await` on it would hang.)
  */
-export class PipelineBuilder<P extends object, C extends Entry, S extends StepEntry = never> {
+export class PipelineBuilder<P extends object, C extends Entry, K extends PropertyKey = C['k'], Names extends string = never, St extends StepEntry = never> {
   constructor(
     private readonly pipelineName: string,
     private readonly specs: readonly StepSpec[],
     private readonly paramDefaults: Readonly<Record<string, unknown>>,
+    private readonly paramsDeclared = false,
   ) {}
 
   /**
-   * Declares the pipeline's parameters (type only, plus optional defaults). Parameters come from the
-   * parameters file (`--params`), `RUNNABLE_PRM_<name>` environment variables, or these defaults.
+   * Declares the pipeline's parameters: once, directly on `pipeline(...)`, before any step. Parameters come from
+   * the parameters file (`--params`), `RUNNABLE_PRM_<name>` environment variables, or `defaults`. List the names
+   * that have a default as the second type argument, `params<{ n?: number; name: string }, 'n'>({ n: 3 })`: they
+   * are then always present for later steps (typed `number`, not `number | undefined`), and optional for a parent
+   * pipeline that uses this one as a branch. Parameter types must be JSON-like (they are read from JSON, YAML or
+   * the environment).
    */
-  params<NP extends object>(defaults?: { [K in keyof NP]?: NP[K] }): PipelineBuilder<NP, (C extends { k: keyof NP } ? never : C) | ToEntries<NP>, S> {
-    return new PipelineBuilder(this.pipelineName, this.specs, { ...this.paramDefaults, ...(defaults ?? {}) });
+  params<NP extends object, D extends keyof NP = never>(
+    this: ParamsSlot & ParamsCheck<NP>,
+    defaults?: { [K in D]-?: Exclude<NP[K], undefined> } & { [K in keyof NP]?: NP[K] },
+  ): PipelineBuilder<ParamsIn<NP, D>, ParamEntries<Omit<NP, D> & { [K in D]-?: Exclude<NP[K], undefined> }>, keyof NP> {
+    const self = this as unknown as PipelineBuilder<{}, never>;
+    if (self.paramsDeclared || self.specs.length) {
+      throw new PipelineDefinitionError(
+        `pipeline '${self.pipelineName}': params() must come directly after pipeline(...), once, before any step (${self.paramsDeclared ? 'it is called a second time' : `it follows step '${self.specs.at(-1)!.name}'`}). Declare every parameter in one params<...>() call.`,
+      );
+    }
+    return new PipelineBuilder(self.pipelineName, self.specs, { ...self.paramDefaults, ...(defaults ?? {}) }, true);
   }
 
   private where(): string {
@@ -227,25 +236,34 @@ export class PipelineBuilder<P extends object, C extends Entry, S extends StepEn
     return out;
   }
 
-  private add<NC extends Entry, NS extends StepEntry>(spec: StepSpec): PipelineBuilder<P, NC, NS> {
-    return new PipelineBuilder<P, NC, NS>(this.pipelineName, [...this.specs, spec], this.paramDefaults);
+  private add<NC extends Entry, NK extends PropertyKey = NC['k'], NN extends string = never, NS extends StepEntry = never>(spec: StepSpec): PipelineBuilder<P, NC, NK, NN, NS> {
+    return new PipelineBuilder<P, NC, NK, NN, NS>(this.pipelineName, [...this.specs, spec], this.paramDefaults);
   }
 
   /** Appends a step: a `@Task` class, a `task()` function, `shell()` or `stub()`. Its returns are in scope for every later step. */
-  // `T extends unknown ? ... : never` defers the key computation until T is known: written as a plain
-  // `keyof StepOut<T>`, TS settles the condition too early and a later return of the same name would not replace
+  // `S extends unknown ? ... : never` defers the key computation until S is known: written as a plain
+  // `keyof StepOut<S>`, TS settles the condition too early and a later return of the same name would not replace
   // the earlier entry's type.
-  step<T extends AnyStep, OF extends Pipeline<any, any> = never, const SN extends string = never>(
-    step: CheckStep<C, T>,
+  step<
+    S extends AnyStep,
+    OF extends Pipeline<any, any> = never,
+    const T extends 'success' | 'failure' | undefined = 'success' | 'failure' | undefined,
+    const Nm extends string = never,
+  >(
+    // Names: the literal step names used so far (task() names, { name } options); a repeated one is refused
+    step: DuplicateNameCheck<StepNameOf<S, Nm>, Names> extends true ? TaskStepCheck<C, S, K> : NoInfer<DuplicateNameCheck<StepNameOf<S, Nm>, Names>>,
     // the on-failure pipeline runs with the values in scope before the step: its inputs are checked against them
-    options: Omit<StepCallOptions, 'onFailure' | 'name'> & { name?: SN; onFailure?: CheckStep<C, OF, 'onFailure: '> } = {},
-  ): PipelineBuilder<
+    options: Omit<StepCallOptions, 'onFailure' | 'terminate' | 'name'> & { onFailure?: OnFailureArg<C, OF>; terminate?: T; name?: Nm } = {},
+  ): [T] extends ['success' | 'failure'] ? TerminatedBuilder<P, C, St | StepEntryOf<S, Nm> | StepsOf<OF>> : PipelineBuilder<
     P,
-    // The guard skips the per-entry scan when the step adds only new names (the common case): half the
-    // instantiations of a 500-step pipeline.
-    | ([C['k'] & (T extends unknown ? keyof StepOut<T> : never)] extends [never] ? C : C extends { k: T extends unknown ? keyof StepOut<T> : never } ? never : C)
-    | ToEntries<StepOut<T>>,
-    S | { n: [SN] extends [never] ? StepNameOf<T> : SN; i: StepIn<T>; o: StepOut<T> } | StepsOf<OF>
+    // The guard skips the per-entry scan when the step adds only new names (the common case). K, the union of
+    // the names in scope, is carried along so that this question (and "is this input there") is a binary search
+    // in a union of literals, not a scan of the entries.
+    | ([Extract<S extends unknown ? keyof StepOut<S> : never, K>] extends [never] ? C : C extends { k: S extends unknown ? keyof StepOut<S> : never } ? never : C)
+    | ToEntries<StepOut<S>>,
+    K | (S extends unknown ? keyof StepOut<S> : never),
+    Names | StepNameOf<S, Nm>,
+    St | StepEntryOf<S, Nm> | StepsOf<OF>
   > {
     const def = getTaskDefinition(step);
     if (!def) {
@@ -261,7 +279,7 @@ export class PipelineBuilder<P extends object, C extends Entry, S extends StepEn
     }
     const name = options.name ?? def.name;
     this.checkName(name);
-    return this.add({ kind: 'task', name, task: def, options: { ...def.options, ...pickStepOptions(options) }, ...this.flow(options as FlowOptions) });
+    return this.add({ kind: 'task', name, task: def, options: { ...def.options, ...pickStepOptions(options) }, ...this.flow(options as FlowOptions) }) as never;
   }
 
   /**
@@ -273,7 +291,7 @@ export class PipelineBuilder<P extends object, C extends Entry, S extends StepEn
     name: string,
     branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> },
     options: TypedFlowOptions<C, OF> = {},
-  ): PipelineBuilder<P, (C extends { k: B extends unknown ? BranchKeys<B> : never } ? never : C) | BranchesEntries<B>, S | StepsOf<B[keyof B]> | StepsOf<OF>> {
+  ): PipelineBuilder<P, (C extends { k: B extends unknown ? BranchKeys<B> : never } ? never : C) | BranchesEntries<B>, K | (B extends unknown ? BranchKeys<B> : never), Names, St | StepsOf<B[keyof B]> | StepsOf<OF>> {
     this.checkName(name);
     const entries = Object.entries(branches as Record<string, unknown>);
     if (!entries.length) throw new PipelineDefinitionError(`${this.where()}: parallel '${name}' has no branches`);
@@ -295,12 +313,12 @@ export class PipelineBuilder<P extends object, C extends Entry, S extends StepEn
     opts: {
       over: MapOverCheck<C, O, N>;
       as: As;
-      branch: CheckStep<WithEntry<C, As, ElementOf<C, O>>, Br, `map '${N}' branch: `>;
+      branch: CheckStep<WithEntry<C, As, ElementOf<C, O>>, Br, `${Named<'map', N>} branch: `>;
       reducer?: R & Reducers<StepOut<Br>>;
       /** How many iterations run at the same time. Default 8. */
       concurrency?: number;
     } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<MapOut<StepOut<Br>, R>>, S | StepsOf<Br> | StepsOf<OF>> {
+  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<MapOut<StepOut<Br>, R>>, K | (Br extends unknown ? keyof StepOut<Br> : never), Names, St | StepsOf<Br> | StepsOf<OF>> {
     this.checkName(name);
     const where = this.where();
     const o = opts as unknown as { over: string; as: string; branch: unknown; reducer?: Record<string, unknown>; concurrency?: number } & FlowOptions;
@@ -335,7 +353,9 @@ export class PipelineBuilder<P extends object, C extends Entry, S extends StepEn
       on: ConditionalOnCheck<C, On, keyof B & string, N>;
       branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> };
     } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: B extends unknown ? keyof CommonOut<B> : never } ? never : C) | ToEntries<CommonOut<B>>, S | StepsOf<B[keyof B]> | StepsOf<OF>> {
+    // after it: a name every branch writes has the union of their types; a name only some branches write keeps its
+    // old value when another branch runs, so it is old | new (new | undefined when it had no value before)
+  ): PipelineBuilder<P, (C extends { k: B extends unknown ? AllOutKeys<B> : never } ? never : C) | ConditionalNewEntries<C, B>, K | (B extends unknown ? AllOutKeys<B> : never), Names, St | StepsOf<B[keyof B]> | StepsOf<OF>> {
     this.checkName(name);
     const o = opts as unknown as { on: string; branches: Record<string, unknown> } & FlowOptions;
     if (typeof o.on !== 'string' || !o.on) throw new PipelineDefinitionError(`${this.where()}: conditional '${name}' needs 'on', the name of a value in scope`);
@@ -357,12 +377,14 @@ export class PipelineBuilder<P extends object, C extends Entry, S extends StepEn
   loop<const N extends string, Br extends Pipeline<any, any>, const Brk extends string, const Idx extends string = never, OF extends Pipeline<any, any> = never>(
     name: N,
     opts: {
-      branch: CheckStep<[Idx] extends [never] ? C : WithEntry<C, Idx, number>, Br, `loop '${N}' branch: `>;
+      // checked twice: against the scope before the loop (iteration 1) and against that scope updated with what
+      // the branch returns (iteration 2 onwards receives what the previous iteration returned)
+      branch: LoopBranchCheck<[Idx] extends [never] ? C : WithEntry<C, Idx, number>, Br, N>;
       breakOn: LoopBreakCheck<StepOut<Br>, Brk, N>;
       maxIterations: number;
       indexAs?: Idx;
     } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<StepOut<Br>>, S | StepsOf<Br> | StepsOf<OF>> {
+  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<StepOut<Br>>, K | (Br extends unknown ? keyof StepOut<Br> : never), Names, St | StepsOf<Br> | StepsOf<OF>> {
     this.checkName(name);
     const where = this.where();
     const o = opts as unknown as { branch: unknown; breakOn: string; maxIterations: number; indexAs?: string } & FlowOptions;
@@ -384,26 +406,57 @@ export class PipelineBuilder<P extends object, C extends Entry, S extends StepEn
   }
 
   /** Finishes the pipeline. */
-  build(): Pipeline<P, C, S> {
+  build(): Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }, St> {
     if (this.specs.length === 0) {
       throw new PipelineDefinitionError(`pipeline '${this.pipelineName}' has no steps; add at least one with .step(X)`);
     }
-    const built = new Pipeline<P, C, S>(this.pipelineName, this.specs, this.paramDefaults);
+    const built = new Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }, St>(this.pipelineName, this.specs, this.paramDefaults);
     recordDefinition(built);
     return built;
   }
 }
 
-type BranchKeys<B> = { [K in keyof B]: keyof StepOut<B[K]> }[keyof B];
+declare const params_only_directly_after_pipeline_once_before_any_step: unique symbol;
+/**
+ * Marks the builder returned by `pipeline(...)`, the only one on which `params()` may be called. Calling it
+ * elsewhere is a compile error naming this rule: "Property '[params_only_directly_after_pipeline_once_before_any_step]'
+ * is missing".
+ */
+export interface ParamsSlot {
+  readonly [params_only_directly_after_pipeline_once_before_any_step]: true;
+}
+
+/** The literal name of a step: its `{ name }` option, else a task()'s name; never when not a literal (classes). */
+type StepNameOf<S, Nm extends string> = [Nm] extends [never] ? (S extends { readonly name: infer N extends string; readonly __task: unknown } ? (string extends N ? never : N) : never) : string extends Nm ? never : Nm;
+type DuplicateNameCheck<N extends string, Names extends string> = [N] extends [never]
+  ? true
+  : N extends Names
+    ? `✖ step name '${N}' is already used in this pipeline: name this use with .step(X, { name: '${N}_2' })`
+    : true;
+
+type AfterTerminate = '✖ nothing may follow a step with terminate: it could never run. Remove the step, or the terminate option';
+/** The builder after a step with `terminate`: only build() is left. */
+export interface TerminatedBuilder<P extends object, C extends Entry, St extends StepEntry = any> {
+  build(): Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }, St>;
+  step(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C, St>;
+  parallel(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C, St>;
+  map(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C, St>;
+  conditional(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C, St>;
+  loop(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C, St>;
+}
 
 /** The step entries of a pipeline type (never for never: no on-failure pipeline). */
 export type StepsOf<Pl> = Pl extends Pipeline<any, any, infer S> ? S : never;
+/** One step's entry for runnable-ts/testing: its name (`{ name }` option, else what the compiler sees), inputs, outputs. */
+type StepEntryOf<S, Nm extends string> = { n: [Nm] extends [never] ? VisibleStepName<S> : Nm; i: StepIn<S>; o: StepOut<S> };
+
+type BranchKeys<B> = { [K in keyof B]: keyof StepOut<B[K]> }[keyof B];
 
 function checkBranchKey(key: string, what: string, where: string): void {
   if (!key || /[.%]/.test(key)) throw new PipelineDefinitionError(`${where}: ${what}: branch name '${key}' is empty or contains '.' or '%'`);
 }
 
 /** Starts a pipeline. `name` is recorded in the run log's run_config. */
-export function pipeline(name = 'pipeline'): PipelineBuilder<{}, never> {
-  return new PipelineBuilder<{}, never>(name, [], {});
+export function pipeline(name = 'pipeline'): PipelineBuilder<{}, never> & ParamsSlot {
+  return new PipelineBuilder<{}, never>(name, [], {}) as PipelineBuilder<{}, never> & ParamsSlot;
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { injectable } from '../util/di';
 import type { ReturnEntry, ReturnSpec } from './returns';
 import { normalizeReturns } from './returns';
-import type { ReturnsCheck } from '../types/returns-check';
+import type { ReturnsCheck, RunSignatureCheck } from '../types/returns-check';
 import type { InputOfFn, OutputOfFn, StepTypes, TaskClass } from '../types/steps';
 import { TaskDefinitionError } from '../errors';
 
@@ -105,7 +105,9 @@ function assertInjectable(cls: Function, label: string): void {
 }
 
 type TaskTarget<C extends TaskClass, R extends readonly ReturnEntry[]> =
-  ReturnsCheck<OutputOfFn<InstanceType<C>['run']>, R> extends true ? C : ReturnsCheck<OutputOfFn<InstanceType<C>['run']>, R>;
+  RunSignatureCheck<InstanceType<C>['run']> extends true
+    ? ReturnsCheck<OutputOfFn<InstanceType<C>['run']>, R> extends true ? C : ReturnsCheck<OutputOfFn<InstanceType<C>['run']>, R>
+    : RunSignatureCheck<InstanceType<C>['run']>;
 
 /**
  * Class decorator: the class becomes a pipeline step. `run(input)` receives one object with the values it reads
@@ -117,7 +119,9 @@ export function Task<const R extends readonly ReturnEntry[] = []>(opts: TaskOpti
     const cls = target as unknown as Function;
     const label = cls.name || '(anonymous class)';
     if (typeof cls !== 'function' || typeof (cls.prototype as { run?: unknown }).run !== 'function') {
-      throw new TaskDefinitionError(`@Task ${label}: the class has no run() method`);
+      throw new TaskDefinitionError(
+        `@Task ${label}: the class has no run() method (an arrow-function property 'run = (…) => …' is not a method: write 'run(…) { … }')`,
+      );
     }
     const name = validateName(opts.name ?? cls.name, `@Task ${label}`);
     const returns = normalizeReturns(opts.returns);
@@ -152,7 +156,7 @@ export interface FnTask<N extends string, In, Out> extends StepTypes<In, Out> {
 
 /** Turns a plain function `(input) => ({ ...returns })` (sync or async) into a pipeline step. */
 export function task<F extends (input: any) => unknown, const N extends string, const R extends readonly ReturnEntry[] = []>(
-  fn: ReturnsCheck<OutputOfFn<F>, R> extends true ? F : ReturnsCheck<OutputOfFn<F>, R>,
+  fn: RunSignatureCheck<F> extends true ? (ReturnsCheck<OutputOfFn<F>, R> extends true ? F : ReturnsCheck<OutputOfFn<F>, R>) : RunSignatureCheck<F>,
   opts: TaskOptions<R> & { name: N },
 ): FnTask<N, InputOfFn<F>, OutputOfFn<F>> {
   if (typeof fn !== 'function') throw new TaskDefinitionError(`task('${opts?.name}'): the first argument must be a function`);

@@ -12,7 +12,7 @@ import { MemoryRunLogStore } from '../stores/run-log/memory';
 import type { RunLogStore } from '../stores/run-log/store';
 import type { Parameter, RunLog, RunStatus, StepAttempt, StepLog, StepType } from '../stores/run-log/types';
 import { EnvSecretsManager, type SecretsManager } from '../stores/secrets/secrets';
-import type { Entry, FromEntries, StepEntry } from '../types/steps';
+import type { StepEntry } from '../types/steps';
 
 /** A replacement for the step `E`: called with the step's inputs, returns (or resolves to) the step's outputs. */
 export type StepMock<E extends StepEntry> = (input: E['i']) => E['o'] | Promise<E['o']>;
@@ -87,11 +87,11 @@ export interface StepResult<O = Record<string, unknown>> {
 type OutputsOf<S extends StepEntry, K extends string> = [Extract<S, { n: K }>] extends [never] ? Record<string, unknown> : Extract<S, { n: K }>['o'];
 
 /** The outcome of runPipeline. */
-export interface PipelineRun<C extends Entry, S extends StepEntry> {
+export interface PipelineRun<O extends object, S extends StepEntry> {
   runId: string;
   status: RunStatus;
   /** Every value in scope when the pipeline ended (parameters included), pickled values loaded live. */
-  outputs: FromEntries<C>;
+  outputs: O;
   /** Every step that ran, branches and iterations included, by dot path, in the order they started. */
   steps: Record<string, StepResult>;
   /** The step with this dot path, or with this name when only one step has it; throws when there is none. */
@@ -106,7 +106,7 @@ export interface PipelineRun<C extends Entry, S extends StepEntry> {
  */
 export class PipelineFailedError extends ExecutionFailedError {
   constructor(
-    readonly run: PipelineRun<Entry, any>,
+    readonly run: PipelineRun<Record<string, unknown>, any>,
     /** The first task step that failed (at any depth), or the failed composite step. */
     readonly failedStep: StepResult | undefined,
     cause: ExecutionFailedError,
@@ -121,7 +121,7 @@ async function loadAll(catalog: Catalog, runId: string, params: Record<string, P
   return out;
 }
 
-async function toRun(runLog: RunLog, catalog: Catalog): Promise<PipelineRun<Entry, any>> {
+async function toRun(runLog: RunLog, catalog: Catalog): Promise<PipelineRun<Record<string, unknown>, any>> {
   const steps: Record<string, StepResult> = {};
   const logs: StepLog[] = [];
   walkSteps(runLog.steps, (s) => {
@@ -157,7 +157,7 @@ async function toRun(runLog: RunLog, catalog: Catalog): Promise<PipelineRun<Entr
     status: runLog.status,
     outputs: await loadAll(catalog, runLog.run_id, runLog.parameters),
     steps,
-    step: step as PipelineRun<Entry, any>['step'],
+    step: step as PipelineRun<Record<string, unknown>, any>['step'],
     runLog,
   };
 }
@@ -172,10 +172,10 @@ async function toRun(runLog: RunLog, catalog: Catalog): Promise<PipelineRun<Entr
  * PipelineFailedError (carrying the failed step and the run) when a step fails, and with the usual typed errors
  * (MockError, ParameterError, ...) when the run cannot start.
  */
-export async function runPipeline<P extends object, C extends Entry, S extends StepEntry>(
-  pipeline: Pipeline<P, C, S>,
+export async function runPipeline<P extends object, O extends object, S extends StepEntry>(
+  pipeline: Pipeline<P, O, S>,
   options: NoInfer<RunPipelineOptions<P, S>> = {},
-): Promise<PipelineRun<C, S>> {
+): Promise<PipelineRun<Omit<P, keyof O> & O, S>> {
   const o = options as RunPipelineOptions<P, S>;
   const catalog = o.catalog ?? new MemoryCatalog();
   const mocks = (o.mock ?? {}) as Record<string, StepPatch>;
@@ -197,7 +197,7 @@ export async function runPipeline<P extends object, C extends Entry, S extends S
   };
   try {
     const result = await executePipeline(pipeline, exec);
-    return (await toRun(result.runLog, catalog)) as PipelineRun<C, S>;
+    return (await toRun(result.runLog, catalog)) as PipelineRun<Omit<P, keyof O> & O, S>;
   } catch (err) {
     if (!(err instanceof ExecutionFailedError) || !err.runLog) throw err;
     const run = await toRun(err.runLog, catalog);

@@ -58,7 +58,30 @@ export type ReturnsCheck<Out, R extends readonly ReturnEntry[]> = [NamesOf<R>] e
         ? `✖ run() must return an object with the declared names as keys (${NamesOf<R>}), not an index signature such as Record<string, ...>`
       : [Exclude<NamesOf<R>, keyof Out>] extends [never]
         ? [Exclude<keyof Out, NamesOf<R>>] extends [never]
-          ? JsonAndMetricCheck<Out, JsonNames<R>, MetricNames<R>>
+          ? [OptionalKeys<Out>] extends [never]
+            ? JsonAndMetricCheck<Out, JsonNames<R>, MetricNames<R>>
+            : `✖ run() may leave out '${OptionalKeys<Out> & string}' (it is optional in the return type, or missing from some return statements): return every declared name on every path, with null for no value`
           : `✖ run() returns '${Exclude<keyof Out, NamesOf<R>> & string}' which is not declared in returns`
         : `✖ run() must return an object with key '${Exclude<NamesOf<R>, keyof Out> & string}' (declared in returns)`
     : `✖ run() must return an object keyed by the declared returns { ${NamesOf<R>}: ... }`;
+
+/** Keys that some member of Out marks optional (`b?: …`, or `cond ? { a, b } : { a }`, which TS widens to `b?: undefined`). */
+type OptionalKeys<Out> = Out extends unknown ? { [K in keyof Out]-?: {} extends Pick<Out, K> ? K : never }[keyof Out] : never;
+
+/** true when F has several call signatures (an overloaded method): compares the last two, which TS infers. */
+type Overloaded<F> = F extends { (...a: infer A1): infer R1; (...a: infer A2): infer R2 }
+  ? [[A1, R1]] extends [[A2, R2]]
+    ? [[A2, R2]] extends [[A1, R1]]
+      ? false
+      : true
+    : true
+  : false;
+
+/** Problems with run()'s signature itself, as a '✖ …' message, or true. */
+export type RunSignatureCheck<F> = true extends Overloaded<F>
+  ? `✖ run() is overloaded: the pipeline can check only one signature. Give run() a single signature (one input object type)`
+  : F extends (...a: infer A) => any
+    ? A extends readonly [any, any, ...any[]]
+      ? `✖ run() has a second required parameter, which the engine never passes: run() receives one object with its inputs`
+      : true
+    : `✖ run must be a method`;

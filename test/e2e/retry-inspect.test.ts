@@ -178,6 +178,11 @@ describe('console and check', () => {
     expect(bad.stdout).toContain("✖ needs input 'dataframe', but no earlier step returns it and it is not a pipeline parameter.");
     expect(bad.stdout).toContain("Did you mean 'df' (returned by LoadData)?");
     expect(bad.stdout).toContain('In scope at this step: test_size (a pipeline parameter), df (from LoadData).');
+    // a name produced by a composite is attributed to the composite, not to "a pipeline parameter"
+    const composite = await runnable(['check', path.join(__dirname, '../fixtures/check/composite-attribution.ts')], { cwd });
+    expect(composite.code).toBe(1);
+    expect(composite.stdout).toContain("Did you mean 'squared' (produced by map 'squares_map')?");
+    expect(composite.stdout).toContain("In scope at this step: items (from gen), squared (produced by map 'squares_map').");
     const good = await runnable(['check', TUTORIAL], { cwd });
     expect(good.code).toBe(0);
     expect(good.stdout).toContain('✅ 1 file type-checks');

@@ -19,6 +19,8 @@ import {
   type CheckStep,
   type ExecuteOptions,
   type FnTask,
+  type Accepts,
+  type ParamsSlot,
   type ReturnEntry,
   type ReturnKind,
   type ReturnSpec,
@@ -94,29 +96,32 @@ describe('public API types', () => {
   });
 
   it('CheckStep is the step itself when satisfied and the error message otherwise', () => {
-    expectTypeOf<CheckStep<{ k: 'df'; v: Frame }, typeof Measure>>().toEqualTypeOf<typeof Measure>();
+    expectTypeOf<CheckStep<{ k: 'df'; v: Frame; a: Accepts<Frame> }, typeof Measure>>().toEqualTypeOf<typeof Measure>();
     expectTypeOf<CheckStep<never, typeof Measure>>().toEqualTypeOf<
-      NoInfer<"✖ missing input 'df': no earlier step returns it and it is not a pipeline parameter">
+      NoInfer<"✖ missing input 'df': no earlier step returns it and it is not a pipeline parameter (if run() gives it a default, declare it optional: 'df?: …')">
     >();
   });
 
   it('pipeline() starts an empty builder; params/step thread the context; build() returns a Pipeline', () => {
-    expectTypeOf(pipeline()).toEqualTypeOf<PipelineBuilder<{}, never>>();
+    expectTypeOf(pipeline()).toEqualTypeOf<PipelineBuilder<{}, never> & ParamsSlot>();
     expectTypeOf(pipeline).parameters.toEqualTypeOf<[name?: string]>();
-    expectTypeOf(pipeline().params<{ a: number }>()).toEqualTypeOf<PipelineBuilder<{ a: number }, { k: 'a'; v: number }>>();
-    // the third parameter lists the steps (name, inputs, outputs): a class's name is only known at run time
-    expectTypeOf(pipeline().step(Load)).toEqualTypeOf<PipelineBuilder<{}, { k: 'df'; v: Frame }, { n: string; i: {}; o: { df: Frame } }>>();
-    expectTypeOf(pipeline().step(Load, { name: 'load_df' })).toEqualTypeOf<
-      PipelineBuilder<{}, { k: 'df'; v: Frame }, { n: 'load_df'; i: {}; o: { df: Frame } }>
+    // parameter entries are tagged p: true, so a branch's outputs are exactly what its steps wrote
+    expectTypeOf(pipeline().params<{ a: number }>()).toEqualTypeOf<PipelineBuilder<{ a: number }, { k: 'a'; v: number; a: Accepts<number>; p: true }>>();
+    // a parameter listed as having a default is always present, and optional for a parent pipeline
+    expectTypeOf(pipeline().params<{ a?: number; b: string }, 'a'>({ a: 1 })).toEqualTypeOf<
+      PipelineBuilder<{ b: string; a?: number }, { k: 'a'; v: number; a: Accepts<number>; p: true } | { k: 'b'; v: string; a: Accepts<string>; p: true }>
     >();
+    // each entry carries its value type twice: v (to read it) and a (contravariant, for one-lookup checks)
+    // the last parameter lists the steps (name, inputs, outputs) for runnable-ts/testing: a class's name is only known at run time
+    expectTypeOf(pipeline().step(Load)).toEqualTypeOf<PipelineBuilder<{}, { k: 'df'; v: Frame; a: Accepts<Frame> }, 'df', never, { n: string; i: {}; o: { df: Frame } }>>();
+    expectTypeOf(pipeline().step(Load, { name: 'load_df' })).toEqualTypeOf<
+      PipelineBuilder<{}, { k: 'df'; v: Frame; a: Accepts<Frame> }, 'df', 'load_df', { n: 'load_df'; i: {}; o: { df: Frame } }>
+    >();
+    // a built pipeline reads as Pipeline<parameters, what its steps write, its steps>
     expectTypeOf(built).toEqualTypeOf<
       Pipeline<
         { test_size?: number },
-        | { k: 'test_size'; v: number | undefined }
-        | { k: 'df'; v: Frame }
-        | { k: 'n_rows'; v: number }
-        | { k: 'ratio'; v: number }
-        | { k: 'summary'; v: string },
+        { df: Frame; n_rows: number; ratio: number; summary: string },
         | { n: string; i: {}; o: { df: Frame } }
         | { n: string; i: { df: Frame; test_size?: number }; o: { n_rows: number; ratio: number } }
         | { n: 'summary'; i: { n_rows: number }; o: { summary: string } }

@@ -33,7 +33,8 @@ export const d = pipeline('d').step(gen)
 export const e = pipeline('e').step(gen)
   .conditional('cond', { on: 'toss', branches: { heads, tails } })
   .step(task(({ side }: { side: string }) => ({ s: side }), { name: 'uses_side', returns: ['s'] }))
-  // @expect-error ✖ missing input 'only_heads'
+  // only 'heads' writes only_heads: after the conditional it may be absent (number | undefined)
+  // @expect-error ✖ input 'only_heads' has an incompatible type: expected number, got number | undefined
   .step(task(({ only_heads }: { only_heads: number }) => ({ h: only_heads }), { name: 'uses_only_heads', returns: ['h'] }))
   .build();
 

@@ -14,6 +14,8 @@ export class Double {
 // @expect-error input 'n' has an incompatible type
 export const optionalParam = pipeline().params<{ n?: number }>().step(Double).build();
 
-// the same with a default given to params(): the type still says optional, so it still fails
+// the same with a default given to params() but not listed as defaulted (params<P, 'n'>(…), see
+// ok/params-defaults.ts): the type still says optional, so it still fails, and the message says how to list it
+// @expect-error params<P, 'name'>(defaults)
 // @expect-error input 'n' has an incompatible type
 export const withDefault = pipeline().params<{ n?: number }>({ n: 3 }).step(Double).build();
