@@ -1,0 +1,621 @@
+import type { SuperJSON } from '../vendor/superjson';
+
+/**
+ * A fast encoder/decoder for superjson's text format, for the values pickled artifacts hold.
+ *
+ * One walk over the value finds parts that cannot be stored (same messages as before: they name the path, which is
+ * only built when a problem is found) and decides how to encode it:
+ *
+ * - plain JSON data (arrays, plain objects, strings, booleans, null, finite numbers other than -0, no undefined, no
+ *   object reached twice): `JSON.stringify({ json: value })`, byte for byte what superjson writes;
+ * - values needing superjson metadata, built from the types this codec knows (Date, Map, Set, bigint, undefined,
+ *   NaN/±Infinity/-0, typed arrays, Buffer, classes registered with `@Serializable()` / `registerSerializer`): the
+ *   `json` part is the value itself where `JSON.stringify` already writes what superjson would (Dates among them, via
+ *   `Date.prototype.toJSON`), copied only along the branches that hold a converted part, and `meta.values` is written
+ *   in superjson's annotation format (version 1: `[type, children?]` trees keyed by escaped dotted paths);
+ * - anything else (the same object reached twice or a cycle, Error/RegExp/URL values, keys superjson refuses,
+ *   unknown typed arrays): superjson's own `stringify`, so the file is exactly what it always was.
+ *
+ * Decoding parses once; without `meta` the parsed `json` is the value (superjson's `parse` makes no copy either);
+ * `meta.values` of the kinds above are applied in place; anything else (referential equalities, other versions,
+ * other types) goes to superjson's own `parse`.
+ */
+
+/** The conversions registered for pickled values, in superjson's precedence order. */
+export interface CodecRegistry {
+  readonly sj: SuperJSON;
+  /** `@Serializable` classes: the exact constructor → identifier (superjson matches the exact constructor). */
+  readonly classIds: Map<Function, string>;
+  readonly classById: Map<string, Function>;
+  /** `registerSerializer` conversions (and Buffer), by name, in registration order (superjson tries them in order). */
+  readonly customs: Map<string, CustomConversion>;
+}
+
+export interface CustomConversion {
+  isApplicable(v: unknown): boolean;
+  serialize(v: unknown): unknown;
+  deserialize(j: unknown): unknown;
+}
+
+const SAME: unique symbol = Symbol('same');
+type Rep = unknown | typeof SAME;
+
+// Path segment kinds: how a value hangs from its parent.
+const IDX = 0; // array element (also a typed array element)
+const KEY = 1; // object property
+const MAPK = 2; // key of the i-th Map entry
+const MAPV = 3; // value of the i-th Map entry
+const SETI = 4; // i-th item of a Set
+const ROOT = 5;
+
+const TYPED_ARRAYS: Record<string, new (xs: ArrayLike<number>) => ArrayBufferView> = {
+  Int8Array,
+  Uint8Array,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  Uint8ClampedArray,
+};
+
+const ANN_DATE = Object.freeze(['Date']);
+const ANN_NUMBER = Object.freeze(['number']);
+const ANN_UNDEFINED = Object.freeze(['undefined']);
+const ANN_BIGINT = Object.freeze(['bigint']);
+const DATE_TO_JSON = Date.prototype.toJSON;
+const DATE_TO_ISO = Date.prototype.toISOString;
+
+/** superjson's escapeKey: `\` → `\\`, `.` → `\.`. */
+function escapeKey(key: string): string {
+  return key.indexOf('.') < 0 && key.indexOf('\\') < 0 ? key : key.replace(/\\/g, '\\\\').replace(/\./g, '\\.');
+}
+
+function isForbiddenKey(k: string): boolean {
+  return k === '__proto__' || k === 'constructor' || k === 'prototype';
+}
+
+/** Outcome of a walk. */
+export type Analysis =
+  | { kind: 'problem'; problem: string }
+  | { kind: 'plain' }
+  | { kind: 'meta'; json: unknown; values: unknown }
+  | { kind: 'superjson' };
+
+/**
+ * One walk over `value`. `encode: false` only looks for problems (what `findUnserializable` needs); `encode: true`
+ * also prepares the encoding and stops early when the value must go to superjson anyway.
+ */
+class Walk {
+  /** Segments from the root to the object being walked (kinds and keys in parallel). */
+  private readonly kinds: number[] = [];
+  private readonly keys: (string | number)[] = [];
+  private readonly seen = new Set<object>();
+  /** Annotation holders: the root, and each converted object whose children have annotations. */
+  private readonly hDepth: number[] = [0];
+  private readonly hChildren: (Record<string, unknown> | undefined)[] = [undefined];
+  private rootAnn: unknown;
+  problem: string | undefined;
+  /** encode mode: the value goes to superjson's own encoder (or has a problem); the walk stops. */
+  stop = false;
+  useSuperjson = false;
+  annotated = false;
+  private forbiddenKey = false;
+
+  constructor(
+    private readonly reg: CodecRegistry,
+    private readonly rootPath: string,
+    private readonly encode: boolean,
+  ) {}
+
+  run(value: unknown): Analysis {
+    const rep = this.visit(value, ROOT, 0);
+    if (this.problem !== undefined) return { kind: 'problem', problem: this.problem };
+    if (!this.encode) return { kind: 'plain' };
+    if (this.useSuperjson) return { kind: 'superjson' };
+    if (!this.annotated) return { kind: 'plain' };
+    if (this.forbiddenKey) return { kind: 'superjson' };
+    return { kind: 'meta', json: rep === SAME ? value : rep, values: this.rootAnn ?? this.hChildren[0] };
+  }
+
+  // ---- problems -------------------------------------------------------------------------------------------------
+
+  private fail(what: string, kind: number, key: string | number, suffix = ''): typeof SAME {
+    let p = this.rootPath;
+    const seg = (k: number, key: string | number) => {
+      switch (k) {
+        case IDX:
+          p = `${p}[${key}]`;
+          break;
+        case KEY:
+          p = p ? `${p}.${key}` : String(key);
+          break;
+        case MAPK:
+          p = `${p}<map key #${key}>`;
+          break;
+        case MAPV:
+          p = p ? `${p}.<map value #${key}>` : `<map value #${key}>`;
+          break;
+        case SETI:
+          p = `${p}<set item #${key}>`;
+          break;
+      }
+    };
+    for (let i = 0; i < this.kinds.length; i++) seg(this.kinds[i]!, this.keys[i]!);
+    if (kind !== ROOT) seg(kind, key);
+    this.problem = `${what} at ${p || '(the value itself)'}${suffix}`;
+    this.stop = true;
+    return SAME;
+  }
+
+  private bail(): typeof SAME {
+    if (this.encode) {
+      this.useSuperjson = true;
+      this.stop = true;
+    }
+    return SAME;
+  }
+
+  // ---- annotations ----------------------------------------------------------------------------------------------
+
+  private annotate(ann: unknown, kind: number, key: string | number): void {
+    this.annotated = true;
+    if (kind === ROOT) {
+      this.rootAnn = ann;
+      return;
+    }
+    const h = this.hDepth.length - 1;
+    let rel = '';
+    for (let i = this.hDepth[h]!; i < this.kinds.length; i++) rel += segment(this.kinds[i]!, this.keys[i]!) + '.';
+    rel += segment(kind, key);
+    (this.hChildren[h] ??= {})[rel] = ann;
+  }
+
+  private openHolder(): void {
+    this.hDepth.push(this.kinds.length);
+    this.hChildren.push(undefined);
+  }
+
+  private closeHolder(type: unknown): unknown {
+    this.hDepth.pop();
+    const children = this.hChildren.pop();
+    return children ? [type, children] : [type];
+  }
+
+  // ---- the walk -------------------------------------------------------------------------------------------------
+
+  /** Visits one value hanging from its parent as (kind, key); returns its JSON replacement, or SAME. */
+  private visit(v: unknown, kind: number, key: string | number): Rep {
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return SAME;
+      case 'number':
+        return v - v === 0 && (v !== 0 || 1 / v > 0) ? SAME : this.special(v, kind, key);
+      case 'object':
+        return v === null ? SAME : this.object(v, kind, key);
+      case 'undefined':
+        if (!this.encode) return SAME;
+        this.annotate(ANN_UNDEFINED, kind, key);
+        return null;
+      case 'bigint':
+        if (!this.encode) return SAME;
+        this.annotate(ANN_BIGINT, kind, key);
+        return v.toString();
+      case 'function':
+        return this.fail('a function', kind, key);
+      case 'symbol':
+        return this.fail('a symbol', kind, key);
+    }
+    return SAME;
+  }
+
+  /** NaN, ±Infinity, -0. */
+  private special(v: number, kind: number, key: string | number): Rep {
+    if (!this.encode) return SAME;
+    this.annotate(ANN_NUMBER, kind, key);
+    return v !== v ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : '-0';
+  }
+
+  private enter(kind: number, key: string | number): void {
+    this.kinds.push(kind);
+    this.keys.push(key);
+  }
+
+  private leave(): void {
+    this.kinds.pop();
+    this.keys.pop();
+  }
+
+  private object(o: object, kind: number, key: string | number): Rep {
+    const size = this.seen.size;
+    this.seen.add(o);
+    if (this.seen.size === size) return this.bail(); // reached twice (shared or a cycle): superjson records it
+    if (Array.isArray(o)) {
+      if (kind !== ROOT) this.enter(kind, key);
+      const rep = this.array(o);
+      if (kind !== ROOT) this.leave();
+      return rep;
+    }
+    const proto = Object.getPrototypeOf(o);
+    if (proto === Object.prototype || proto === null) {
+      if (kind !== ROOT) this.enter(kind, key);
+      const rep = this.plainObject(o as Record<string, unknown>);
+      if (kind !== ROOT) this.leave();
+      return rep;
+    }
+    return this.exotic(o, kind, key);
+  }
+
+  private array(a: unknown[]): Rep {
+    let copy: unknown[] | undefined;
+    const n = a.length;
+    for (let i = 0; i < n; i++) {
+      const x = a[i];
+      let r: Rep = SAME;
+      switch (typeof x) {
+        case 'number':
+          if (x - x !== 0 || (x === 0 && 1 / x < 0)) r = this.special(x, IDX, i);
+          break;
+        case 'string':
+        case 'boolean':
+          break;
+        case 'undefined':
+          // a hole: superjson skips it and JSON writes null (no annotation); an undefined element: JSON writes null
+          if (this.encode && i in a) this.annotate(ANN_UNDEFINED, IDX, i);
+          break;
+        default:
+          if (x !== null) r = this.visit(x, IDX, i);
+      }
+      if (this.stop) return SAME;
+      if (r !== SAME) (copy ??= a.slice())[i] = r;
+    }
+    return copy ?? SAME;
+  }
+
+  private plainObject(o: Record<string, unknown>): Rep {
+    let copy: Record<string, unknown> | undefined;
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      // superjson refuses these keys in every object it walks; with metadata to write, it reports its own error
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype') this.forbiddenKey = true;
+      const x = o[k];
+      let r: Rep;
+      switch (typeof x) {
+        case 'string':
+        case 'boolean':
+          r = SAME;
+          break;
+        case 'number':
+          r = x - x === 0 && (x !== 0 || 1 / x > 0) ? SAME : this.special(x, KEY, k);
+          break;
+        default:
+          r = x === null ? SAME : this.visit(x, KEY, k);
+      }
+      if (this.stop) return SAME;
+      if (r !== SAME) (copy ??= { ...o })[k] = r;
+    }
+    return copy ?? SAME;
+  }
+
+  /** Objects whose prototype is neither Object.prototype nor null, nor arrays. superjson's order: class, custom, typed array, builtins. */
+  private exotic(o: object, kind: number, key: string | number): Rep {
+    const reg = this.reg;
+    const ctor = (o as { constructor?: Function }).constructor;
+    const classId = ctor === undefined ? undefined : reg.classIds.get(ctor);
+    if (classId !== undefined) {
+      if (!this.encode) return this.within(kind, key, () => this.plainObject(o as Record<string, unknown>));
+      const copy = { ...(o as Record<string, unknown>) };
+      return this.converted(['class', classId], kind, key, () => {
+        const r = this.plainObject(copy);
+        return r === SAME ? copy : r;
+      });
+    }
+    for (const [name, c] of reg.customs) {
+      if (c.isApplicable(o)) {
+        if (!this.encode) return SAME;
+        this.annotate([['custom', name]], kind, key);
+        return c.serialize(o);
+      }
+    }
+    if (ArrayBuffer.isView(o)) {
+      if (o instanceof DataView) return this.bail();
+      return this.typedArray(o as unknown as ArrayLike<number> & ArrayBufferView, kind, key);
+    }
+    if (o instanceof Date) {
+      if (!this.encode) return SAME;
+      if (Number.isNaN(o.valueOf())) {
+        // superjson leaves an invalid Date as it is: JSON writes null
+        return o.toJSON === DATE_TO_JSON ? SAME : this.bail();
+      }
+      this.annotate(ANN_DATE, kind, key);
+      return o.toJSON === DATE_TO_JSON && o.toISOString === DATE_TO_ISO ? SAME : o.toISOString();
+    }
+    if (o instanceof Map) return this.map(o, kind, key);
+    if (o instanceof Set) return this.set(o, kind, key);
+    if (o instanceof ArrayBuffer) return this.fail('an ArrayBuffer', kind, key, ' (wrap it in a Uint8Array or Buffer)');
+    if (o instanceof Promise) return this.fail('a Promise', kind, key, ' (await it before returning)');
+    // Registered by a base class only (superjson matches exact constructors): walked for problems, encoded by superjson
+    const registered = this.registeredByChain(o);
+    if (registered === 'class') {
+      this.bail();
+      return this.stop ? SAME : this.within(kind, key, () => this.plainObject(o as Record<string, unknown>));
+    }
+    if (o instanceof RegExp || o instanceof Error || o instanceof URL) return this.bail();
+    const name = Object.getPrototypeOf(o)?.constructor?.name || 'anonymous class';
+    return this.fail(
+      `an instance of class ${name}`,
+      kind,
+      key,
+      `, which is not registered. Decorate the class with @Serializable(), or register a conversion with registerSerializer(${name}, { serialize, deserialize })`,
+    );
+  }
+
+  /** A `@Serializable` class found through the prototype chain (a subclass of a registered class). */
+  private registeredByChain(o: object): 'class' | undefined {
+    for (let proto = Object.getPrototypeOf(o); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      if (this.reg.classIds.has(proto.constructor)) return 'class';
+    }
+    return undefined;
+  }
+
+  private within(kind: number, key: string | number, body: () => Rep): Rep {
+    if (kind !== ROOT) this.enter(kind, key);
+    const r = body();
+    if (kind !== ROOT) this.leave();
+    return r;
+  }
+
+  /** A converted object whose converted form is walked (class, Map, Set, typed array with special numbers). */
+  private converted(type: unknown, kind: number, key: string | number, body: () => unknown): Rep {
+    if (kind !== ROOT) this.enter(kind, key);
+    this.openHolder();
+    const json = body();
+    const ann = this.closeHolder(type);
+    if (kind !== ROOT) this.leave();
+    if (this.stop) return SAME;
+    this.annotate(ann, kind, key);
+    return json;
+  }
+
+  private map(m: Map<unknown, unknown>, kind: number, key: string | number): Rep {
+    if (!this.encode) {
+      return this.within(kind, key, () => {
+        let i = 0;
+        for (const [k, v] of m) {
+          this.visit(k, MAPK, i);
+          if (this.stop) break;
+          this.visit(v, MAPV, i);
+          if (this.stop) break;
+          i++;
+        }
+        return SAME;
+      });
+    }
+    return this.converted('map', kind, key, () => {
+      const out: unknown[] = new Array(m.size);
+      let i = 0;
+      for (const [k, v] of m) {
+        const rk = this.visit(k, MAPK, i);
+        if (this.stop) break;
+        const rv = this.visit(v, MAPV, i);
+        if (this.stop) break;
+        out[i++] = [rk === SAME ? k : rk, rv === SAME ? v : rv];
+      }
+      return out;
+    });
+  }
+
+  private set(s: Set<unknown>, kind: number, key: string | number): Rep {
+    if (!this.encode) {
+      return this.within(kind, key, () => {
+        let i = 0;
+        for (const v of s) {
+          this.visit(v, SETI, i++);
+          if (this.stop) break;
+        }
+        return SAME;
+      });
+    }
+    return this.converted('set', kind, key, () => {
+      const out: unknown[] = new Array(s.size);
+      let i = 0;
+      for (const v of s) {
+        const r = this.visit(v, SETI, i);
+        if (this.stop) break;
+        out[i++] = r === SAME ? v : r;
+      }
+      return out;
+    });
+  }
+
+  private typedArray(t: ArrayLike<number> & ArrayBufferView, kind: number, key: string | number): Rep {
+    if (!this.encode) return SAME;
+    const name = (t as { constructor?: Function }).constructor?.name;
+    if (!name || !Object.hasOwn(TYPED_ARRAYS, name)) return this.bail(); // e.g. BigInt64Array: superjson's business
+    const type = ['typed-array', name];
+    const n = t.length;
+    let special = false;
+    if (t instanceof Float64Array || t instanceof Float32Array) {
+      for (let i = 0; i < n; i++) {
+        const x = t[i]!;
+        if (x - x !== 0 || (x === 0 && 1 / x < 0)) {
+          special = true;
+          break;
+        }
+      }
+    }
+    if (!special) {
+      this.annotate([type], kind, key);
+      return Array.from(t);
+    }
+    return this.converted(type, kind, key, () => {
+      const out = Array.from(t) as unknown[];
+      for (let i = 0; i < n; i++) {
+        const x = t[i]!;
+        if (x - x !== 0 || (x === 0 && 1 / x < 0)) out[i] = this.special(x, IDX, i);
+      }
+      return out;
+    });
+  }
+}
+
+function segment(kind: number, key: string | number): string {
+  switch (kind) {
+    case KEY:
+      return escapeKey(key as string);
+    case MAPK:
+      return `${key}.0`;
+    case MAPV:
+      return `${key}.1`;
+    default:
+      return String(key);
+  }
+}
+
+/** Finds problems only (the first, in depth-first order); `rootPath` names the value in messages. */
+export function findProblem(reg: CodecRegistry, value: unknown, rootPath: string): string | undefined {
+  const w = new Walk(reg, rootPath, false);
+  const a = w.run(value);
+  return a.kind === 'problem' ? a.problem : undefined;
+}
+
+/** superjson-compatible text for `value`. */
+export function encode(reg: CodecRegistry, value: unknown): string {
+  const a = new Walk(reg, '', true).run(value);
+  switch (a.kind) {
+    case 'plain':
+      return JSON.stringify({ json: value });
+    case 'meta':
+      return JSON.stringify({ json: a.json, meta: { values: a.values, v: 1 } });
+    default:
+      return reg.sj.stringify(value as never);
+  }
+}
+
+// ---- decoding ---------------------------------------------------------------------------------------------------
+
+/** Thrown inside the fast decoder when the text needs superjson's own decoder. */
+class NeedsSuperjson extends Error {}
+
+/** superjson's parsePath for version-1 paths. */
+function parsePath(s: string): string[] {
+  if (s.indexOf('\\') < 0) return s.split('.');
+  const out: string[] = [];
+  let seg = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charAt(i);
+    if (c === '\\') {
+      const next = s.charAt(i + 1);
+      if (next === '\\' || next === '.') {
+        seg += next;
+        i++;
+        continue;
+      }
+      throw new Error('invalid path');
+    }
+    if (c === '.') {
+      out.push(seg);
+      seg = '';
+      continue;
+    }
+    seg += c;
+  }
+  out.push(seg);
+  return out;
+}
+
+function isContainer(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null) return false;
+  if (Array.isArray(x)) return true;
+  const p = Object.getPrototypeOf(x);
+  return p === Object.prototype || p === null;
+}
+
+function applyTree(reg: CodecRegistry, node: unknown, tree: unknown): unknown {
+  if (Array.isArray(tree)) {
+    const children = tree[1];
+    if (children !== undefined) applyChildren(reg, node, children);
+    return untransform(reg, node, tree[0]);
+  }
+  applyChildren(reg, node, tree);
+  return node;
+}
+
+function applyChildren(reg: CodecRegistry, node: unknown, children: unknown): void {
+  if (!isContainer(children) || Array.isArray(children)) throw new NeedsSuperjson();
+  for (const key of Object.keys(children)) {
+    const path = parsePath(key);
+    let parent: unknown = node;
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      if (isForbiddenKey(seg)) throw new Error(`${seg} is not allowed as a property`);
+      if (!isContainer(parent)) throw new NeedsSuperjson();
+      if (i === path.length - 1) {
+        const k: string | number = Array.isArray(parent) ? +seg : seg;
+        parent[k] = applyTree(reg, parent[k], children[key]);
+      } else {
+        parent = Array.isArray(parent) ? parent[+seg] : parent[seg];
+      }
+    }
+  }
+}
+
+function untransform(reg: CodecRegistry, v: unknown, type: unknown): unknown {
+  if (typeof type === 'string') {
+    switch (type) {
+      case 'undefined':
+        return undefined;
+      case 'bigint':
+        return BigInt(v as string);
+      case 'Date':
+        return new Date(v as string);
+      case 'number':
+        return Number(v);
+      case 'map':
+        return new Map(v as [unknown, unknown][]);
+      case 'set':
+        return new Set(v as unknown[]);
+    }
+    throw new NeedsSuperjson();
+  }
+  if (!Array.isArray(type)) throw new NeedsSuperjson();
+  switch (type[0]) {
+    case 'class': {
+      const cls = reg.classById.get(type[1]);
+      if (!cls) {
+        throw new Error(`Trying to deserialize unknown class '${type[1]}' - check https://github.com/blitz-js/superjson/issues/116#issuecomment-773996564`);
+      }
+      return Object.assign(Object.create(cls.prototype), v);
+    }
+    case 'custom': {
+      const c = reg.customs.get(type[1]);
+      if (!c) throw new Error('Trying to deserialize unknown custom value');
+      return c.deserialize(v);
+    }
+    case 'typed-array': {
+      const ctor = Object.hasOwn(TYPED_ARRAYS, type[1]) ? TYPED_ARRAYS[type[1]] : undefined;
+      if (!ctor) throw new Error('Trying to deserialize unknown typed array');
+      return new ctor(v as number[]);
+    }
+  }
+  throw new NeedsSuperjson();
+}
+
+/** Reads superjson text. */
+export function decode<T>(reg: CodecRegistry, text: string): T {
+  const payload = JSON.parse(text) as { json?: unknown; meta?: { values?: unknown; referentialEqualities?: unknown; v?: unknown } } | null;
+  if (typeof payload !== 'object' || payload === null) return reg.sj.parse<T>(text);
+  const meta = payload.meta;
+  if (meta === undefined || meta === null) return payload.json as T;
+  if (meta.v !== 1 || meta.referentialEqualities !== undefined) return reg.sj.deserialize<T>(payload as never, { inPlace: true });
+  if (meta.values === undefined) return payload.json as T;
+  try {
+    return applyTree(reg, payload.json, meta.values) as T;
+  } catch (err) {
+    if (err instanceof NeedsSuperjson) return reg.sj.parse<T>(text);
+    throw err;
+  }
+}
