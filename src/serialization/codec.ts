@@ -60,10 +60,35 @@ const TYPED_ARRAYS: Record<string, new (xs: ArrayLike<number>) => ArrayBufferVie
   Uint8ClampedArray,
 };
 
-const ANN_DATE = Object.freeze(['Date']);
-const ANN_NUMBER = Object.freeze(['number']);
-const ANN_UNDEFINED = Object.freeze(['undefined']);
-const ANN_BIGINT = Object.freeze(['bigint']);
+// Annotations are written as JSON text directly (no object with one key per annotated path to build and stringify).
+const ANN_DATE = '["Date"]';
+const ANN_NUMBER = '["number"]';
+const ANN_UNDEFINED = '["undefined"]';
+const ANN_BIGINT = '["bigint"]';
+
+/** JSON text (without quotes) of escapeKey(key), cached: the same few keys repeat over many objects. */
+const keyTexts = new Map<string, string>();
+function keyText(key: string): string {
+  let t = keyTexts.get(key);
+  if (t === undefined) {
+    t = JSON.stringify(escapeKey(key)).slice(1, -1);
+    if (keyTexts.size < 10000) keyTexts.set(key, t);
+  }
+  return t;
+}
+
+/** A canonical array index ("0", "17"): such keys come first in a JS object, whatever the insertion order. */
+function isIndexKey(k: string): boolean {
+  const n = k.length;
+  if (n === 0 || n > 10) return false;
+  const c0 = k.charCodeAt(0);
+  if (c0 < 48 || c0 > 57 || (c0 === 48 && n > 1)) return false;
+  for (let i = 1; i < n; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return +k <= 4294967294;
+}
 const DATE_TO_JSON = Date.prototype.toJSON;
 const DATE_TO_ISO = Date.prototype.toISOString;
 
@@ -80,7 +105,7 @@ function isForbiddenKey(k: string): boolean {
 export type Analysis =
   | { kind: 'problem'; problem: string }
   | { kind: 'plain' }
-  | { kind: 'meta'; json: unknown; values: unknown }
+  | { kind: 'meta'; json: unknown; values: string }
   | { kind: 'superjson' };
 
 /**
@@ -94,8 +119,14 @@ class Walk {
   private readonly seen = new Set<object>();
   /** Annotation holders: the root, and each converted object whose children have annotations. */
   private readonly hDepth: number[] = [0];
-  private readonly hChildren: (Record<string, unknown> | undefined)[] = [undefined];
-  private rootAnn: unknown;
+  /**
+   * Per holder, the `"path":annotation` entries of its children: those whose path is an array index first (a JS
+   * object, as superjson builds, lists them first in ascending order; they arrive in that order), then the others in
+   * the order found.
+   */
+  private readonly hIndexed: (string[] | undefined)[] = [undefined];
+  private readonly hOther: (string[] | undefined)[] = [undefined];
+  private rootAnn: string | undefined;
   problem: string | undefined;
   /** encode mode: the value goes to superjson's own encoder (or has a problem); the walk stops. */
   stop = false;
@@ -116,7 +147,7 @@ class Walk {
     if (this.useSuperjson) return { kind: 'superjson' };
     if (!this.annotated) return { kind: 'plain' };
     if (this.forbiddenKey) return { kind: 'superjson' };
-    return { kind: 'meta', json: rep === SAME ? value : rep, values: this.rootAnn ?? this.hChildren[0] };
+    return { kind: 'meta', json: rep === SAME ? value : rep, values: this.rootAnn ?? entriesText(this.hIndexed[0], this.hOther[0])! };
   }
 
   // ---- problems -------------------------------------------------------------------------------------------------
@@ -159,28 +190,34 @@ class Walk {
 
   // ---- annotations ----------------------------------------------------------------------------------------------
 
-  private annotate(ann: unknown, kind: number, key: string | number): void {
+  /** Records the annotation (JSON text) of the value hanging from the current object as (kind, key). */
+  private annotate(ann: string, kind: number, key: string | number): void {
     this.annotated = true;
     if (kind === ROOT) {
       this.rootAnn = ann;
       return;
     }
     const h = this.hDepth.length - 1;
-    let rel = '';
-    for (let i = this.hDepth[h]!; i < this.kinds.length; i++) rel += segment(this.kinds[i]!, this.keys[i]!) + '.';
-    rel += segment(kind, key);
-    (this.hChildren[h] ??= {})[rel] = ann;
+    const from = this.hDepth[h]!;
+    let rel = '"';
+    for (let i = from; i < this.kinds.length; i++) rel += segment(this.kinds[i]!, this.keys[i]!) + '.';
+    rel += segment(kind, key) + '":' + ann;
+    const indexed = from === this.kinds.length && (kind === IDX || kind === SETI || (kind === KEY && isIndexKey(key as string)));
+    if (indexed) (this.hIndexed[h] ??= []).push(rel);
+    else (this.hOther[h] ??= []).push(rel);
   }
 
   private openHolder(): void {
     this.hDepth.push(this.kinds.length);
-    this.hChildren.push(undefined);
+    this.hIndexed.push(undefined);
+    this.hOther.push(undefined);
   }
 
-  private closeHolder(type: unknown): unknown {
+  /** The annotation of a converted object: `[type]`, or `[type, {children}]`. */
+  private closeHolder(type: string): string {
     this.hDepth.pop();
-    const children = this.hChildren.pop();
-    return children ? [type, children] : [type];
+    const children = entriesText(this.hIndexed.pop(), this.hOther.pop());
+    return children ? `[${type},${children}]` : `[${type}]`;
   }
 
   // ---- the walk -------------------------------------------------------------------------------------------------
@@ -308,7 +345,7 @@ class Walk {
     if (classId !== undefined) {
       if (!this.encode) return this.within(kind, key, () => this.plainObject(o as Record<string, unknown>));
       const copy = { ...(o as Record<string, unknown>) };
-      return this.converted(['class', classId], kind, key, () => {
+      return this.converted(JSON.stringify(['class', classId]), kind, key, () => {
         const r = this.plainObject(copy);
         return r === SAME ? copy : r;
       });
@@ -316,7 +353,7 @@ class Walk {
     for (const [name, c] of reg.customs) {
       if (c.isApplicable(o)) {
         if (!this.encode) return SAME;
-        this.annotate([['custom', name]], kind, key);
+        this.annotate(`[${JSON.stringify(['custom', name])}]`, kind, key);
         return c.serialize(o);
       }
     }
@@ -369,7 +406,7 @@ class Walk {
   }
 
   /** A converted object whose converted form is walked (class, Map, Set, typed array with special numbers). */
-  private converted(type: unknown, kind: number, key: string | number, body: () => unknown): Rep {
+  private converted(type: string, kind: number, key: string | number, body: () => unknown): Rep {
     if (kind !== ROOT) this.enter(kind, key);
     this.openHolder();
     const json = body();
@@ -394,7 +431,7 @@ class Walk {
         return SAME;
       });
     }
-    return this.converted('map', kind, key, () => {
+    return this.converted('"map"', kind, key, () => {
       const out: unknown[] = new Array(m.size);
       let i = 0;
       for (const [k, v] of m) {
@@ -419,7 +456,7 @@ class Walk {
         return SAME;
       });
     }
-    return this.converted('set', kind, key, () => {
+    return this.converted('"set"', kind, key, () => {
       const out: unknown[] = new Array(s.size);
       let i = 0;
       for (const v of s) {
@@ -435,7 +472,7 @@ class Walk {
     if (!this.encode) return SAME;
     const name = (t as { constructor?: Function }).constructor?.name;
     if (!name || !Object.hasOwn(TYPED_ARRAYS, name)) return this.bail(); // e.g. BigInt64Array: superjson's business
-    const type = ['typed-array', name];
+    const type = JSON.stringify(['typed-array', name]);
     const n = t.length;
     let special = false;
     if (t instanceof Float64Array || t instanceof Float32Array) {
@@ -448,7 +485,7 @@ class Walk {
       }
     }
     if (!special) {
-      this.annotate([type], kind, key);
+      this.annotate(`[${type}]`, kind, key);
       return Array.from(t);
     }
     return this.converted(type, kind, key, () => {
@@ -462,10 +499,16 @@ class Walk {
   }
 }
 
+function entriesText(indexed: string[] | undefined, other: string[] | undefined): string | undefined {
+  if (!indexed && !other) return undefined;
+  return `{${indexed && other ? `${indexed.join(',')},${other.join(',')}` : (indexed ?? other)!.join(',')}}`;
+}
+
+/** A path segment as JSON string content (superjson's escaped key, JSON-escaped). */
 function segment(kind: number, key: string | number): string {
   switch (kind) {
     case KEY:
-      return escapeKey(key as string);
+      return keyText(key as string);
     case MAPK:
       return `${key}.0`;
     case MAPV:
@@ -484,12 +527,35 @@ export function findProblem(reg: CodecRegistry, value: unknown, rootPath: string
 
 /** superjson-compatible text for `value`. */
 export function encode(reg: CodecRegistry, value: unknown): string {
-  const a = new Walk(reg, '', true).run(value);
+  return textOf(reg, value, new Walk(reg, '', true).run(value));
+}
+
+/**
+ * The first problem of `value` (as {@link findProblem} reports it), or its text (as {@link encode} writes it), in one
+ * walk when the value needs no superjson fallback.
+ */
+export function checkAndEncode(reg: CodecRegistry, value: unknown, rootPath: string): { problem: string } | { text: string } {
+  const a = new Walk(reg, rootPath, true).run(value);
+  if (a.kind === 'problem') return { problem: a.problem };
+  if (a.kind === 'superjson') {
+    // the walk stopped where superjson takes over: look at the rest for problems
+    const problem = findProblem(reg, value, rootPath);
+    if (problem !== undefined) return { problem };
+  }
+  return { text: textOf(reg, value, a) };
+}
+
+function textOf(reg: CodecRegistry, value: unknown, a: Analysis): string {
   switch (a.kind) {
     case 'plain':
       return JSON.stringify({ json: value });
     case 'meta':
-      return JSON.stringify({ json: a.json, meta: { values: a.values, v: 1 } });
+    {
+      const json = JSON.stringify(a.json);
+      // (a custom conversion returning undefined: superjson writes no json key at all)
+      if (json !== undefined) return `{"json":${json},"meta":{"values":${a.values},"v":1}}`;
+      return reg.sj.stringify(value as never);
+    }
     default:
       return reg.sj.stringify(value as never);
   }
@@ -547,18 +613,38 @@ function applyTree(reg: CodecRegistry, node: unknown, tree: unknown): unknown {
 function applyChildren(reg: CodecRegistry, node: unknown, children: unknown): void {
   if (!isContainer(children) || Array.isArray(children)) throw new NeedsSuperjson();
   for (const key of Object.keys(children)) {
-    const path = parsePath(key);
-    let parent: unknown = node;
-    for (let i = 0; i < path.length; i++) {
-      const seg = path[i]!;
-      if (isForbiddenKey(seg)) throw new Error(`${seg} is not allowed as a property`);
-      if (!isContainer(parent)) throw new NeedsSuperjson();
-      if (i === path.length - 1) {
+    const tree = children[key];
+    if (key.indexOf('\\') >= 0) {
+      const path = parsePath(key);
+      let parent: unknown = node;
+      for (let i = 0; i < path.length; i++) {
+        const seg = path[i]!;
+        if (isForbiddenKey(seg)) throw new Error(`${seg} is not allowed as a property`);
+        if (!isContainer(parent)) throw new NeedsSuperjson();
         const k: string | number = Array.isArray(parent) ? +seg : seg;
-        parent[k] = applyTree(reg, parent[k], children[key]);
-      } else {
-        parent = Array.isArray(parent) ? parent[+seg] : parent[seg];
+        if (i === path.length - 1) parent[k] = applyTree(reg, parent[k], tree);
+        else parent = parent[k];
       }
+      continue;
+    }
+    // no escapes: walk the dotted path without splitting it into an array
+    let parent: unknown = node;
+    for (let start = 0; ; ) {
+      const dot = key.indexOf('.', start);
+      const seg = dot < 0 ? (start === 0 ? key : key.slice(start)) : key.slice(start, dot);
+      if (!isContainer(parent)) throw new NeedsSuperjson();
+      let k: string | number;
+      if (Array.isArray(parent)) k = +seg;
+      else {
+        if (isForbiddenKey(seg)) throw new Error(`${seg} is not allowed as a property`);
+        k = seg;
+      }
+      if (dot < 0) {
+        parent[k] = applyTree(reg, parent[k], tree);
+        break;
+      }
+      parent = parent[k];
+      start = dot + 1;
     }
   }
 }

@@ -1,6 +1,6 @@
 import { SuperJSON } from '../vendor/superjson';
 import { TaskDefinitionError } from '../errors';
-import { decode, encode, findProblem, type CodecRegistry, type CustomConversion } from './codec';
+import { checkAndEncode, decode, encode, findProblem, type CodecRegistry, type CustomConversion } from './codec';
 
 /**
  * superjson set-up for pickled values. One instance for the process: registrations made by decorators at import
@@ -71,13 +71,29 @@ export function registerSerializer<T, J>(
  * is found.
  */
 export function findUnserializable(value: unknown, path = ''): string | undefined {
-  return findProblem(codec, value, path);
+  if (typeof value !== 'object' || value === null) return findProblem(codec, value, path);
+  // The walk that checks an object also encodes it: the engine checks a step's pickled returns, then pickles them
+  // (serialize below takes the text), so each value is walked once, as it was when the step returned it.
+  const r = checkAndEncode(codec, value, path);
+  if ('problem' in r) return r.problem;
+  encodedByCheck.set(value, r.text);
+  return undefined;
 }
+
+/** Texts encoded by findUnserializable, taken (once) by serialize. */
+const encodedByCheck = new WeakMap<object, string>();
 
 export const PICKLE_EXTENSION = '.superjson';
 
 /** superjson text for a value (superjson's own `parse` reads it back; see ./codec.ts for how it is written fast). */
 export function serialize(value: unknown): string {
+  if (typeof value === 'object' && value !== null) {
+    const text = encodedByCheck.get(value);
+    if (text !== undefined) {
+      encodedByCheck.delete(value);
+      return text;
+    }
+  }
   return encode(codec, value);
 }
 

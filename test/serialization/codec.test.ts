@@ -123,6 +123,8 @@ describe('pickled values: our codec against superjson', () => {
       new Map<unknown, unknown>([[new Date(T0), new Set([undefined, null])]]),
       undefined,
       new Date(T0),
+      // superjson's annotations are a JS object: array-index paths come first
+      [{ x: new Date(T0) }, new Date(T0), { 7: 1n, y: undefined, 3: -0 }],
     ];
     for (const v of examples) {
       expect(serialize(v)).toBe(ref.stringify(v as never));
