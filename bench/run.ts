@@ -2,7 +2,8 @@
  * `npm run bench`: runtime overhead of the local executor with file-system stores (part A, `runtime`), type-check
  * time of large pipelines (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
  * `stores`, bench/stores.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
- * and map concurrency (part E, `map`, bench/map.ts). Prints tables and a summary, and writes
+ * and map concurrency (part E, `map`, bench/map.ts), large pickled artifacts between steps (part G, `artifacts`,
+ * bench/artifacts.ts). Prints tables and a summary, and writes
  * bench/results/latest.json (partial runs: latest-partial.json).
  *
  *   npm run bench                          # everything (~3 minutes on 2 cores)
@@ -24,6 +25,7 @@ import { typecheckBench, type TypecheckResult } from './typecheck';
 import { formatStoresBench, storesBench, STORES_FLAT_TARGET, type StoresBenchResult } from './stores';
 import { formatCatalogBench, runCatalogBench, type CatalogBenchResult } from './catalog-files';
 import { formatMapBench, mapBench, type MapBenchResult } from './map';
+import { artifactsBench, artifactsSummary, formatArtifactsBench, type ArtifactsResult } from './artifacts';
 import { removeDeferred } from './cleanup';
 import { fmtBytes, round, table } from './stats';
 import type { StepStyle } from './steps';
@@ -33,7 +35,7 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map'] as const;
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'artifacts'] as const;
 type Part = (typeof PARTS)[number];
 /** `--only=a,b` (or several `--only=` flags): the parts to run; undefined = all. */
 const only: ReadonlySet<Part> | undefined = (() => {
@@ -220,6 +222,7 @@ interface Extra {
   stores: { label: string; result: StoresBenchResult }[];
   catalog: CatalogBenchResult | undefined;
   map: MapBenchResult | undefined;
+  artifacts?: ArtifactsResult;
 }
 
 function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | undefined, x: Extra): Record<string, unknown> {
@@ -328,6 +331,10 @@ function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | und
     );
     out.map = v;
   }
+  if (x.artifacts) {
+    log(artifactsSummary(x.artifacts));
+    out.artifacts = x.artifacts.verdict;
+  }
   return out;
 }
 
@@ -397,6 +404,10 @@ async function main(): Promise<void> {
     log(`D. catalog file sync vs cp, ${sizesMiB.join(' and ')} MiB ...`);
     extra.catalog = await runCatalogBench({ sizesMiB, reps: quick ? 1 : 3, ...(givenTmp && { tmpRoot: path.resolve(givenTmp) }) });
   }
+  if (runs('artifacts')) {
+    log('G. artifacts (pickled values between steps), whole processes ...');
+    extra.artifacts = artifactsBench({ quick }, log);
+  }
   if (runs('typecheck')) {
     log('B. type-check ...');
     typecheck = typecheckBench(quick ? [200] : [200, 500], quick ? 1 : 3, log);
@@ -420,6 +431,10 @@ async function main(): Promise<void> {
     log('');
     log(formatMapBench(extra.map));
   }
+  if (extra.artifacts) {
+    log('');
+    log(formatArtifactsBench(extra.artifacts));
+  }
   const verdict = summary(runtime, typecheck, extra);
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`  bench time: ${seconds} s`);
@@ -437,6 +452,7 @@ async function main(): Promise<void> {
       stores: `marginal ms/step (100→1000) / marginal ms/step (10→100) <= ${STORES_FLAT_TARGET}`,
       catalog: `put and get throughput >= ${CATALOG_TARGET_RATIO}x cp at the largest size; peak RSS growth independent of size`,
       map: 'map over 10,000 items completes with peak RSS < 500 MB, bytes written per item constant; speed-up conc 8 / conc 1 >= 6x',
+      artifacts: 'numbers 1e6 through 4 steps <= 1.5x the floor wall and <= 2x its peak RSS; 1e7 linear from 1e6; rows with Dates 1e6 <= 3x the floor wall',
     },
     parts: only === undefined ? [...PARTS] : [...only],
     verdict,
@@ -445,6 +461,7 @@ async function main(): Promise<void> {
     stores: extra.stores.length ? Object.fromEntries(extra.stores.map((l) => [l.label, l.result])) : undefined,
     catalog: extra.catalog,
     map: extra.map,
+    artifacts: extra.artifacts,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
