@@ -612,40 +612,42 @@ function applyTree(reg: CodecRegistry, node: unknown, tree: unknown): unknown {
 
 function applyChildren(reg: CodecRegistry, node: unknown, children: unknown): void {
   if (!isContainer(children) || Array.isArray(children)) throw new NeedsSuperjson();
-  for (const key of Object.keys(children)) {
-    const tree = children[key];
-    if (key.indexOf('\\') >= 0) {
-      const path = parsePath(key);
-      let parent: unknown = node;
-      for (let i = 0; i < path.length; i++) {
-        const seg = path[i]!;
-        if (isForbiddenKey(seg)) throw new Error(`${seg} is not allowed as a property`);
-        if (!isContainer(parent)) throw new NeedsSuperjson();
-        const k: string | number = Array.isArray(parent) ? +seg : seg;
-        if (i === path.length - 1) parent[k] = applyTree(reg, parent[k], tree);
-        else parent = parent[k];
-      }
-      continue;
-    }
-    // no escapes: walk the dotted path without splitting it into an array
+  for (const key of Object.keys(children)) applyAt(reg, node, key, children[key]);
+}
+
+/** Applies the annotation `tree` to the value at the escaped dotted `key` below `node`. */
+function applyAt(reg: CodecRegistry, node: unknown, key: string, tree: unknown): void {
+  if (key.indexOf('\\') >= 0) {
+    const path = parsePath(key);
     let parent: unknown = node;
-    for (let start = 0; ; ) {
-      const dot = key.indexOf('.', start);
-      const seg = dot < 0 ? (start === 0 ? key : key.slice(start)) : key.slice(start, dot);
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      if (isForbiddenKey(seg)) throw new Error(`${seg} is not allowed as a property`);
       if (!isContainer(parent)) throw new NeedsSuperjson();
-      let k: string | number;
-      if (Array.isArray(parent)) k = +seg;
-      else {
-        if (isForbiddenKey(seg)) throw new Error(`${seg} is not allowed as a property`);
-        k = seg;
-      }
-      if (dot < 0) {
-        parent[k] = applyTree(reg, parent[k], tree);
-        break;
-      }
-      parent = parent[k];
-      start = dot + 1;
+      const k: string | number = Array.isArray(parent) ? +seg : seg;
+      if (i === path.length - 1) parent[k] = applyTree(reg, parent[k], tree);
+      else parent = parent[k];
     }
+    return;
+  }
+  // no escapes: walk the dotted path without splitting it into an array
+  let parent: unknown = node;
+  for (let start = 0; ; ) {
+    const dot = key.indexOf('.', start);
+    const seg = dot < 0 ? (start === 0 ? key : key.slice(start)) : key.slice(start, dot);
+    if (!isContainer(parent)) throw new NeedsSuperjson();
+    let k: string | number;
+    if (Array.isArray(parent)) k = +seg;
+    else {
+      if (isForbiddenKey(seg)) throw new Error(`${seg} is not allowed as a property`);
+      k = seg;
+    }
+    if (dot < 0) {
+      parent[k] = applyTree(reg, parent[k], tree);
+      return;
+    }
+    parent = parent[k];
+    start = dot + 1;
   }
 }
 
@@ -690,8 +692,99 @@ function untransform(reg: CodecRegistry, v: unknown, type: unknown): unknown {
   throw new NeedsSuperjson();
 }
 
+const META_START = ',"meta":{"values":';
+const META_END = ',"v":1}}';
+/** The common leaf annotations, as text and as the tree they parse to. */
+const LEAVES: [string, readonly [string]][] = [
+  ['["Date"]', ['Date']],
+  ['["undefined"]', ['undefined']],
+  ['["number"]', ['number']],
+  ['["bigint"]', ['bigint']],
+];
+const Q = 34; // "
+const BACKSLASH = 92;
+
+/** Index just past the JSON string starting at `i` (a quote). */
+function skipString(text: string, i: number): number {
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === Q) return i + 1;
+  }
+  throw new NeedsSuperjson();
+}
+
+/** Index just past the JSON array or object starting at `i`. */
+function skipComposite(text: string, i: number): number {
+  let depth = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === Q) i = skipString(text, i) - 1;
+    else if (c === 91 || c === 123) depth++;
+    else if (c === 93 || c === 125) {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  throw new NeedsSuperjson();
+}
+
+/**
+ * superjson's compact text `{"json":…,"meta":{"values":{…},"v":1}}` (as both we and superjson write it), read without
+ * JSON-parsing `values` into an object with one key per annotated path: each `"path":annotation` entry is read from
+ * the text and applied as it comes. Anything else throws NeedsSuperjson (the caller parses the whole text instead).
+ */
+function decodeCompact(reg: CodecRegistry, text: string): unknown {
+  if (!text.startsWith('{"json":') || !text.endsWith(META_END)) throw new NeedsSuperjson();
+  const m = text.lastIndexOf(META_START);
+  if (m < 8) throw new NeedsSuperjson();
+  const json = JSON.parse(text.slice(8, m));
+  let i = m + META_START.length;
+  if (text.charCodeAt(i) !== 123) {
+    // a converted root ([type, children]): small or not, parse that tree
+    const end = skipComposite(text, i);
+    if (end !== text.length - META_END.length) throw new NeedsSuperjson();
+    return applyTree(reg, json, JSON.parse(text.slice(i, end)));
+  }
+  i++;
+  if (text.charCodeAt(i) === 125) i++;
+  else {
+    for (;;) {
+      if (text.charCodeAt(i) !== Q) throw new NeedsSuperjson();
+      const keyEnd = skipString(text, i);
+      const raw = text.slice(i + 1, keyEnd - 1);
+      const key = raw.indexOf('\\') < 0 ? raw : (JSON.parse(text.slice(i, keyEnd)) as string);
+      if (text.charCodeAt(keyEnd) !== 58) throw new NeedsSuperjson();
+      i = keyEnd + 1;
+      let tree: unknown;
+      const leaf = LEAVES.find(([t]) => text.startsWith(t, i));
+      if (leaf) {
+        tree = leaf[1];
+        i += leaf[0].length;
+      } else {
+        if (text.charCodeAt(i) !== 91) throw new NeedsSuperjson();
+        const end = skipComposite(text, i);
+        tree = JSON.parse(text.slice(i, end));
+        i = end;
+      }
+      applyAt(reg, json, key, tree);
+      const c = text.charCodeAt(i++);
+      if (c === 125) break;
+      if (c !== 44) throw new NeedsSuperjson();
+    }
+  }
+  if (i !== text.length - META_END.length) throw new NeedsSuperjson();
+  return json;
+}
+
 /** Reads superjson text. */
 export function decode<T>(reg: CodecRegistry, text: string): T {
+  if (text.endsWith(META_END)) {
+    try {
+      return decodeCompact(reg, text) as T;
+    } catch (err) {
+      if (!(err instanceof NeedsSuperjson)) throw err;
+    }
+  }
   const payload = JSON.parse(text) as { json?: unknown; meta?: { values?: unknown; referentialEqualities?: unknown; v?: unknown } } | null;
   if (typeof payload !== 'object' || payload === null) return reg.sj.parse<T>(text);
   const meta = payload.meta;
