@@ -6,7 +6,7 @@
  * bench/artifacts.ts). Prints tables and a summary, and writes
  * bench/results/latest.json (partial runs: latest-partial.json).
  *
- *   npm run bench                          # everything (~3 minutes on 2 cores)
+ *   npm run bench                          # everything (~3 minutes on 2 cores, plus a few for part G: 1e7-number runs)
  *   npm run bench -- --only=runtime        # part A only; a comma list selects several: --only=stores,catalog,map
  *   npm run bench -- --quick               # fewer repetitions, smaller sizes (smoke run; catalog with 64/256 MiB files)
  *   npm run bench -- --tmp=/some/dir       # temp dirs in that folder only (default: os.tmpdir(), and /dev/shm too for A and C)
