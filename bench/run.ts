@@ -5,7 +5,7 @@
  * and map concurrency (part E, `map`, bench/map.ts), the HTML report of a map of 100 and 10,000 items (part F,
  * `report`, bench/report.ts), the cost of integrity checks and the attempt watch per step (part G, `guards`,
  * bench/guards.ts), executors (part H, `executors`, bench/executors.ts) and start-up of the CLI (part I, `startup`,
- * bench/startup.ts). Prints tables and a summary, and writes
+ * bench/startup.ts), large pickled artifacts between steps (part J, `artifacts`, bench/artifacts.ts). Prints tables and a summary, and writes
  * bench/results/latest.json (partial runs: latest-partial.json).
  *
  *   npm run bench                          # everything (part B type-checks 500/1000/2000-step files: allow 20+ minutes on 2 cores)
@@ -29,6 +29,7 @@ import { formatCatalogBench, runCatalogBench, type CatalogBenchResult } from './
 import { formatMapBench, mapBench, type MapBenchResult } from './map';
 import { formatReportBench, reportBench, type ReportBenchRow } from './report';
 import { formatGuardsBench, guardsBench, type GuardsResult } from './guards';
+import { artifactsBench, artifactsSummary, formatArtifactsBench, type ArtifactsResult } from './artifacts';
 import { removeDeferred } from './cleanup';
 import { formatStartup, startupBench, STARTUP_TARGET, type StartupResult } from './startup';
 import { executorsBench, formatExecutors, SPEEDUP_TARGET, type ExecutorsResult } from './executors';
@@ -40,7 +41,7 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'report', 'guards', 'startup', 'executors'] as const;
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'report', 'guards', 'startup', 'executors', 'artifacts'] as const;
 type Part = (typeof PARTS)[number];
 /** `--only=a,b` (or several `--only=` flags): the parts to run; undefined = all. */
 const only: ReadonlySet<Part> | undefined = (() => {
@@ -247,6 +248,7 @@ interface Extra {
   map: MapBenchResult | undefined;
   report?: ReportBenchRow[];
   guards: GuardsResult | undefined;
+  artifacts?: ArtifactsResult;
 }
 
 function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | undefined, x: Extra): Record<string, unknown> {
@@ -355,6 +357,10 @@ function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | und
     );
     out.map = v;
   }
+  if (x.artifacts) {
+    log(artifactsSummary(x.artifacts));
+    out.artifacts = x.artifacts.verdict;
+  }
   return out;
 }
 
@@ -434,6 +440,10 @@ async function main(): Promise<void> {
     log(`D. catalog file sync vs cp, ${sizesMiB.join(' and ')} MiB ...`);
     extra.catalog = await runCatalogBench({ sizesMiB, reps: quick ? 1 : 3, ...(givenTmp && { tmpRoot: path.resolve(givenTmp) }) });
   }
+  if (runs('artifacts')) {
+    log('J. artifacts (pickled values between steps), whole processes ...');
+    extra.artifacts = artifactsBench({ quick }, log);
+  }
   if (runs('typecheck')) {
     log('B. type-check ...');
     // tsc runs with a larger stack (TSC_STACK_KB): a 2,000-call chain overflows V8's default one in the binder
@@ -486,6 +496,10 @@ async function main(): Promise<void> {
     log('');
     log(formatGuardsBench(extra.guards));
   }
+  if (extra.artifacts) {
+    log('');
+    log(formatArtifactsBench(extra.artifacts));
+  }
   const verdict = summary(runtime, typecheck, extra);
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`  bench time: ${seconds} s`);
@@ -506,6 +520,7 @@ async function main(): Promise<void> {
       startup: `1-step pipeline from a .ts file <= ${STARTUP_TARGET}x node -e 0`,
       executors: `emulator >= ${SPEEDUP_TARGET}x local on a map of 8 CPU-bound items`,
       guards: 'integrity check + attempt watch on a 1000-step run <= 1.1x the same run without them',
+      artifacts: 'numbers 1e6 through 4 steps <= 1.5x the floor wall and <= 2x its peak RSS; 1e7 linear from 1e6; rows with Dates 1e6 <= 3x the floor wall',
     },
     parts: only === undefined ? [...PARTS] : [...only],
     verdict,
@@ -518,6 +533,7 @@ async function main(): Promise<void> {
     executors,
     report: extra.report,
     guards: extra.guards,
+    artifacts: extra.artifacts,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });

@@ -1,15 +1,20 @@
 import { SuperJSON } from '../vendor/superjson';
 import { TaskDefinitionError } from '../errors';
+import { checkAndEncode, decode, encode, findProblem, type CodecRegistry, type CustomConversion } from './codec';
 
 /**
  * superjson set-up for pickled values. One instance for the process: registrations made by decorators at import
  * time are visible to every run (and to any process that imports the same pipeline file).
  */
 const sj = new SuperJSON();
+/** The same registrations, as the fast codec reads them (mirrors superjson's registries, which it falls back to). */
+const codec: CodecRegistry = { sj, classIds: new Map(), classById: new Map(), customs: new Map() };
+
+function addCustom(name: string, c: CustomConversion): void {
+  codec.customs.set(name, c); // superjson: a name registered again replaces the conversion, in place
+}
 
 type Ctor = abstract new (...args: any[]) => unknown;
-type Registration = { kind: 'class' } | { kind: 'custom' };
-const registry = new Map<Function, Registration>();
 const identifiers = new Map<string, Function>();
 
 function claim(id: string, cls: Function): void {
@@ -22,11 +27,9 @@ function claim(id: string, cls: Function): void {
   identifiers.set(id, cls);
 }
 
-sj.registerCustom<Buffer, string>(
-  { isApplicable: (v): v is Buffer => Buffer.isBuffer(v), serialize: (v) => v.toString('base64'), deserialize: (v) => Buffer.from(v, 'base64') },
-  'runnable-ts.Buffer',
-);
-registry.set(Buffer, { kind: 'custom' });
+const bufferConversion = { isApplicable: (v: unknown): v is Buffer => Buffer.isBuffer(v), serialize: (v: Buffer) => v.toString('base64'), deserialize: (v: string) => Buffer.from(v, 'base64') };
+sj.registerCustom<Buffer, string>(bufferConversion, 'runnable-ts.Buffer');
+addCustom('runnable-ts.Buffer', bufferConversion as CustomConversion);
 
 /**
  * Class decorator: instances of the class can be returned as `pickled(...)` values and come back as instances
@@ -38,7 +41,11 @@ export function Serializable(id?: string) {
     const identifier = id ?? cls.name;
     claim(identifier, cls);
     sj.registerClass(cls as any, { identifier });
-    registry.set(cls, { kind: 'class' });
+    if (!codec.classIds.has(cls)) {
+      // superjson keeps the first identifier of a class registered twice
+      codec.classIds.set(cls, identifier);
+      codec.classById.set(identifier, cls);
+    }
   };
 }
 
@@ -53,90 +60,44 @@ export function registerSerializer<T, J>(
   id: string = cls.name,
 ): void {
   claim(id, cls);
-  sj.registerCustom<T, any>(
-    { isApplicable: (v): v is T => v instanceof (cls as any), serialize: (v) => how.serialize(v) as any, deserialize: (j) => how.deserialize(j as J) },
-    id,
-  );
-  registry.set(cls, { kind: 'custom' });
+  const conversion = { isApplicable: (v: unknown): v is T => v instanceof (cls as any), serialize: (v: T) => how.serialize(v) as any, deserialize: (j: unknown) => how.deserialize(j as J) };
+  sj.registerCustom<T, any>(conversion, id);
+  addCustom(id, conversion as CustomConversion);
 }
 
-const BUILTINS: Function[] = [Date, RegExp, Error, URL];
-
-function registrationOf(value: object): Registration | 'builtin' | undefined {
-  for (let proto = Object.getPrototypeOf(value); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    const reg = registry.get(proto.constructor);
-    if (reg) return reg;
-  }
-  if (ArrayBuffer.isView(value)) return 'builtin';
-  if (BUILTINS.some((b) => value instanceof b)) return 'builtin';
+/**
+ * Describes the first part of `value` that would not survive serialization, or undefined when all of it does.
+ * `path` names the value in the description (e.g. the return's name); the path of the part is built only when one
+ * is found.
+ */
+export function findUnserializable(value: unknown, path = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return findProblem(codec, value, path);
+  // The walk that checks an object also encodes it: the engine checks a step's pickled returns, then pickles them
+  // (serialize below takes the text), so each value is walked once, as it was when the step returned it.
+  const r = checkAndEncode(codec, value, path);
+  if ('problem' in r) return r.problem;
+  encodedByCheck.set(value, r.text);
   return undefined;
 }
 
-/** Describes the first part of `value` that would not survive serialization, or undefined when all of it does. */
-export function findUnserializable(value: unknown, path = '', seen = new Set<object>()): string | undefined {
-  const at = path || '(the value itself)';
-  switch (typeof value) {
-    case 'function':
-      return `a function at ${at}`;
-    case 'symbol':
-      return `a symbol at ${at}`;
-    case 'object':
-      break;
-    default:
-      return undefined;
-  }
-  if (value === null || seen.has(value)) return undefined;
-  seen.add(value);
-  const child = (key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const p = findUnserializable(value[i], child(i), seen);
-      if (p) return p;
-    }
-    return undefined;
-  }
-  if (value instanceof Map) {
-    let i = 0;
-    for (const [k, v] of value) {
-      const p = findUnserializable(k, `${path}<map key #${i}>`, seen) ?? findUnserializable(v, child(`<map value #${i}>`), seen);
-      if (p) return p;
-      i++;
-    }
-    return undefined;
-  }
-  if (value instanceof Set) {
-    let i = 0;
-    for (const v of value) {
-      const p = findUnserializable(v, `${path}<set item #${i++}>`, seen);
-      if (p) return p;
-    }
-    return undefined;
-  }
-  if (value instanceof ArrayBuffer) return `an ArrayBuffer at ${at} (wrap it in a Uint8Array or Buffer)`;
-  if (value instanceof Promise) return `a Promise at ${at} (await it before returning)`;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    const reg = registrationOf(value);
-    if (!reg) {
-      const name = proto?.constructor?.name || 'anonymous class';
-      return `an instance of class ${name} at ${at}, which is not registered. Decorate the class with @Serializable(), or register a conversion with registerSerializer(${name}, { serialize, deserialize })`;
-    }
-    if (reg !== 'builtin' && reg.kind === 'custom') return undefined;
-    if (reg === 'builtin') return undefined;
-  }
-  for (const key of Object.keys(value)) {
-    const p = findUnserializable((value as Record<string, unknown>)[key], child(key), seen);
-    if (p) return p;
-  }
-  return undefined;
-}
+/** Texts encoded by findUnserializable, taken (once) by serialize. */
+const encodedByCheck = new WeakMap<object, string>();
 
 export const PICKLE_EXTENSION = '.superjson';
 
+/** superjson text for a value (superjson's own `parse` reads it back; see ./codec.ts for how it is written fast). */
 export function serialize(value: unknown): string {
-  return sj.stringify(value as any);
+  if (typeof value === 'object' && value !== null) {
+    const text = encodedByCheck.get(value);
+    if (text !== undefined) {
+      encodedByCheck.delete(value);
+      return text;
+    }
+  }
+  return encode(codec, value);
 }
 
+/** Reads superjson text (written by {@link serialize} or by superjson itself). */
 export function deserialize<T = unknown>(text: string): T {
-  return sj.parse<T>(text);
+  return decode<T>(codec, text);
 }

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactError } from '../../../errors';
-import { writeFileAtomicSync } from '../../../util/fs';
-import { checkRunId, confinedRelative, fileError, hashFile, sha256, type Catalog, type StoredObject } from '../catalog';
+import { checkRunId, confinedRelative, fileError, hashFile, type Catalog, type StoredObject } from '../catalog';
 import { copyFileHashed, isTempName } from '../copy';
+import { writeFileAtomicHashedSync } from '../write-hashed';
 
 export interface FileSystemCatalogConfig {
   /** Root folder of the catalog. Default `.catalog`; a run's artifacts are in `<catalog_location>/<run_id>/`. */
@@ -28,8 +28,8 @@ export class FileSystemCatalog implements Catalog {
 
   async putObject(runId: string, relPath: string, data: Buffer | string): Promise<StoredObject> {
     const { rel, abs } = this.file(runId, relPath);
-    writeFileAtomicSync(abs, data);
-    return { catalog_relative_path: rel, data_hash: sha256(data), size: Buffer.byteLength(data) };
+    const { data_hash, size } = writeFileAtomicHashedSync(abs, data);
+    return { catalog_relative_path: rel, data_hash, size };
   }
 
   getObjectSync(runId: string, relPath: string): Buffer {
