@@ -57,6 +57,25 @@ export class RunLogNotFoundError extends RunnableError {
   }
 }
 
+/** Another live process owns (is executing) the run. Exit code 2. */
+export class RunOwnedError extends RunnableError {
+  override readonly code = 'RUN_OWNED';
+  constructor(
+    readonly runId: string,
+    readonly owner: { pid: number; host: string; started_at: string; heartbeat_at: string; command: string },
+  ) {
+    super(
+      `Run ${runId} is being executed by another process: ${owner.command} (pid ${owner.pid} on host ${owner.host}, since ${owner.started_at}, ` +
+        `last heartbeat ${owner.heartbeat_at}). Wait for it to finish or stop it; once that process is gone, 'runnable retry ${runId}' takes the run over.`,
+    );
+  }
+}
+
+/** A run log is missing a record or has the wrong shape (a crash, a deleted or edited file). */
+export class RunLogIntegrityError extends RunnableError {
+  override readonly code = 'RUN_LOG_INTEGRITY';
+}
+
 /** The run finished with status FAIL. Carries the run id and the failed step(s). */
 export class ExecutionFailedError extends RunnableError {
   override readonly code = 'EXECUTION_FAILED';

@@ -19,6 +19,7 @@ import { PACKAGE_VERSION } from '../version';
 import { findBranch, findStep, walkSteps } from '../stores/run-log/document';
 import { executeTaskNode } from './task-node';
 import { timestamp } from '../util/time';
+import { OWNER_TOKEN_ENV, acquireRun, describeOwner, type Ownership } from './ownership';
 
 export interface ExecuteOptions {
   /** Run id to use; must not exist yet. Default: `RUNNABLE_RUN_ID`, else a generated one. */
@@ -161,6 +162,8 @@ function makeContext(
 }
 
 const activeRuns = new Set<RunContext>();
+/** The ownership each run in progress in this process holds (released when the run ends or is aborted). */
+const ownerships = new Map<RunContext, Ownership>();
 
 /**
  * Marks a run FAIL and releases its store, so no run is ever left PROCESSING. Steps still running get a failed
@@ -190,6 +193,7 @@ async function failRun(ctx: RunContext, why: string, errorType: string): Promise
   ops.push({ op: 'status', status: 'FAIL' });
   await ctx.store.apply(ctx.runId, ops).catch(() => undefined);
   await ctx.store.close(ctx.runId).catch(() => undefined);
+  await ownerships.get(ctx)?.release();
 }
 
 /** Marks every run in progress in this process FAIL (on Ctrl-C / SIGTERM). Returns their run ids. */
@@ -201,12 +205,15 @@ export async function abortActiveRuns(): Promise<string[]> {
 }
 
 /** Walks the graph and turns the outcome into a result or an ExecutionFailedError. Never leaves the run PROCESSING. */
-async function finishRun(ctx: RunContext, params: RunLog['parameters']): Promise<RunResult> {
+async function finishRun(ctx: RunContext, params: RunLog['parameters'], ownership: Ownership): Promise<RunResult> {
   activeRuns.add(ctx);
+  ownerships.set(ctx, ownership);
   try {
     return await walk(ctx, params);
   } finally {
     activeRuns.delete(ctx);
+    ownerships.delete(ctx);
+    await ownership.release();
   }
 }
 
@@ -264,6 +271,8 @@ export function describeDagChange(before: Record<string, unknown> | undefined, a
 }
 
 async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const problem = validateRunId(retryRunId);
+  if (problem) throw new ParameterError(`Cannot retry: ${problem}.`);
   const services = resolveServices(options, env);
   const { store, reporter } = services;
   if (!(await store.exists(retryRunId))) {
@@ -271,6 +280,24 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
       `Original run log not found for run_id: ${retryRunId} in ${store.describe(retryRunId)}. Cannot retry a run that doesn't exist; list the runs with 'runnable runs'.`,
     );
   }
+  // Take the run before reading it: a live owner refuses the retry; what a gone owner wrote is read after it.
+  const ownership = await acquireRun(store, retryRunId, 'retry', env, (m) => reporter.warn(m));
+  try {
+    return await retryOwned(pipeline, retryRunId, options, env, services, ownership);
+  } finally {
+    await ownership.release(); // no-op when finishRun released it already
+  }
+}
+
+async function retryOwned(
+  pipeline: Pipeline<any, any>,
+  retryRunId: string,
+  options: ExecuteOptions,
+  env: NodeJS.ProcessEnv,
+  services: Services,
+  ownership: Ownership,
+): Promise<RunResult> {
+  const { store, reporter } = services;
   const original = await store.get(retryRunId);
   const graph = buildGraph(pipeline);
   const change = dagChange(original, graph);
@@ -290,7 +317,10 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
     ...Object.keys(options.params ?? {}).map((k) => `params.${k}`),
   ];
   if (ignored.length) reporter.warn(`Ignored on retry: ${ignored.join(', ')}. A retry keeps the original run's parameters.`);
-  if (original.status === 'PROCESSING') reporter.warn(`Run ${retryRunId} is marked PROCESSING (it crashed, or is still running elsewhere); retrying it.`);
+  if (ownership.tookOver) {
+    const { owner, reason } = ownership.tookOver;
+    reporter.warn(`Run ${retryRunId} was owned by ${describeOwner(owner)}, which is gone (${reason}); taking it over.`);
+  } else if (original.status === 'PROCESSING') reporter.warn(`Run ${retryRunId} is marked PROCESSING but has no owner (its process crashed); retrying it.`);
 
   const ctx = makeContext(pipeline, graph, services, retryRunId, original.tag, env, original);
   const retries = Array.isArray(original.run_config.retries) ? (original.run_config.retries as unknown[]) : [];
@@ -305,7 +335,7 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
       },
     },
   ]);
-  return finishRun(ctx, original.parameters);
+  return finishRun(ctx, original.parameters, ownership);
 }
 
 /** Executes a pipeline: creates the run log, walks the graph, and returns (or rejects with) the outcome. */
@@ -366,7 +396,8 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
       runId = generateRunId();
     }
   }
-  return finishRun(makeContext(pipeline, graph, services, runId, tag, env), params);
+  const ownership = await acquireRun(store, runId, 'run', env, (m) => services.reporter.warn(m));
+  return finishRun(makeContext(pipeline, graph, services, runId, tag, env), params, ownership);
 }
 
 /** Finds the task node of a dot path (`step`, `map.3.step`, `par.b.loop.0.step`) and the branches on the way. */
@@ -404,10 +435,33 @@ function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; 
  */
 export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: string, stepName: string, options: ExecuteOptions = {}): Promise<StepLog> {
   const env = options.env ?? process.env;
+  const problem = validateRunId(runId);
+  if (problem) throw new ParameterError(`Cannot execute a step: ${problem}.`);
   const services = resolveServices(options, env);
-  const original = await services.store.get(runId);
   const graph = buildGraph(pipeline);
   const { node, branches } = resolveNodePath(graph, stepName);
+  // A process an executor starts for the run's owner carries the owner's token; anyone else takes the run.
+  const token = env[OWNER_TOKEN_ENV];
+  const onBehalfOfOwner = !!token && (await services.store.getOwner(runId))?.token === token;
+  const ownership = onBehalfOfOwner ? undefined : await acquireRun(services.store, runId, 'execute-single-node', env, (m) => services.reporter.warn(m));
+  try {
+    return await executeOwnedNode(pipeline, runId, stepName, services, graph, node, branches, env);
+  } finally {
+    await ownership?.release();
+  }
+}
+
+async function executeOwnedNode(
+  pipeline: Pipeline<any, any>,
+  runId: string,
+  stepName: string,
+  services: Services,
+  graph: Graph,
+  node: TaskNode,
+  branches: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<StepLog> {
+  const original = await services.store.get(runId);
   const change = dagChange(original, graph);
   if (change) services.reporter.warn(`The pipeline's structure differs from run ${runId}'s (${change}); executing '${stepName}' anyway.`);
   // The step's scope: the run's values, then each enclosing branch's own values (iteration value included).

@@ -1,6 +1,6 @@
-import type { RunLogStore } from '../../src/stores/run-log/store';
+import type { RunLogStore, RunOwner } from '../../src/stores/run-log/store';
 import type { RunLog, StepLog } from '../../src/stores/run-log/types';
-import { RunLogExistsError, RunLogNotFoundError } from '../../src/errors';
+import { RunLogExistsError, RunLogNotFoundError, RunOwnedError } from '../../src/errors';
 
 export function newRunLog(runId: string): RunLog {
   return {
@@ -28,6 +28,13 @@ export function stepLog(internal: string, status: StepLog['status'] = 'SUCCESS',
     data_catalog: [],
   };
 }
+
+export function owner(token: string, pid = 4242, host = 'host-a'): RunOwner {
+  const at = '2026-01-01T00:00:00.000Z';
+  return { token, pid, host, command: 'retry', started_at: at, heartbeat_at: at };
+}
+const alive = () => false;
+const gone = () => true;
 
 /**
  * The behaviour every RunLogStore implementation must have. Each implementation's test file calls this with a
@@ -124,6 +131,76 @@ export function runLogStoreContract(name: string, make: () => { store: RunLogSto
       const again = reopen ? reopen() : store;
       expect(await again.get('r6')).toEqual(before);
       expect(Object.keys(before.steps)).toHaveLength(50);
+    });
+
+    describe('run ownership', () => {
+      it('takes a free run, reports its owner, and releases it', async () => {
+        const { store } = make();
+        await store.create(newRunLog('o1'));
+        expect(await store.getOwner('o1')).toBeUndefined();
+        expect(await store.acquireOwner('o1', owner('t1'), alive)).toBeUndefined();
+        expect(await store.getOwner('o1')).toEqual(owner('t1'));
+        await store.releaseOwner('o1', 't1');
+        expect(await store.getOwner('o1')).toBeUndefined();
+        // free again: the next process takes it without judging anyone
+        const judge = jest.fn(() => false);
+        expect(await store.acquireOwner('o1', owner('t2'), judge)).toBeUndefined();
+        expect(judge).not.toHaveBeenCalled();
+      });
+
+      it('refuses a second owner while the first lives, naming it (pid, host, since)', async () => {
+        const { store } = make();
+        await store.create(newRunLog('o2'));
+        await store.acquireOwner('o2', owner('first', 1111, 'box-1'), alive);
+        const judge = jest.fn(() => false);
+        const err = await store.acquireOwner('o2', owner('second'), judge).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(RunOwnedError);
+        expect((err as Error).message).toMatch(/pid 1111 on host box-1, since 2026-01-01T00:00:00.000Z/);
+        expect(judge).toHaveBeenCalledWith(expect.objectContaining({ token: 'first', pid: 1111 }));
+        expect((await store.getOwner('o2'))?.token).toBe('first');
+      });
+
+      it('takes over a gone owner, returns it, and the old owner can no longer heartbeat or release', async () => {
+        const { store } = make();
+        await store.create(newRunLog('o3'));
+        await store.acquireOwner('o3', owner('old', 1), alive);
+        const previous = await store.acquireOwner('o3', owner('new', 2), gone);
+        expect(previous?.token).toBe('old');
+        expect(await store.heartbeatOwner('o3', 'old', '2026-01-01T00:01:00.000Z')).toBe(false);
+        await store.releaseOwner('o3', 'old');
+        expect((await store.getOwner('o3'))?.token).toBe('new');
+        expect(await store.heartbeatOwner('o3', 'new', '2026-01-01T00:02:00.000Z')).toBe(true);
+        expect((await store.getOwner('o3'))?.heartbeat_at).toBe('2026-01-01T00:02:00.000Z');
+      });
+
+      it('of several concurrent acquirers of a free run, exactly one wins', async () => {
+        const { store, reopen } = make();
+        await store.create(newRunLog('o4'));
+        const stores = Array.from({ length: 8 }, () => (reopen ? reopen() : store));
+        const results = await Promise.allSettled(stores.map((s, i) => s.acquireOwner('o4', owner(`c${i}`), alive)));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(RunOwnedError);
+      });
+
+      it('of several concurrent takers of a gone owner, exactly one wins', async () => {
+        const { store, reopen } = make();
+        await store.create(newRunLog('o5'));
+        await store.acquireOwner('o5', owner('dead'), alive);
+        const stores = Array.from({ length: 8 }, () => (reopen ? reopen() : store));
+        // each judges only the dead owner gone; the winner is alive to the others
+        const results = await Promise.allSettled(stores.map((s, i) => s.acquireOwner('o5', owner(`t${i}`), (cur) => cur.token === 'dead')));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const winner = await store.getOwner('o5');
+        expect(winner?.token).toMatch(/^t\d$/);
+      });
+
+      it('owner records are not runs: list() and get() are unchanged by them', async () => {
+        const { store } = make();
+        await store.create(newRunLog('o6'));
+        await store.acquireOwner('o6', owner('x'), alive);
+        expect((await store.list()).sort()).toEqual(['o6']);
+        expect(await store.get('o6')).toEqual(newRunLog('o6'));
+      });
     });
   });
 }

@@ -47,7 +47,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { parentBranchOf, parentStepOf, type RunLogOp } from '../document';
-import type { RunLogStore } from '../store';
+import type { RunLogStore, RunOwner } from '../store';
+import { OwnerFiles } from '../owner-files';
 import type { BranchLog, Parameter, RunLog, StepLog } from '../types';
 import { RunLogExistsError, RunLogNotFoundError } from '../../../errors';
 import { writeFileAtomicSync } from '../../../util/fs';
@@ -207,6 +208,8 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   }
   /** run id → file name → seq, for records this instance wrote or read. */
   private readonly seqs = new Map<string, Map<string, number>>();
+  /** Owner records: `<run folder>/.owner/owner-<n>.json` (ignored when the run log is read). */
+  private readonly owners = new OwnerFiles((runId) => path.join(this.runDir(runId), '.owner'));
 
   constructor(private readonly cfg: ChunkedFsRunLogStoreConfig = {}) {
     this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
@@ -477,6 +480,20 @@ export class ChunkedFsRunLogStore implements RunLogStore {
       if (step) step.branches[branch.internal_name] = branch;
     }
     return doc;
+  }
+
+  async acquireOwner(runId: string, owner: RunOwner, isGone: (current: RunOwner) => boolean): Promise<RunOwner | undefined> {
+    if (!(await this.exists(runId))) throw new RunLogNotFoundError(runId, this.folder);
+    return this.owners.acquire(runId, owner, isGone);
+  }
+  async heartbeatOwner(runId: string, token: string, at: string): Promise<boolean> {
+    return this.owners.heartbeat(runId, token, at);
+  }
+  async releaseOwner(runId: string, token: string): Promise<void> {
+    this.owners.release(runId, token);
+  }
+  async getOwner(runId: string): Promise<RunOwner | undefined> {
+    return this.owners.get(runId);
   }
 
   async exists(runId: string): Promise<boolean> {

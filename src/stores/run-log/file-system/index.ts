@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyOp, type RunLogOp } from '../document';
-import type { RunLogStore } from '../store';
+import type { RunLogStore, RunOwner } from '../store';
+import { OwnerFiles } from '../owner-files';
 import type { RunLog } from '../types';
 import { RunLogExistsError, RunLogNotFoundError } from '../../../errors';
 import { createFileExclusiveSync, writeFileAtomicSync } from '../../../util/fs';
@@ -39,6 +40,8 @@ export class FileSystemRunLogStore implements RunLogStore {
     return this.folder;
   }
   private readonly open = new Map<string, OpenRun>();
+  /** Owner records: `<log_folder>/.owners/<run_id>/owner-<n>.json` (ignored by list()). */
+  private readonly owners = new OwnerFiles((runId) => path.join(this.folder, '.owners', runId));
 
   constructor(private readonly cfg: FileSystemRunLogStoreConfig = {}) {
     this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
@@ -154,6 +157,19 @@ export class FileSystemRunLogStore implements RunLogStore {
     if (s.fd !== undefined) fs.closeSync(s.fd);
     fs.rmSync(this.journalPath(runId), { force: true });
     this.open.delete(runId);
+  }
+
+  async acquireOwner(runId: string, owner: RunOwner, isGone: (current: RunOwner) => boolean): Promise<RunOwner | undefined> {
+    return this.owners.acquire(runId, owner, isGone);
+  }
+  async heartbeatOwner(runId: string, token: string, at: string): Promise<boolean> {
+    return this.owners.heartbeat(runId, token, at);
+  }
+  async releaseOwner(runId: string, token: string): Promise<void> {
+    this.owners.release(runId, token);
+  }
+  async getOwner(runId: string): Promise<RunOwner | undefined> {
+    return this.owners.get(runId);
   }
 
   async list(): Promise<string[]> {
