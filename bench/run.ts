@@ -2,7 +2,7 @@
  * `npm run bench`: runtime overhead of the local executor with file-system stores (part A, `runtime`), type-check
  * time of large pipelines (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
  * `stores`, bench/stores.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
- * and map concurrency (part E, `map`, bench/map.ts). Prints tables and a summary, and writes
+ * and map concurrency (part E, `map`, bench/map.ts), and the cost of run ownership (part F, `ownership`, bench/ownership.ts). Prints tables and a summary, and writes
  * bench/results/latest.json (partial runs: latest-partial.json).
  *
  *   npm run bench                          # everything (~3 minutes on 2 cores)
@@ -25,6 +25,7 @@ import { formatStoresBench, storesBench, STORES_FLAT_TARGET, type StoresBenchRes
 import { formatCatalogBench, runCatalogBench, type CatalogBenchResult } from './catalog-files';
 import { formatMapBench, mapBench, type MapBenchResult } from './map';
 import { removeDeferred } from './cleanup';
+import { formatOwnershipBench, ownershipBench, type OwnershipBenchResult } from './ownership';
 import { fmtBytes, round, table } from './stats';
 import type { StepStyle } from './steps';
 
@@ -33,7 +34,9 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map'] as const;
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'ownership'] as const;
+/** Ownership (part F) target: a 1000-step run with the owner record within this ratio of the same run without it. */
+const OWNERSHIP_TARGET_RATIO = 1.1;
 type Part = (typeof PARTS)[number];
 /** `--only=a,b` (or several `--only=` flags): the parts to run; undefined = all. */
 const only: ReadonlySet<Part> | undefined = (() => {
@@ -397,6 +400,11 @@ async function main(): Promise<void> {
     log(`D. catalog file sync vs cp, ${sizesMiB.join(' and ')} MiB ...`);
     extra.catalog = await runCatalogBench({ sizesMiB, reps: quick ? 1 : 3, ...(givenTmp && { tmpRoot: path.resolve(givenTmp) }) });
   }
+  let ownership: OwnershipBenchResult | undefined;
+  if (runs('ownership')) {
+    log('F. run ownership ...');
+    ownership = await ownershipBench({ tmpRoot: givenTmp ? path.resolve(givenTmp) : os.tmpdir(), n: quick ? 300 : 1000, reps: quick ? 5 : 11 });
+  }
   if (runs('typecheck')) {
     log('B. type-check ...');
     typecheck = typecheckBench(quick ? [200] : [200, 500], quick ? 1 : 3, log);
@@ -420,7 +428,16 @@ async function main(): Promise<void> {
     log('');
     log(formatMapBench(extra.map));
   }
+  if (ownership) {
+    log('');
+    log(formatOwnershipBench(ownership));
+  }
   const verdict = summary(runtime, typecheck, extra);
+  if (ownership) {
+    const met = ownership.ratio <= OWNERSHIP_TARGET_RATIO;
+    log(`  [ownership] ${ownership.n}-step run with / without the owner record: ${ownership.ratio.toFixed(3)}x -> target <= ${OWNERSHIP_TARGET_RATIO}x: ${met ? 'MET' : 'NOT MET'}`);
+    verdict.ownership = { ratio: ownership.ratio, targetMet: met };
+  }
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`  bench time: ${seconds} s`);
 
@@ -436,6 +453,7 @@ async function main(): Promise<void> {
       flat: `µs/step(N=1000) / µs/step(N=100) < ${FLAT_LIMIT}`,
       stores: `marginal ms/step (100→1000) / marginal ms/step (10→100) <= ${STORES_FLAT_TARGET}`,
       catalog: `put and get throughput >= ${CATALOG_TARGET_RATIO}x cp at the largest size; peak RSS growth independent of size`,
+      ownership: `1000-step run with the owner record / without <= ${OWNERSHIP_TARGET_RATIO}x`,
       map: 'map over 10,000 items completes with peak RSS < 500 MB, bytes written per item constant; speed-up conc 8 / conc 1 >= 6x',
     },
     parts: only === undefined ? [...PARTS] : [...only],
@@ -445,6 +463,7 @@ async function main(): Promise<void> {
     stores: extra.stores.length ? Object.fromEntries(extra.stores.map((l) => [l.label, l.result])) : undefined,
     catalog: extra.catalog,
     map: extra.map,
+    ownership,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
