@@ -35,6 +35,11 @@ export class ParameterError extends RunnableError {
   override readonly code = 'PARAMETER';
 }
 
+/** A JSON return is too large to store inline in the run log (RUNNABLE_MAX_INLINE_BYTES). The step fails. */
+export class ValueTooLargeError extends RunnableError {
+  override readonly code = 'VALUE_TOO_LARGE';
+}
+
 /** A stored value (pickled artifact, catalog file) could not be read back. */
 export class ArtifactError extends RunnableError {
   override readonly code = 'ARTIFACT';

@@ -20,7 +20,7 @@ export { loadConfig, ConfigError, type LoadedConfig } from './config/load';
 export { EnvSecretsManager, DotenvSecretsManager, DoNothingSecretsManager, SecretNotFoundError, type SecretsManager, type DotenvSecretsConfig } from './stores/secrets/secrets';
 export type { ExecuteOptions, RunResult } from './engine/run';
 export { ConsoleReporter, SilentReporter, type Reporter, type StepEvent, type RunEvent } from './engine/reporter';
-export type { RunLogStore } from './stores/run-log/store';
+export type { RunLogStore, RunOwner } from './stores/run-log/store';
 export { MemoryRunLogStore } from './stores/run-log/memory';
 export { FileSystemRunLogStore, type FileSystemRunLogStoreConfig } from './stores/run-log/file-system';
 export { ChunkedFsRunLogStore } from './stores/run-log/chunked-fs';
@@ -39,4 +39,7 @@ export {
   RunLogExistsError,
   RunLogNotFoundError,
   ExecutionFailedError,
+  RunOwnedError,
+  RunLogIntegrityError,
+  ValueTooLargeError,
 } from './errors';

@@ -11,7 +11,7 @@ import { ExecutionFailedError, ParameterError, RunLogExistsError, RunnableError 
 import type { Executor } from '../executors/executor';
 import { gitCodeIdentity } from './code-identity';
 import { CATALOG, RUN_LOG_STORE, SECRETS, Scope, type RunContext } from './context';
-import { initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
+import { checkParameterName, initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
 import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
 import { generateRunId, validateRunId } from './run-id';
 import { executeGraph } from './traverse';
@@ -356,6 +356,7 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
   });
   const allSources: Record<string, ParameterSource | 'api'> = sources;
   for (const [k, v] of Object.entries(options.params ?? {})) {
+    checkParameterName(k, 'execute({ params })');
     params[k] = jsonParameter(v);
     allSources[k] = 'api';
   }

@@ -11,6 +11,7 @@ import { StepContext, type RunContext, type Scope } from './context';
 import { jsonParameter } from './params';
 import { loadValue, loadValueSync, pickleValue } from './values';
 import { checkReturns } from './returns';
+import { checkInlineSize } from './inline-limit';
 import { findStep } from '../stores/run-log/document';
 import { getFiles, putFiles } from '../stores/catalog/files';
 import { redact } from '../stores/secrets/secrets';
@@ -224,6 +225,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
         outputs[r.name] = jsonParameter(v, 'metric');
         metrics[r.name] = outputs[r.name]!;
       } else {
+        checkInlineSize(node.name, r.name, v);
         outputs[r.name] = jsonParameter(v);
       }
     }

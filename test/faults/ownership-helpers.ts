@@ -58,3 +58,10 @@ export async function waitFor<T>(check: () => T | undefined | false, what: strin
 export function startedFile(cwd: string): string | undefined {
   return fs.readdirSync(cwd).find((f) => f.startsWith('started.'));
 }
+
+/**
+ * `RUNNABLE_FAULTS_HEAVY=1` (set by `npm run test:faults`): many more kills and fuzz cases than the CI variant.
+ * `RUNNABLE_FAULTS_SEED=<n>` replays a random schedule.
+ */
+export const HEAVY = process.env.RUNNABLE_FAULTS_HEAVY === '1';
+export const FAULTS_SEED = process.env.RUNNABLE_FAULTS_SEED ? Number(process.env.RUNNABLE_FAULTS_SEED) : Date.now() % 1_000_000;
