@@ -322,6 +322,9 @@ async function retryOwned(
     reporter.warn(`Run ${retryRunId} was owned by ${describeOwner(owner)}, which is gone (${reason}); taking it over.`);
   } else if (original.status === 'PROCESSING') reporter.warn(`Run ${retryRunId} is marked PROCESSING but has no owner (its process crashed); retrying it.`);
 
+  // Temp files of catalog writes the previous owner was killed in: nobody else writes this run now.
+  const leftovers = await services.catalog.removeLeftovers?.(retryRunId);
+  if (leftovers) reporter.warn(`Removed ${leftovers} temp file${leftovers > 1 ? 's' : ''} left in the catalog of run ${retryRunId} by an interrupted write.`);
   const ctx = makeContext(pipeline, graph, services, retryRunId, original.tag, env, original);
   const retries = Array.isArray(original.run_config.retries) ? (original.run_config.retries as unknown[]) : [];
   await store.apply(retryRunId, [
