@@ -15,8 +15,9 @@ import { walkSteps } from '../../src/stores/run-log/document';
 const PIPELINE = path.join(FAULT_FIXTURES, 'own-crashy.ts');
 const K = 24;
 const EXPECTED = (K * (K + 1) * (2 * K + 1)) / 6;
-const KILLS = HEAVY ? 60 : 3;
-const RUNS = HEAVY ? 3 : 1;
+/** kill -9 per store: CI a few, heavy many (spread over several runs of at most KILLS_PER_RUN kills each). */
+const KILLS = HEAVY ? 150 : 3;
+const KILLS_PER_RUN = HEAVY ? 6 : 3;
 
 /** mulberry32: the kill schedule is reproducible with RUNNABLE_FAULTS_SEED. */
 function rng(seed: number): () => number {
@@ -37,28 +38,43 @@ afterAll(() => {
   }
 });
 
+/** Runs the pipeline once without a kill: how long a process owns the run (the window kills are spread over). */
+async function ownedMs(store: FileStore): Promise<number> {
+  const cwd = tmpDir('rt-crash-');
+  useStore(cwd, store);
+  const s = openStore(cwd, store);
+  const started = startRunnable(['run', PIPELINE, '--run-id', 'calibrate'], { cwd, env: { RUNNABLE_PRM_k: String(K) } });
+  let exited = false;
+  void started.done.then(() => (exited = true));
+  while (!exited && !(await s.getOwner('calibrate').catch(() => undefined))) await new Promise((res) => setTimeout(res, 5));
+  const t0 = Date.now();
+  expect((await started.done).code).toBe(0);
+  return Math.max(200, Date.now() - t0);
+}
+
 describe.each(FILE_STORES)('kill -9 at random instants, then retry (%s store)', (store: FileStore) => {
-  it(`${KILLS} kill(s) per run, ${RUNS} run(s): the final retry produces the correct result`, async () => {
+  it(`${KILLS} kill(s), at most ${KILLS_PER_RUN} per run: each run's final retry produces the correct result`, async () => {
     const random = rng(FAULTS_SEED + (store === 'chunked-fs' ? 7 : 0));
     const f = (figures[store] = { kills: 0, killedMidRun: 0, recovered: 0, runs: 0 });
-    for (let r = 0; r < RUNS; r++) {
+    // heavy: measured; CI: a fixed second (saves a whole run)
+    const window = HEAVY ? await ownedMs(store) : 1000;
+    for (let r = 0; f.kills < KILLS; r++) {
       const cwd = tmpDir('rt-crash-');
       useStore(cwd, store);
       const runId = `crash-${r}`;
       const s = openStore(cwd, store);
       const command = async () => ((await s.exists(runId)) ? ['retry', runId] : ['run', PIPELINE, '--run-id', runId]);
-      for (let k = 0; k < KILLS; k++) {
+      for (let k = 0; k < KILLS_PER_RUN && f.kills < KILLS; k++) {
         const started = startRunnable(await command(), { cwd, env: { RUNNABLE_PRM_k: String(K) } });
         let exited = false;
         void started.done.then(() => (exited = true));
-        // Most kills land while the process owns the run (it is executing steps); one in five anywhere from the
-        // spawn on (start-up, before the run log exists, while taking the run over).
+        // Most kills land while the process owns the run (it is executing steps), spread over the time a whole run
+        // takes; one in five anywhere from the spawn on (start-up, before the run log exists, while taking over).
         const midRun = random() >= 0.2;
         if (midRun) {
           while (!exited && (await s.getOwner(runId).catch(() => undefined))?.pid !== started.child.pid) await new Promise((res) => setTimeout(res, 5));
         }
-        const delay = Math.floor(random() * (midRun ? 1200 : 2500));
-        await new Promise((res) => setTimeout(res, delay));
+        await new Promise((res) => setTimeout(res, Math.floor(random() * (midRun ? window : window + 1500))));
         if (exited) break; // the run completed before the kill: nothing left to kill
         process.kill(started.child.pid!, 'SIGKILL');
         await started.done;
@@ -93,5 +109,5 @@ describe.each(FILE_STORES)('kill -9 at random instants, then retry (%s store)', 
       expect(leftovers).toEqual([]);
       f.recovered++;
     }
-  });
+  }, HEAVY ? 60 * 60_000 : 180_000);
 });
