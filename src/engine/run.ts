@@ -448,6 +448,10 @@ export async function executeSingleNode(pipeline: Pipeline<any, any>, runId: str
   const token = env[OWNER_TOKEN_ENV];
   const onBehalfOfOwner = !!token && (await services.store.getOwner(runId))?.token === token;
   const ownership = onBehalfOfOwner ? undefined : await acquireRun(services.store, runId, 'execute-single-node', env, (m) => services.reporter.warn(m));
+  if (ownership?.tookOver) {
+    const { owner, reason } = ownership.tookOver;
+    services.reporter.warn(`Run ${runId} was owned by ${describeOwner(owner)}, which is gone (${reason}); taking it over to execute '${stepName}'.`);
+  }
   try {
     return await executeOwnedNode(pipeline, runId, stepName, services, graph, node, branches, env);
   } finally {
