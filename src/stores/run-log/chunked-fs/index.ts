@@ -345,7 +345,8 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   private applyOne(runId: string, dir: string, op: RunLogOp): void {
     const cache = this.seqCache(runId);
     // the run folder exists (apply checked its header file): no mkdir per write
-    const write = (file: string, data: unknown) => writeFileAtomicSync(path.join(dir, file), JSON.stringify(data, null, 2), { mkdir: false });
+    // atomic, not fsynced: a record per step; a power loss may lose the last records, never tear one (docs/guarantees.md)
+    const write = (file: string, data: unknown) => writeFileAtomicSync(path.join(dir, file), JSON.stringify(data, null, 2), { mkdir: false, durable: false });
     const remember = (file: string, seq: number) => cache.set(file, seq);
     const missingBranch = (branch: string, forWhat: string) =>
       new Error(`run log ${runId}: branch '${branch}' does not exist (needed for ${forWhat})`);
