@@ -5,7 +5,7 @@
  * and map concurrency (part E, `map`, bench/map.ts), the HTML report of a map of 100 and 10,000 items (part F,
  * `report`, bench/report.ts), the cost of integrity checks and the attempt watch per step (part G, `guards`,
  * bench/guards.ts), executors (part H, `executors`, bench/executors.ts) and start-up of the CLI (part I, `startup`,
- * bench/startup.ts). Prints tables and a summary, and writes
+ * bench/startup.ts), the cost of run ownership (part K, `ownership`, bench/ownership.ts). Prints tables and a summary, and writes
  * bench/results/latest.json (partial runs: latest-partial.json).
  *
  *   npm run bench                          # everything (part B type-checks 500/1000/2000-step files: allow 20+ minutes on 2 cores)
@@ -32,6 +32,7 @@ import { formatGuardsBench, guardsBench, type GuardsResult } from './guards';
 import { removeDeferred } from './cleanup';
 import { formatStartup, startupBench, STARTUP_TARGET, type StartupResult } from './startup';
 import { executorsBench, formatExecutors, SPEEDUP_TARGET, type ExecutorsResult } from './executors';
+import { formatOwnershipBench, ownershipBench, type OwnershipBenchResult } from './ownership';
 import { fmtBytes, round, table } from './stats';
 import type { StepStyle } from './steps';
 
@@ -40,7 +41,9 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'report', 'guards', 'startup', 'executors'] as const;
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'report', 'guards', 'startup', 'executors', 'ownership'] as const;
+/** Ownership (part K) target: a 1000-step run with the owner record within this ratio of the same run without it. */
+const OWNERSHIP_TARGET_RATIO = 1.1;
 type Part = (typeof PARTS)[number];
 /** `--only=a,b` (or several `--only=` flags): the parts to run; undefined = all. */
 const only: ReadonlySet<Part> | undefined = (() => {
@@ -434,6 +437,11 @@ async function main(): Promise<void> {
     log(`D. catalog file sync vs cp, ${sizesMiB.join(' and ')} MiB ...`);
     extra.catalog = await runCatalogBench({ sizesMiB, reps: quick ? 1 : 3, ...(givenTmp && { tmpRoot: path.resolve(givenTmp) }) });
   }
+  let ownership: OwnershipBenchResult | undefined;
+  if (runs('ownership')) {
+    log('K. run ownership ...');
+    ownership = await ownershipBench({ tmpRoot: givenTmp ? path.resolve(givenTmp) : os.tmpdir(), n: quick ? 300 : 1000, reps: quick ? 5 : 11 });
+  }
   if (runs('typecheck')) {
     log('B. type-check ...');
     // tsc runs with a larger stack (TSC_STACK_KB): a 2,000-call chain overflows V8's default one in the binder
@@ -486,7 +494,16 @@ async function main(): Promise<void> {
     log('');
     log(formatGuardsBench(extra.guards));
   }
+  if (ownership) {
+    log('');
+    log(formatOwnershipBench(ownership));
+  }
   const verdict = summary(runtime, typecheck, extra);
+  if (ownership) {
+    const met = ownership.ratio <= OWNERSHIP_TARGET_RATIO;
+    log(`  [ownership] ${ownership.n}-step run with / without the owner record: ${ownership.ratio.toFixed(3)}x -> target <= ${OWNERSHIP_TARGET_RATIO}x: ${met ? 'MET' : 'NOT MET'}`);
+    verdict.ownership = { ratio: ownership.ratio, targetMet: met };
+  }
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`  bench time: ${seconds} s`);
 
@@ -502,6 +519,7 @@ async function main(): Promise<void> {
       flat: `µs/step(N=1000) / µs/step(N=100) < ${FLAT_LIMIT}`,
       stores: `marginal ms/step (100→1000) / marginal ms/step (10→100) <= ${STORES_FLAT_TARGET}`,
       catalog: `put and get throughput >= ${CATALOG_TARGET_RATIO}x cp at the largest size; peak RSS growth independent of size`,
+      ownership: `1000-step run with the owner record / without <= ${OWNERSHIP_TARGET_RATIO}x`,
       map: 'map over 10,000 items completes with peak RSS < 500 MB, bytes written per item constant; speed-up conc 8 / conc 1 >= 6x',
       startup: `1-step pipeline from a .ts file <= ${STARTUP_TARGET}x node -e 0`,
       executors: `emulator >= ${SPEEDUP_TARGET}x local on a map of 8 CPU-bound items`,
@@ -518,6 +536,7 @@ async function main(): Promise<void> {
     executors,
     report: extra.report,
     guards: extra.guards,
+    ownership,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });

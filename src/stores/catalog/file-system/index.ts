@@ -28,7 +28,7 @@ export class FileSystemCatalog implements Catalog {
 
   async putObject(runId: string, relPath: string, data: Buffer | string): Promise<StoredObject> {
     const { rel, abs } = this.file(runId, relPath);
-    writeFileAtomicSync(abs, data);
+    writeFileAtomicSync(abs, data, { durable: false }); // like putFile: atomic, not fsynced (see docs/guarantees.md)
     return { catalog_relative_path: rel, data_hash: sha256(data), size: Buffer.byteLength(data) };
   }
 
@@ -99,6 +99,29 @@ export class FileSystemCatalog implements Catalog {
     };
     await walk(path.join(this.root, runId), '');
     return out.sort();
+  }
+
+  async removeLeftovers(runId: string): Promise<number> {
+    let removed = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let entries: fs.Dirent[];
+      try {
+        entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const e of entries) {
+        if (e.isDirectory()) await walk(path.join(dir, e.name));
+        else if (isTempName(e.name)) {
+          await fs.promises.rm(path.join(dir, e.name), { force: true });
+          removed++;
+        }
+      }
+    };
+    checkRunId(runId);
+    await walk(path.join(this.root, runId));
+    return removed;
   }
 
   describe(runId: string): string {
