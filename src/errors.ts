@@ -35,6 +35,11 @@ export class ParameterError extends RunnableError {
   override readonly code = 'PARAMETER';
 }
 
+/** A JSON return is too large to store inline in the run log (RUNNABLE_MAX_INLINE_BYTES). The step fails. */
+export class ValueTooLargeError extends RunnableError {
+  override readonly code = 'VALUE_TOO_LARGE';
+}
+
 /** A stored value (pickled artifact, catalog file) could not be read back. */
 export class ArtifactError extends RunnableError {
   override readonly code = 'ARTIFACT';
@@ -55,6 +60,25 @@ export class RunLogNotFoundError extends RunnableError {
   constructor(readonly runId: string, where: string) {
     super(`No run log found for run id '${runId}' in ${where}. List the runs with 'runnable runs'.`);
   }
+}
+
+/** Another live process owns (is executing) the run. Exit code 2. */
+export class RunOwnedError extends RunnableError {
+  override readonly code = 'RUN_OWNED';
+  constructor(
+    readonly runId: string,
+    readonly owner: { pid: number; host: string; started_at: string; heartbeat_at: string; command: string },
+  ) {
+    super(
+      `Run ${runId} is being executed by another process: ${owner.command} (pid ${owner.pid} on host ${owner.host}, since ${owner.started_at}, ` +
+        `last heartbeat ${owner.heartbeat_at}). Wait for it to finish or stop it; once that process is gone, 'runnable retry ${runId}' takes the run over.`,
+    );
+  }
+}
+
+/** A run log is missing a record or has the wrong shape (a crash, a deleted or edited file). */
+export class RunLogIntegrityError extends RunnableError {
+  override readonly code = 'RUN_LOG_INTEGRITY';
 }
 
 /** The run finished with status FAIL. Carries the run id and the failed step(s). */

@@ -23,7 +23,7 @@ export { EnvSecretsManager, DotenvSecretsManager, DoNothingSecretsManager, Secre
 export type { ExecuteOptions, RunResult } from './engine/run';
 export type { PipelineEvent, PipelineEventType } from './engine/events';
 export { ConsoleReporter, SilentReporter, type Reporter, type StepEvent, type RunEvent } from './engine/reporter';
-export type { RunLogStore, RunLogStoreCapabilities } from './stores/run-log/store';
+export type { RunLogStore, RunLogStoreCapabilities, RunOwner } from './stores/run-log/store';
 export type { Executor, StepInvocation, StepOutcome, StepIO, PipelineRef } from './executors/executor';
 export { LocalExecutor } from './executors/local';
 export { EmulatorExecutor, type EmulatorExecutorConfig } from './executors/emulator';
@@ -52,4 +52,7 @@ export {
   StepNeverSettledError,
   IntegrityError,
   SecretLeakError,
+  RunOwnedError,
+  RunLogIntegrityError,
+  ValueTooLargeError,
 } from './errors';

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ExecutionFailedError, IntegrityError, RunLogNotFoundError, RunnableError } from '../errors';
+import { ArtifactError, ExecutionFailedError, IntegrityError, RunLogNotFoundError, RunnableError } from '../errors';
+import { validateRunId } from '../engine/run-id';
+import { loadRawPickle, pickledTypeIds } from '../engine/values';
 import { currentLaunch, setLaunch, type Launch } from '../engine/launch';
 import type { RunResult } from '../engine/run';
 import { PACKAGE_VERSION } from '../version';
@@ -55,6 +57,19 @@ function loadChecker(): typeof import('./check') {
     }
     throw err;
   }
+}
+
+/** A path relative to the working folder when it is inside it, else absolute. */
+function shortPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+/** Refuses a run id that is not one `run` would create (it is used in file paths: `../x` must never reach them). */
+function checkRunId(runId: string): string {
+  const problem = validateRunId(runId);
+  if (problem) throw new UsageError(`${problem}.`);
+  return runId;
 }
 
 /**
@@ -264,6 +279,7 @@ Examples:
   $ runnable retry exp-001 --file pipelines/train.ts`,
     )
     .action(async (runId: string, flags: { file?: string; export?: string; config?: string; quiet?: boolean }) => {
+      checkRunId(runId);
       const env = process.env;
       let file = flags.file;
       let exportName = flags.export;
@@ -287,7 +303,7 @@ Examples:
     .argument('<run_id>', 'the run')
     .argument('[name]', 'a parameter (pickled values are loaded and decoded) or a catalog file of the run')
     .option('--json', 'machine-readable output (the run log, or the value as JSON)')
-    .option('-f, --file <file>', 'pipeline file that registers the classes of pickled values (default: the run\'s own)')
+    .option('-f, --file <file>', 'pipeline file that registers the classes of pickled values; without it they are shown in their raw stored form (inspect never runs code a run log names)')
     .option('-c, --config <file>', 'configuration file (to find the run-log store and catalog)')
     .addHelpText(
       'after',
@@ -300,23 +316,42 @@ Examples:
   $ runnable inspect exp-001 --json | jq .status`,
     )
     .action(async (runId: string, name: string | undefined, flags: { json?: boolean; config?: string; file?: string }) => {
+      checkRunId(runId);
       const { store, catalog } = resolveStores({ configFile: flags.config }, process.env);
       const log = await store.get(runId);
       if (!name) {
         process.stdout.write((flags.json ? JSON.stringify(log, null, 2) : renderRun(log)) + '\n');
         return;
       }
-      // Pickled user classes are registered when their module is imported: load the run's pipeline file first.
-      const defFile = flags.file ?? recordedDefinition(log)?.file;
-      if (defFile && log.parameters[name]?.kind === 'object') {
+      // Pickled user classes are registered when their module is imported. A run log is data that may come from
+      // someone else: only a file the user names here is loaded, never the one the run log records.
+      const param = log.parameters[name];
+      if (flags.file && param?.kind === 'object') {
         try {
           setLaunch({ options: {}, runs: new Map(), onFirstRun: () => undefined, loadOnly: true });
-          loadModule(defFile);
+          loadModule(flags.file);
         } catch (err) {
-          process.stderr.write(`⚠️  could not load the pipeline file ${defFile} to register its classes: ${(err as Error).message.split('\n')[0]}\n`);
+          process.stderr.write(`⚠️  could not load the pipeline file ${flags.file} to register its classes: ${(err as Error).message.split('\n')[0]}\n`);
         }
       }
-      const { value, source } = await resolveArtifact(log, catalog, name);
+      let resolved: Awaited<ReturnType<typeof resolveArtifact>>;
+      try {
+        resolved = await resolveArtifact(log, catalog, name);
+      } catch (err) {
+        if (!(err instanceof ArtifactError) || param?.kind !== 'object' || !/unknown (class|custom)/i.test(err.message)) throw err;
+        // Classes this process does not know: show the stored form, and say how to decode it.
+        const raw = await loadRawPickle({ catalog, runId }, name, param);
+        const ids = pickledTypeIds(raw);
+        const def = recordedDefinition(log);
+        process.stderr.write(
+          `${name} (pickled, ${param.catalog_relative_path}, ${raw.length} bytes): holds ${ids.map((i) => `'${i}'`).join(', ') || 'registered types'}, not decoded because ` +
+            `inspect never runs code a run log names. Shown in its raw superjson form; to decode it, pass the file that registers ` +
+            `${ids.length > 1 ? 'them' : 'it'}: runnable inspect ${runId} ${name} --file ${def ? shortPath(def.file) : '<pipeline.ts>'}\n`,
+        );
+        process.stdout.write(raw + '\n');
+        return;
+      }
+      const { value, source } = resolved;
       if (flags.json) process.stdout.write(toJson(value) + '\n');
       else {
         const from = source.kind === 'file' ? `catalog file ${source.catalogPath}` : source.parameterKind === 'object' ? `pickled, ${source.catalogPath}` : source.parameterKind;
@@ -447,6 +482,7 @@ Example:
     .action(async (ids: string[], _flags: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals() as { json?: boolean; config?: string };
       if (ids.length < 2) throw new UsageError('compare needs at least two run ids');
+      ids.forEach(checkRunId);
       const { store } = resolveStores({ configFile: flags.config }, process.env);
       const summaries = await Promise.all(ids.map(async (id) => summarizeRun(await store.get(id))));
       process.stdout.write((flags.json ? JSON.stringify(summaries, null, 2) : renderComparison(summaries)) + '\n');
@@ -489,6 +525,7 @@ The way to debug one failing step: inputs come from the run's log and catalog, s
 Exit code 0 when the step succeeds, 1 when it fails.`,
     )
     .action(async (runId: string, file: string, step: string, flags: { export?: string; config?: string; oneAttempt?: boolean; outputOnly?: boolean }) => {
+      checkRunId(runId);
       const rel = path.relative(process.cwd(), path.resolve(file)) || file;
       const found = findPipeline(loadModule(file), rel, flags.export);
       if (!found) throw new UsageError(`'${rel}' exports no pipeline.`);

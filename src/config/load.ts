@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { inspect } from 'node:util';
 import { cosmiconfigSync, type Loader } from 'cosmiconfig';
 import { parseYaml } from '../util/yaml';
 import { RunnableError } from '../errors';
@@ -63,9 +64,60 @@ const SEARCH_PLACES = [
 function explorer() {
   return cosmiconfigSync('runnable', {
     searchPlaces: SEARCH_PLACES,
-    searchStrategy: 'project',
+    searchStrategy: 'none',
     loaders: { '.ts': loadTs, '.cts': loadTs, noExt: (_f, content) => parseYaml(content) },
   });
+}
+
+/** A value as it appears in an error message: JSON when it has one, else its inspected form (bigint, symbol...). */
+function show(v: unknown): string {
+  try {
+    const text = JSON.stringify(v);
+    if (text !== undefined) return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  } catch {
+    /* bigint, circular */
+  }
+  return inspect(v, { depth: 2, breakLength: Infinity }).slice(0, 200);
+}
+
+/** The project folder of `cwd`: the nearest folder (cwd included) holding package.json, package.yaml or .git. */
+export function projectRoot(cwd: string): string | undefined {
+  for (let dir = path.resolve(cwd); ; ) {
+    if (['package.json', 'package.yaml', '.git'].some((f) => fs.existsSync(path.join(dir, f)))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Searches the configuration from `cwd` up to its project root, never above it: a config file in a shared parent
+ * (the temp folder, a home folder) is not the project's and may be anyone's. Outside any project: `cwd` only.
+ */
+function searchConfig(cwd: string): { config: unknown; filepath: string } | null {
+  const root = projectRoot(cwd) ?? path.resolve(cwd);
+  const ex = explorer();
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const place of SEARCH_PLACES) {
+      const file = path.join(dir, place);
+      if (!fs.existsSync(file)) continue;
+      const found = loadFile(ex, file, cwd);
+      // like cosmiconfig's search: empty files and a package.json without a "runnable" key do not count
+      if (found && !found.isEmpty && found.config !== undefined) return found;
+    }
+    if (dir === root || path.dirname(dir) === dir) return null;
+  }
+}
+
+/** Loads one configuration file; a file that cannot be read or parsed is a ConfigError naming it. */
+function loadFile(ex: ReturnType<typeof explorer>, file: string, cwd: string): { config: unknown; filepath: string; isEmpty?: boolean } | null {
+  try {
+    return ex.load(file);
+  } catch (err) {
+    if (err instanceof RunnableError) throw err;
+    const rel = path.relative(cwd, file) || file;
+    throw new ConfigError(`${rel}: cannot load the configuration: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
 }
 
 /** `$name` / `${name}` in string values are replaced by `RUNNABLE_VAR_<name>`. */
@@ -93,7 +145,7 @@ export function normalizeConfig(raw: unknown, file: string, env: NodeJS.ProcessE
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
-    const section = SECTION_ALIASES[key];
+    const section = Object.hasOwn(SECTION_ALIASES, key) ? SECTION_ALIASES[key] : undefined; // not 'constructor' & co
     if (!section) {
       throw new ConfigError(`${file}: unknown section '${key}'. Allowed sections: executor, runLogStore, catalog, secrets.`);
     }
@@ -106,7 +158,7 @@ export function normalizeConfig(raw: unknown, file: string, env: NodeJS.ProcessE
     const extra = Object.keys(rest);
     if (extra.length) throw new ConfigError(`${file}: '${key}' has unknown key(s) ${extra.map((e) => `'${e}'`).join(', ')}; a section has only 'type' and 'config'.`);
     if (typeof type !== 'string' || !getPlugin(section, type)) {
-      throw new ConfigError(`${file}: ${key}.type ${JSON.stringify(type)} is not known. Allowed values: ${allowedTypes.join(', ')}.`);
+      throw new ConfigError(`${file}: ${key}.type ${show(type)} is not known. Allowed values: ${allowedTypes.join(', ')}.`);
     }
     const plugin = getPlugin(section, type)!;
     if (config !== undefined && (config === null || typeof config !== 'object' || Array.isArray(config))) {
@@ -115,13 +167,13 @@ export function normalizeConfig(raw: unknown, file: string, env: NodeJS.ProcessE
     const cfg = substitute(config ?? {}, env, file, `${key}.config`) as Record<string, unknown>;
     if (plugin.configKeys) {
       for (const [k, v] of Object.entries(cfg)) {
-        const want = plugin.configKeys[k];
+        const want = Object.hasOwn(plugin.configKeys, k) ? plugin.configKeys[k] : undefined;
         if (!want) {
           const allowed = Object.keys(plugin.configKeys);
           throw new ConfigError(`${file}: ${key}.config.${k} is not a setting of '${type}'. ${allowed.length ? `Allowed: ${allowed.join(', ')}.` : `'${type}' takes no settings.`}`);
         }
         const actual = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
-        if (actual !== want) throw new ConfigError(`${file}: ${key}.config.${k} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}, got ${actual} (${JSON.stringify(v)}).`);
+        if (actual !== want) throw new ConfigError(`${file}: ${key}.config.${k} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}, got ${actual} (${show(v)}).`);
       }
     }
     out[section] = { type, config: cfg };
@@ -132,7 +184,8 @@ export function normalizeConfig(raw: unknown, file: string, env: NodeJS.ProcessE
 /**
  * Finds and loads the configuration. Precedence: `RUNNABLE_CONFIGURATION_FILE`, then the explicit file (`--config`),
  * then the first of runnable.config.ts / .runnablerc(.json|.yaml) / runnable.config.json / package.json#runnable
- * found from `cwd` up to the project root, else the embedded defaults.
+ * found from `cwd` up to the project root (the nearest folder with package.json or .git; outside a project, `cwd`
+ * only), else the embedded defaults.
  */
 export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): LoadedConfig {
   const env = opts.env ?? process.env;
@@ -146,9 +199,9 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
         const via = env.RUNNABLE_CONFIGURATION_FILE ? 'RUNNABLE_CONFIGURATION_FILE' : '--config';
         throw new ConfigError(`Configuration file '${explicit}' (from ${via}) does not exist.`);
       }
-      result = explorer().load(abs);
+      result = loadFile(explorer(), abs, cwd);
     } else {
-      result = explorer().search(cwd);
+      result = searchConfig(cwd);
     }
   } catch (err) {
     if (err instanceof ConfigError) throw err;

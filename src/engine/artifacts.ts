@@ -1,6 +1,7 @@
 import type { ExecuteOptions } from './run';
 import { resolveStores } from './run';
-import { ArtifactError } from '../errors';
+import { ArtifactError, ParameterError } from '../errors';
+import { validateRunId } from './run-id';
 import { loadValue } from './values';
 import { recordedFiles, verifyFile } from './integrity';
 import type { RunLog } from '../stores/run-log/types';
@@ -44,6 +45,8 @@ export async function resolveArtifact(log: RunLog, catalog: Catalog, name: strin
  */
 export async function loadArtifact<T = unknown>(runId: string, name: string, options: LoadArtifactOptions = {}): Promise<T> {
   const env = options.env ?? process.env;
+  const problem = validateRunId(runId);
+  if (problem) throw new ParameterError(`loadArtifact: ${problem}.`);
   const { store, catalog } = resolveStores(options, env);
   const log = await store.get(runId);
   return (await resolveArtifact(log, catalog, name)).value as T;

@@ -36,7 +36,11 @@ export function branchInitial(graph: Graph, parent: Scope, own: Record<string, P
 async function runBranch(ctx: RunContext, graph: Graph, branchName: string, parent: Scope, own: Record<string, Parameter>, iterationVars: readonly string[]): Promise<BranchOutcome> {
   const before = ctx.original ? findBranch(ctx.original, branchName) : undefined;
   const initial = branchInitial(graph, parent, own);
-  const scope = new Scope(branchName, before ? { ...before.parameters } : initial, parent);
+  const restored = before ? { ...before.parameters } : initial;
+  // An iteration value missing from the branch log (a crash of an older version between the branch record and its
+  // parameters) is derived again from the items: the same value the branch was created with.
+  if (before) for (const k of iterationVars) if (!(k in restored) && k in own) restored[k] = own[k]!;
+  const scope = new Scope(branchName, restored, parent);
   if (before) for (const k of Object.keys(before.parameters)) if (!iterationVars.includes(k)) scope.written.add(k);
   if (before?.status === 'SUCCESS') {
     ctx.reporter.stepSkipped(branchName);

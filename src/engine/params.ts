@@ -16,6 +16,18 @@ export function describeValue(kind: Parameter['kind'], value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 60)}...` : text;
 }
 
+/** Names every JavaScript object has (or treats specially): a parameter of that name would be lost or pollute. */
+export const RESERVED_PARAMETER_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** Throws a ParameterError when `name` cannot be a parameter name. `from` says where it came from. */
+export function checkParameterName(name: string, from: string): void {
+  if (RESERVED_PARAMETER_NAMES.includes(name)) {
+    throw new ParameterError(
+      `Parameter name '${name}' (from ${from}) is not allowed: ${RESERVED_PARAMETER_NAMES.join(', ')} are reserved by JavaScript objects, so the value would be lost. Rename the parameter.`,
+    );
+  }
+}
+
 export function jsonParameter(value: unknown, kind: 'json' | 'metric' = 'json'): Parameter {
   return { kind, value, description: describeValue(kind, value) };
 }
@@ -71,6 +83,7 @@ export function initialParameters(opts: {
   const params: Record<string, Parameter> = {};
   const sources: Record<string, ParameterSource> = {};
   const set = (name: string, value: unknown, source: ParameterSource) => {
+    checkParameterName(name, source === 'default' ? 'the pipeline defaults' : source.startsWith('file:') ? `the parameters file ${source.slice(5)}` : `the environment variable ${source.slice(4)}`);
     params[name] = jsonParameter(value);
     sources[name] = source;
   };

@@ -13,7 +13,7 @@ import { pipelineRef } from './definition';
 import { ExecutorSetupError } from './remote';
 import { containerCodeIdentity, gitCodeIdentity } from './code-identity';
 import { CATALOG, RUN_LOG_STORE, SECRETS, Scope, type RunContext } from './context';
-import { initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
+import { checkParameterName, initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
 import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
 import { EventReporter, type PipelineEvent } from './events';
 import { configureTelemetryFromEnv, TelemetryReporter } from '../telemetry/otel';
@@ -26,6 +26,7 @@ import { timestamp } from '../util/time';
 import { abortAllAttempts, enterRun, takeOrphanFaults } from './guard';
 import { knownSecretForms, redactAll } from './redaction';
 import { recordedFiles } from './integrity';
+import { OWNER_TOKEN_ENV, acquireRun, describeOwner, type Ownership } from './ownership';
 
 export interface ExecuteOptions {
   /** Run id to use; must not exist yet. Default: `RUNNABLE_RUN_ID`, else a generated one. */
@@ -234,6 +235,8 @@ function declaredSecrets(graph: Graph, out = new Set<string>()): Set<string> {
 }
 
 const activeRuns = new Set<RunContext>();
+/** The ownership each run in progress in this process holds (released when the run ends or is aborted). */
+const ownerships = new Map<RunContext, Ownership>();
 
 /**
  * Marks a run FAIL and releases its store, so no run is ever left PROCESSING. Steps still running get a failed
@@ -268,6 +271,7 @@ async function failRun(ctx: RunContext, why: string, errorType: string): Promise
   ops.push({ op: 'status', status: 'FAIL' });
   await ctx.store.apply(ctx.runId, ops).catch(() => undefined);
   await ctx.store.close(ctx.runId).catch(() => undefined);
+  await ownerships.get(ctx)?.release();
 }
 
 /** Marks every run in progress in this process FAIL (on Ctrl-C / SIGTERM). Returns their run ids. */
@@ -283,14 +287,17 @@ export async function abortActiveRuns(): Promise<string[]> {
 }
 
 /** Walks the graph and turns the outcome into a result or an ExecutionFailedError. Never leaves the run PROCESSING. */
-async function finishRun(ctx: RunContext, params: RunLog['parameters']): Promise<RunResult> {
+async function finishRun(ctx: RunContext, params: RunLog['parameters'], ownership: Ownership): Promise<RunResult> {
   activeRuns.add(ctx);
   const leave = enterRun();
+  ownerships.set(ctx, ownership);
   try {
     return await walk(ctx, params);
   } finally {
     leave();
     activeRuns.delete(ctx);
+    ownerships.delete(ctx);
+    await ownership.release();
   }
 }
 
@@ -359,13 +366,35 @@ export function describeDagChange(before: Record<string, unknown> | undefined, a
 async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
   const refusal = refusesInProcess(resolveServices(options, env).executor);
   if (refusal) throw new ConfigError(refusal);
-  const reopened = await reopenRun(pipeline, retryRunId, options, env);
-  return 'done' in reopened ? reopened.done : finishRun(reopened.ctx, reopened.params);
+  const services = await retryServices(pipeline, retryRunId, options, env);
+  // Take the run before reading it: a live owner refuses the retry; what a gone owner wrote is read after it.
+  const ownership = await acquireRun(services.store, retryRunId, 'retry', env, (m) => services.reporter.warn(m));
+  try {
+    const reopened = await reopenOwned(pipeline, retryRunId, options, env, services, ownership);
+    return 'done' in reopened ? reopened.done : await finishRun(reopened.ctx, reopened.params, ownership);
+  } finally {
+    await ownership.release(); // no-op when finishRun released it already
+  }
+}
+
+/** The services of a retry, once its run id is valid and its run exists. */
+async function retryServices(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<Services> {
+  const problem = validateRunId(retryRunId);
+  if (problem) throw new ParameterError(`Cannot retry: ${problem}.`);
+  const services = resolveServices(options, env);
+  checkExecutorCanRun(services, pipeline);
+  if (!(await services.store.exists(retryRunId))) {
+    throw new RetryValidationError(
+      `Original run log not found for run_id: ${retryRunId} in ${services.store.describe(retryRunId)}. Cannot retry a run that doesn't exist; list the runs with 'runnable runs'.`,
+    );
+  }
+  return services;
 }
 
 /**
- * Validates a retry and marks the run PROCESSING again (without walking it): what `runnable retry` does first, and
- * what the first pod of an Argo resubmission does. Resolves with `done` when the run already succeeded.
+ * Validates a retry and marks the run PROCESSING again (without walking it): what the first pod of an Argo
+ * resubmission does (Argo's Workflow owns the run there, so no owner record is taken). Resolves with `done` when the
+ * run already succeeded.
  */
 export async function reopenRun(
   pipeline: Pipeline<any, any>,
@@ -373,14 +402,18 @@ export async function reopenRun(
   options: ExecuteOptions,
   env: NodeJS.ProcessEnv,
 ): Promise<{ done: RunResult } | { ctx: RunContext; params: RunLog['parameters'] }> {
-  const services = resolveServices(options, env);
-  checkExecutorCanRun(services, pipeline);
+  return reopenOwned(pipeline, retryRunId, options, env, await retryServices(pipeline, retryRunId, options, env), undefined);
+}
+
+async function reopenOwned(
+  pipeline: Pipeline<any, any>,
+  retryRunId: string,
+  options: ExecuteOptions,
+  env: NodeJS.ProcessEnv,
+  services: Services,
+  ownership: Ownership | undefined,
+): Promise<{ done: RunResult } | { ctx: RunContext; params: RunLog['parameters'] }> {
   const { store, reporter } = services;
-  if (!(await store.exists(retryRunId))) {
-    throw new RetryValidationError(
-      `Original run log not found for run_id: ${retryRunId} in ${store.describe(retryRunId)}. Cannot retry a run that doesn't exist; list the runs with 'runnable runs'.`,
-    );
-  }
   const original = await store.get(retryRunId);
   const graph = buildGraph(pipeline);
   validateExecutor(services, options, graph);
@@ -401,8 +434,14 @@ export async function reopenRun(
     ...Object.keys(options.params ?? {}).map((k) => `params.${k}`),
   ];
   if (ignored.length) reporter.warn(`Ignored on retry: ${ignored.join(', ')}. A retry keeps the original run's parameters.`);
-  if (original.status === 'PROCESSING') reporter.warn(`Run ${retryRunId} is marked PROCESSING (it crashed, or is still running elsewhere); retrying it.`);
+  if (ownership?.tookOver) {
+    const { owner, reason } = ownership.tookOver;
+    reporter.warn(`Run ${retryRunId} was owned by ${describeOwner(owner)}, which is gone (${reason}); taking it over.`);
+  } else if (original.status === 'PROCESSING') reporter.warn(`Run ${retryRunId} is marked PROCESSING but has no owner (its process crashed); retrying it.`);
 
+  // Temp files of catalog writes the previous owner was killed in: nobody else writes this run now.
+  const leftovers = await services.catalog.removeLeftovers?.(retryRunId);
+  if (leftovers) reporter.warn(`Removed ${leftovers} temp file${leftovers > 1 ? 's' : ''} left in the catalog of run ${retryRunId} by an interrupted write.`);
   const ctx = makeContext(pipeline, graph, services, retryRunId, original.tag, env, original);
   const retries = Array.isArray(original.run_config.retries) ? (original.run_config.retries as unknown[]) : [];
   await store.apply(retryRunId, [
@@ -430,7 +469,8 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
   const retryRunId = options.retryRunId ?? env.RUNNABLE_RETRY_RUN_ID;
   if (retryRunId) return retryPipeline(pipeline, retryRunId, options, env);
   const { ctx, params } = await createRun(pipeline, options, { inProcess: true });
-  return finishRun(ctx, params);
+  const ownership = await acquireRun(ctx.store, ctx.runId, 'run', env, (m) => ctx.reporter.warn(m));
+  return finishRun(ctx, params, ownership);
 }
 
 /**
@@ -459,6 +499,7 @@ export async function createRun(
   });
   const allSources: Record<string, ParameterSource | 'api'> = sources;
   for (const [k, v] of Object.entries(options.params ?? {})) {
+    checkParameterName(k, 'execute({ params })');
     params[k] = jsonParameter(v);
     allSources[k] = 'api';
   }
@@ -548,10 +589,40 @@ export async function executeSingleNode(
   } = {},
 ): Promise<StepLog> {
   const env = options.env ?? process.env;
+  const problem = validateRunId(runId);
+  if (problem) throw new ParameterError(`Cannot execute a step: ${problem}.`);
   const services = resolveServices(options, env);
-  const original = await services.store.get(runId);
   const graph = buildGraph(pipeline);
   const { node, branches } = resolveNodePath(graph, stepName);
+  // A process an executor starts for the run's owner carries the owner's token; anyone else takes the run.
+  const token = env[OWNER_TOKEN_ENV];
+  const onBehalfOfOwner = !!token && (await services.store.getOwner(runId))?.token === token;
+  // --one-attempt comes from an orchestrator that owns the run (an executor's parent process, or an Argo Workflow,
+  // whose concurrent pods must not refuse each other): it does not take the owner record.
+  const ownership = onBehalfOfOwner || options.oneAttempt ? undefined : await acquireRun(services.store, runId, 'execute-single-node', env, (m) => services.reporter.warn(m));
+  if (ownership?.tookOver) {
+    const { owner, reason } = ownership.tookOver;
+    services.reporter.warn(`Run ${runId} was owned by ${describeOwner(owner)}, which is gone (${reason}); taking it over to execute '${stepName}'.`);
+  }
+  try {
+    return await executeOwnedNode(pipeline, runId, stepName, services, graph, node, branches, env, !!options.oneAttempt);
+  } finally {
+    await ownership?.release();
+  }
+}
+
+async function executeOwnedNode(
+  pipeline: Pipeline<any, any>,
+  runId: string,
+  stepName: string,
+  services: Services,
+  graph: Graph,
+  node: TaskNode,
+  branches: string[],
+  env: NodeJS.ProcessEnv,
+  oneAttempt: boolean,
+): Promise<StepLog> {
+  const original = await services.store.get(runId);
   const change = dagChange(original, graph);
   if (change) services.reporter.warn(`The pipeline's structure differs from run ${runId}'s (${change}); executing '${stepName}' anyway.`);
   // The step's scope: the run's values, then each enclosing branch's own values (iteration value included).
@@ -562,10 +633,10 @@ export async function executeSingleNode(
     scope = new Scope(b, { ...log.parameters }, scope);
   }
   const ctx = makeContext(pipeline, graph, services, runId, original.tag, env, original);
-  if (!options.oneAttempt && !findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
+  if (!oneAttempt && !findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
   const leave = enterRun();
   try {
-    return await executeTaskNode(ctx, node, scope, options.oneAttempt ? { maxAttempts: 1 } : {});
+    return await executeTaskNode(ctx, node, scope, oneAttempt ? { maxAttempts: 1 } : {});
   } finally {
     leave();
     await services.store.close(runId);

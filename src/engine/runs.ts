@@ -2,6 +2,7 @@ import type { RunLogStore } from '../stores/run-log/store';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 import { walkSteps } from '../stores/run-log/document';
 import { parseTimestamp } from '../util/time';
+import { ownerIsGone } from './ownership';
 
 /** One run, as listed and compared. */
 export interface RunSummary {
@@ -18,6 +19,8 @@ export interface RunSummary {
   parameters: Record<string, unknown>;
   /** Every metric recorded by the run's steps (the last value of each name). */
   metrics: Record<string, number>;
+  /** Set by listRuns for a PROCESSING run whose owner process is gone (crashed, killed): nobody is running it. */
+  ownerGone?: boolean;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function listRuns(store: RunLogStore, opts: ListRunsOptions = {}): 
       const s = summarizeRun(await store.get(id));
       if (opts.tag !== undefined && s.tag !== opts.tag) continue;
       if (opts.status !== undefined && s.status !== opts.status) continue;
+      if (s.status === 'PROCESSING' && (await ownerIsGone(store, id))) s.ownerGone = true;
       out.push(s);
     } catch (err) {
       skipped.push({ runId: id, error: (err as Error).message });

@@ -11,6 +11,7 @@ import { StepContext, type RunContext, type Scope } from './context';
 import { jsonParameter } from './params';
 import { loadValue, loadValueSync, pickleValue } from './values';
 import { checkReturns } from './returns';
+import { checkInlineSize } from './inline-limit';
 import { findStep } from '../stores/run-log/document';
 import { getFiles, putFiles } from '../stores/catalog/files';
 import { TRUNCATION_NOTICE, withCapture, type CaptureSink } from './capture';
@@ -337,6 +338,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
         outputs[r.name] = jsonParameter(v, 'metric');
         metrics[r.name] = outputs[r.name]!;
       } else {
+        checkInlineSize(node.name, r.name, v);
         outputs[r.name] = jsonParameter(v);
       }
       if (r.kind !== 'pickled') refuseSecret(JSON.stringify(outputs[r.name]!.value) ?? '', `returned '${r.name}', which`);

@@ -5,6 +5,7 @@ import type { RunContext, Scope } from './context';
 import { findStep } from '../stores/run-log/document';
 import { executeComposite } from './composites';
 import { executeTaskElsewhere } from './remote';
+import { RunLogIntegrityError } from '../errors';
 
 /** Terminal nodes: one SUCCESS attempt each; `success` sets the enclosing run/branch SUCCESS, `fail` sets it FAIL. */
 export async function executeTerminal(ctx: RunContext, node: TerminalNode, scope: Scope): Promise<RunStatus> {
@@ -72,6 +73,13 @@ export async function executeGraph(ctx: RunContext, graph: Graph, scope: Scope):
     let status: 'SUCCESS' | 'FAIL';
     if (done) {
       // Retry: a step that succeeded keeps its outputs (already in the scope) and is not executed again.
+      const lost = Object.keys(done.attempts.at(-1)?.output_parameters ?? {}).filter((n) => scope.get(n) === undefined);
+      if (lost.length) {
+        throw new RunLogIntegrityError(
+          `Run ${ctx.runId}: step '${done.internal_name}' succeeded and returned ${lost.map((n) => `'${n}'`).join(', ')}, but the run log has no ` +
+            `such parameter${lost.length > 1 ? 's' : ''} any more (a record was deleted or edited). The run cannot be resumed safely: start a new run.`,
+        );
+      }
       ctx.reporter.stepSkipped(done.internal_name);
       status = 'SUCCESS';
     } else {

@@ -63,6 +63,33 @@ export function loadValueSync(vs: ValueStore, name: string, p: Parameter): unkno
   return decode(name, p, verified(vs, name, p, missingAsIntegrity(vs, name, p, () => vs.catalog.getObjectSync!(vs.runId, rel))));
 }
 
+/**
+ * The stored superjson text of a pickled parameter, not decoded: what a reader that must not run the code of the
+ * classes inside (a run log may come from someone else) can still show.
+ */
+export async function loadRawPickle(vs: ValueStore, name: string, p: Parameter): Promise<string> {
+  return (await vs.catalog.getObject(vs.runId, storedPath(vs, name, p))).toString('utf8');
+}
+
+/** The ids of the registered classes / custom types a superjson text needs to be decoded. */
+export function pickledTypeIds(text: string): string[] {
+  const ids = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (!Array.isArray(node)) {
+      if (node && typeof node === 'object') for (const v of Object.values(node)) walk(v);
+      return;
+    }
+    if ((node[0] === 'class' || node[0] === 'custom') && typeof node[1] === 'string') ids.add(node[1]);
+    else for (const v of node) walk(v);
+  };
+  try {
+    walk((JSON.parse(text) as { meta?: unknown }).meta);
+  } catch {
+    /* not JSON: no ids */
+  }
+  return [...ids];
+}
+
 /** The live value of a parameter, from any catalog. */
 export async function loadValue(vs: ValueStore, name: string, p: Parameter): Promise<unknown> {
   if (p.kind !== 'object' || vs.catalog.getObjectSync) return loadValueSync(vs, name, p);

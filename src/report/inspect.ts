@@ -123,7 +123,7 @@ export function renderRunsTable(runs: RunSummary[]): string {
     ['run id', 'status', 'started', 'duration', 'tag', ...metricNames],
     runs.map((r) => [
       r.runId,
-      `${ICON[r.status] ?? ''} ${r.status}`,
+      `${ICON[r.status] ?? ''} ${r.status}${r.ownerGone ? ' (owner gone)' : ''}`,
       r.startTime?.slice(0, 19) ?? '-',
       r.durationSeconds === null ? '-' : formatDuration(r.durationSeconds),
       r.tag || '-',

@@ -209,6 +209,9 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     if (typeof name !== 'string' || !name || /[.%]/.test(name)) {
       throw new PipelineDefinitionError(`${where}: step name '${name}' is empty or contains '.' or '%'; rename it.`);
     }
+    if (/[/\\]/.test(name)) {
+      throw new PipelineDefinitionError(`${where}: step name '${name}' contains '/' or '\\'; step names become file names in the run log and catalog. Rename it (e.g. '${name.replace(/[/\\]/g, '_')}').`);
+    }
     if (name === 'success' || name === 'fail') {
       throw new PipelineDefinitionError(`${where}: '${name}' is reserved for the terminal step; give the step another name with .step(X, { name })`);
     }
@@ -324,6 +327,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     const o = opts as unknown as { over: string; as: string; branch: unknown; reducer?: Record<string, unknown>; concurrency?: number } & FlowOptions;
     if (typeof o.over !== 'string' || !o.over) throw new PipelineDefinitionError(`${where}: map '${name}' needs 'over', the name of an array in scope`);
     if (typeof o.as !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(o.as)) throw new PipelineDefinitionError(`${where}: map '${name}': 'as' must be a valid name, got '${o.as}'`);
+    if (o.as === '__proto__' || o.as === 'constructor' || o.as === 'prototype') throw new PipelineDefinitionError(`${where}: map '${name}': 'as' cannot be '${o.as}' (reserved by JavaScript objects); rename it.`);
     if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) {
       throw new PipelineDefinitionError(`${where}: map '${name}': concurrency must be a whole number ≥ 1, got ${o.concurrency}`);
     }
@@ -453,7 +457,7 @@ type StepEntryOf<S, Nm extends string> = { n: [Nm] extends [never] ? VisibleStep
 type BranchKeys<B> = { [K in keyof B]: keyof StepOut<B[K]> }[keyof B];
 
 function checkBranchKey(key: string, what: string, where: string): void {
-  if (!key || /[.%]/.test(key)) throw new PipelineDefinitionError(`${where}: ${what}: branch name '${key}' is empty or contains '.' or '%'`);
+  if (!key || /[.%/\\]/.test(key)) throw new PipelineDefinitionError(`${where}: ${what}: branch name '${key}' is empty or contains '.', '%', '/' or '\\'`);
 }
 
 /** Starts a pipeline. `name` is recorded in the run log's run_config. */

@@ -66,6 +66,9 @@ export function validateName(name: string, where: string): string {
   if (/[.%]/.test(name)) {
     throw new TaskDefinitionError(`${where}: step name '${name}' contains '.' or '%'; these separate run-log paths. Rename it (e.g. '${name.replace(/[.%]/g, '_')}')`);
   }
+  if (/[/\\]/.test(name)) {
+    throw new TaskDefinitionError(`${where}: step name '${name}' contains '/' or '\\'; step names become file names in the run log and catalog. Rename it (e.g. '${name.replace(/[/\\]/g, '_')}')`);
+  }
   return name;
 }
 
@@ -74,6 +77,9 @@ export function validateReturns(returns: readonly ReturnSpec[], where: string): 
   for (const r of returns) {
     if (!r.name) throw new TaskDefinitionError(`${where}: a return has an empty name`);
     if (seen.has(r.name)) throw new TaskDefinitionError(`${where}: return '${r.name}' is declared twice`);
+    if (r.name === '__proto__' || r.name === 'constructor' || r.name === 'prototype') {
+      throw new TaskDefinitionError(`${where}: return name '${r.name}' is not allowed: __proto__, constructor and prototype are reserved by JavaScript objects, so the value would be lost. Rename it.`);
+    }
     seen.add(r.name);
   }
 }

@@ -135,10 +135,17 @@ describe('inspect, runs, compare', () => {
     expect(tree.stdout).toContain('catalog get: reports/training-summary.json');
     expect(tree.stdout).toMatch(/Metrics\n  accuracy = 0\.\d+/);
 
-    const model = await runnable(['inspect', 'ins-1', 'model_data'], { cwd });
+    // the classes of a pickled value are decoded only with the file the user names (never the one the run log names)
+    const model = await runnable(['inspect', 'ins-1', 'model_data', '--file', TUTORIAL], { cwd });
     expect(model.code).toBe(0);
     expect(model.stderr).toContain('model_data (pickled, ins-1/train/model_data.superjson)');
     expect(model.stdout).toMatch(/^TrainedModel \{/);
+    const raw = await runnable(['inspect', 'ins-1', 'model_data'], { cwd });
+    expect(raw.code).toBe(0);
+    expect(raw.stderr).toMatch(/^model_data \(pickled, ins-1\/train\/model_data.superjson, \d+ bytes\): holds 'TrainedModel'/);
+    expect(raw.stderr).toContain(`not decoded because inspect never runs code a run log names`);
+    expect(raw.stderr).toContain(`runnable inspect ins-1 model_data --file ${TUTORIAL}`);
+    expect(JSON.parse(raw.stdout).meta.values).toBeDefined();
     const acc = await runnable(['inspect', 'ins-1', 'accuracy', '--json'], { cwd });
     expect(Number(acc.stdout)).toBe(readRunLog(cwd, 'ins-1').parameters.accuracy!.value);
     const report = await runnable(['inspect', 'ins-1', 'reports/model-report.md'], { cwd });

@@ -344,11 +344,14 @@ describe('chunked-fs run log store: layout', () => {
     const stepFile = readJson(path.join(run, 'StepLog-par.json'));
     expect(stepFile).toEqual({ seq: expect.any(Number), step: stepLog('par', 'PROCESSING', 'parallel') });
     expect(stepFile.step.branches).toEqual({});
-    expect(readJson(path.join(run, 'BranchLog-par.b1.json'))).toEqual({
+    const branchFile = readJson(path.join(run, 'BranchLog-par.b1.json'));
+    expect(branchFile).toEqual({
       seq: expect.any(Number),
+      gen: expect.stringMatching(/^[0-9a-f]{12}$/),
       branch: { internal_name: 'par.b1', status: 'PROCESSING', parameters: {}, steps: {} },
     });
-    expect(readJson(path.join(run, 'Parameter-par.b1%100~25.json'))).toEqual({ seq: expect.any(Number), scope: 'par.b1', name: '100%', parameter: param(5) });
+    // values set in the branch later belong to this incarnation (gen) of the branch
+    expect(readJson(path.join(run, 'Parameter-par.b1%100~25.json'))).toEqual({ seq: expect.any(Number), scope: 'par.b1', branch_gen: branchFile.gen, name: '100%', parameter: param(5) });
     expect(readJson(path.join(run, 'Parameter-a~2Fb~20c~25~7E~C3~A9.json'))).toEqual({ seq: expect.any(Number), scope: null, name: 'a/b c%~é', parameter: param(1) });
 
     // file names decode back to the records' identities

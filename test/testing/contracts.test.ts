@@ -66,6 +66,13 @@ describe('contract suites with describe/it/expect passed in', () => {
       'RunLogStore contract: memory (short form) › returns copies: mutating a read run log does not change the store',
       'RunLogStore contract: memory (short form) › is unaffected by later mutation of objects passed to it',
       'RunLogStore contract: memory (short form) › holds the same run log after close and reopening',
+      'RunLogStore contract: memory (short form) › reads one step back with getStep, as stored now (undefined when absent)',
+      'RunLogStore contract: memory (short form) › run ownership › takes a free run, reports its owner, and releases it',
+      'RunLogStore contract: memory (short form) › run ownership › refuses a second owner while the first lives, naming it (pid, host, since)',
+      'RunLogStore contract: memory (short form) › run ownership › takes over a gone owner, returns it, and the old owner can no longer heartbeat or release',
+      'RunLogStore contract: memory (short form) › run ownership › of several concurrent acquirers of a free run, exactly one wins',
+      'RunLogStore contract: memory (short form) › run ownership › of several concurrent takers of a gone owner, exactly one wins',
+      'RunLogStore contract: memory (short form) › run ownership › owner records are not runs: list() and get() are unchanged by them',
     ]);
     expect((await outcomes(tests)).filter((o) => o.error)).toEqual([]);
   });

@@ -50,6 +50,11 @@ export interface Catalog {
   /** Human-readable location of a run's catalog. */
   describe(runId: string): string;
   config(): Record<string, unknown>;
+  /**
+   * Removes what interrupted writes of the run left behind (temp files of a put killed mid-way). Called by a retry
+   * once it owns the run, so no live writer's file is removed. Resolves with the number of files removed.
+   */
+  removeLeftovers?(runId: string): Promise<number>;
 }
 
 export function sha256(data: Buffer | string): string {

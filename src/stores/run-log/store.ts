@@ -2,6 +2,25 @@ import type { RunLogOp } from './document';
 import type { RunLog, StepLog } from './types';
 
 /**
+ * The exclusive owner of a run: the one process executing it (`run`, `retry`, `execute-single-node`).
+ * Written through the store so every process that can see the run log sees who owns it.
+ */
+export interface RunOwner {
+  /** Random token of this ownership (one per acquisition); only its holder heartbeats and releases it. */
+  token: string;
+  pid: number;
+  host: string;
+  /** Linux boot id of the owner's machine when known: an owner recorded before a reboot is gone. */
+  boot_id?: string;
+  /** What took the run: `run`, `retry`, `execute-single-node`. */
+  command: string;
+  /** ISO time the owner took the run. */
+  started_at: string;
+  /** ISO time of the owner's last heartbeat. */
+  heartbeat_at: string;
+}
+
+/**
  * Extension point: where run logs live. The engine is the only writer, through this interface.
  * Implementations: memory, file-system (one JSON file per run), and more registered by type name.
  * Every implementation passes the shared contract suite in src/testing/contracts/run-log-store.ts (runRunLogStoreContract in runnable-ts/testing).
@@ -36,6 +55,18 @@ export interface RunLogStore {
   close(runId: string): Promise<void>;
   /** Human-readable location of a run's log, for console output. */
   describe(runId: string): string;
+  /**
+   * Takes the exclusive owner record of a run. When another owner holds it, `isGone(current)` decides: a gone
+   * owner is replaced (and returned), a live one makes this reject with RunOwnedError naming it. Two concurrent
+   * acquirers never both succeed. Resolves with the gone owner replaced, undefined when the run had none.
+   */
+  acquireOwner(runId: string, owner: RunOwner, isGone: (current: RunOwner) => boolean): Promise<RunOwner | undefined>;
+  /** Records a heartbeat (`at`, ISO) of the owner holding `token`. Resolves false when `token` no longer owns the run. */
+  heartbeatOwner(runId: string, token: string, at: string): Promise<boolean>;
+  /** Gives up the ownership held by `token` (nothing when it no longer owns the run). */
+  releaseOwner(runId: string, token: string): Promise<void>;
+  /** The current owner of a run, undefined when nobody owns it. */
+  getOwner(runId: string): Promise<RunOwner | undefined>;
   /** Configuration as recorded in run_config. */
   config(): Record<string, unknown>;
 }

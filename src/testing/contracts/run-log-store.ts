@@ -1,6 +1,6 @@
-import type { RunLogStore } from '../../stores/run-log/store';
+import type { RunLogStore, RunOwner } from '../../stores/run-log/store';
 import type { RunLog, StepLog } from '../../stores/run-log/types';
-import { RunLogExistsError, RunLogNotFoundError } from '../../errors';
+import { RunLogExistsError, RunLogNotFoundError, RunOwnedError } from '../../errors';
 import { testApi, type ContractOptions } from './test-api';
 
 /** A minimal run log (status PROCESSING, one parameter `x = 1`), as the contract suite creates them. */
@@ -42,6 +42,19 @@ export type RunLogStoreFactoryResult = RunLogStore | { store: RunLogStore; reope
  *   runRunLogStoreContract('my store', () => new MyStore())
  *   runRunLogStoreContract('my store', () => { const dir = tmp(); return { store: new MyStore(dir), reopen: () => new MyStore(dir) }; })
  */
+/** An owner record for the ownership tests. */
+export function owner(token: string, pid = 4242, host = 'host-a'): RunOwner {
+  const at = '2026-01-01T00:00:00.000Z';
+  return { token, pid, host, command: 'retry', started_at: at, heartbeat_at: at };
+}
+const alive = () => false;
+const gone = () => true;
+/** A judge of owners that records whom it was asked about. */
+function judge(verdict: boolean): ((o: RunOwner) => boolean) & { asked: RunOwner[] } {
+  const asked: RunOwner[] = [];
+  return Object.assign((o: RunOwner) => (asked.push(o), verdict), { asked });
+}
+
 export function runRunLogStoreContract(name: string, factory: () => RunLogStoreFactoryResult, options?: ContractOptions): void {
   const t = testApi('runRunLogStoreContract', options);
   const make = (): { store: RunLogStore; reopen?: () => RunLogStore } => {
@@ -138,6 +151,87 @@ export function runRunLogStoreContract(name: string, factory: () => RunLogStoreF
       const again = reopen ? reopen() : store;
       t.expect(await again.get('r6')).toEqual(before);
       t.expect(Object.keys(before.steps)).toHaveLength(50);
+    });
+
+    t.it('reads one step back with getStep, as stored now (undefined when absent)', async () => {
+      const { store } = make();
+      await store.create(newRunLog('r7'));
+      await store.apply('r7', [{ op: 'step', step: stepLog('par', 'PROCESSING', 'parallel') }]);
+      await store.apply('r7', [{ op: 'branch', branch: { internal_name: 'par.a', status: 'PROCESSING', parameters: {} } }]);
+      await store.apply('r7', [{ op: 'step', step: stepLog('par.a.work', 'SUCCESS') }]);
+      t.expect((await store.getStep('r7', 'par.a.work'))?.status).toBe('SUCCESS');
+      t.expect(await store.getStep('r7', 'nope')).toBeUndefined();
+      t.expect(typeof store.capabilities.crossProcess).toBe('boolean');
+      t.expect(typeof store.capabilities.concurrentWriters).toBe('boolean');
+    });
+
+    t.describe('run ownership', () => {
+      t.it('takes a free run, reports its owner, and releases it', async () => {
+        const { store } = make();
+        await store.create(newRunLog('o1'));
+        t.expect(await store.getOwner('o1')).toBeUndefined();
+        t.expect(await store.acquireOwner('o1', owner('t1'), alive)).toBeUndefined();
+        t.expect(await store.getOwner('o1')).toEqual(owner('t1'));
+        await store.releaseOwner('o1', 't1');
+        t.expect(await store.getOwner('o1')).toBeUndefined();
+        // free again: the next process takes it without judging anyone
+        const j = judge(false);
+        t.expect(await store.acquireOwner('o1', owner('t2'), j)).toBeUndefined();
+        t.expect(j.asked).toEqual([]);
+      });
+
+      t.it('refuses a second owner while the first lives, naming it (pid, host, since)', async () => {
+        const { store } = make();
+        await store.create(newRunLog('o2'));
+        await store.acquireOwner('o2', owner('first', 1111, 'box-1'), alive);
+        const j = judge(false);
+        const err = await store.acquireOwner('o2', owner('second'), j).catch((e: unknown) => e);
+        t.expect(err).toBeInstanceOf(RunOwnedError);
+        t.expect((err as Error).message).toMatch(/pid 1111 on host box-1, since 2026-01-01T00:00:00.000Z/);
+        t.expect(j.asked.map((o) => [o.token, o.pid])).toEqual([['first', 1111]]);
+        t.expect((await store.getOwner('o2'))?.token).toBe('first');
+      });
+
+      t.it('takes over a gone owner, returns it, and the old owner can no longer heartbeat or release', async () => {
+        const { store } = make();
+        await store.create(newRunLog('o3'));
+        await store.acquireOwner('o3', owner('old', 1), alive);
+        const previous = await store.acquireOwner('o3', owner('new', 2), gone);
+        t.expect(previous?.token).toBe('old');
+        t.expect(await store.heartbeatOwner('o3', 'old', '2026-01-01T00:01:00.000Z')).toBe(false);
+        await store.releaseOwner('o3', 'old');
+        t.expect((await store.getOwner('o3'))?.token).toBe('new');
+        t.expect(await store.heartbeatOwner('o3', 'new', '2026-01-01T00:02:00.000Z')).toBe(true);
+        t.expect((await store.getOwner('o3'))?.heartbeat_at).toBe('2026-01-01T00:02:00.000Z');
+      });
+
+      t.it('of several concurrent acquirers of a free run, exactly one wins', async () => {
+        const { store, reopen } = make();
+        await store.create(newRunLog('o4'));
+        const stores = Array.from({ length: 8 }, () => (reopen ? reopen() : store));
+        const results = await Promise.allSettled(stores.map((s, i) => s.acquireOwner('o4', owner(`c${i}`), alive)));
+        t.expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') t.expect(r.reason).toBeInstanceOf(RunOwnedError);
+      });
+
+      t.it('of several concurrent takers of a gone owner, exactly one wins', async () => {
+        const { store, reopen } = make();
+        await store.create(newRunLog('o5'));
+        await store.acquireOwner('o5', owner('dead'), alive);
+        const stores = Array.from({ length: 8 }, () => (reopen ? reopen() : store));
+        // each judges only the dead owner gone; the winner is alive to the others
+        const results = await Promise.allSettled(stores.map((s, i) => s.acquireOwner('o5', owner(`t${i}`), (cur) => cur.token === 'dead')));
+        t.expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        t.expect((await store.getOwner('o5'))?.token).toMatch(/^t\d$/);
+      });
+
+      t.it('owner records are not runs: list() and get() are unchanged by them', async () => {
+        const { store } = make();
+        await store.create(newRunLog('o6'));
+        await store.acquireOwner('o6', owner('x'), alive);
+        t.expect((await store.list()).sort()).toEqual(['o6']);
+        t.expect(await store.get('o6')).toEqual(newRunLog('o6'));
+      });
     });
   });
 }

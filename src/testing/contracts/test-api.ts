@@ -25,6 +25,8 @@ export interface Matchers {
   toContain(expected: unknown): void;
   toBeInstanceOf(expected: Function): void;
   toHaveLength(expected: number): void;
+  toMatch(expected: RegExp | string): void;
+  toBeUndefined(): void;
   toThrow(expected?: unknown): void;
   not: Matchers;
   rejects: { toBeInstanceOf(expected: Function): Promise<void>; toThrow(expected?: unknown): Promise<void> };

@@ -101,6 +101,29 @@ export class FileSystemCatalog implements Catalog {
     return out.sort();
   }
 
+  async removeLeftovers(runId: string): Promise<number> {
+    let removed = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let entries: fs.Dirent[];
+      try {
+        entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const e of entries) {
+        if (e.isDirectory()) await walk(path.join(dir, e.name));
+        else if (isTempName(e.name)) {
+          await fs.promises.rm(path.join(dir, e.name), { force: true });
+          removed++;
+        }
+      }
+    };
+    checkRunId(runId);
+    await walk(path.join(this.root, runId));
+    return removed;
+  }
+
   describe(runId: string): string {
     return path.relative(process.cwd(), path.join(this.root, runId)) || path.join(this.root, runId);
   }

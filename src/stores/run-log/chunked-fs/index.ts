@@ -8,11 +8,13 @@
  *     RunLog.json                                  the run header: the RunLog with `steps: {}` and `parameters: {}`
  *                                                  left EMPTY (the values live in the files below)
  *     StepLog-<step internal name>.json            { "seq": n, "step": <StepLog with `branches: {}` left empty> }
- *     BranchLog-<branch internal name>.json        { "seq": n, "branch": <BranchLog with `parameters: {}` and
- *                                                  `steps: {}` left empty> }
+ *     BranchLog-<branch internal name>.json        { "seq": n, "gen": g, "branch": <BranchLog with `steps: {}` left
+ *                                                  empty; `parameters` holds the values the branch was created with
+ *                                                  (a map's iteration value), so one atomic write creates both> }
  *     Parameter-<encoded name>.json                { "seq": n, "scope": null, "name": <name>, "parameter": <Parameter> }
  *     Parameter-<branch internal name>%<encoded name>.json
- *                                                  { "seq": n, "scope": <branch>, "name": <name>, "parameter": ... }
+ *                                                  { "seq": n, "scope": <branch>, "branch_gen": g, "name": <name>,
+ *                                                  "parameter": ... }  (values the branch's steps set later)
  *
  * - Empty child collections are kept as placeholders so the stitched run log has the same key order as the one the
  *   memory / file-system stores build with `applyOp`.
@@ -31,9 +33,16 @@
  * - Files whose names start with `.` (temp files of atomic writes, a run folder being created) are ignored.
  *
  * Writes: every op of `apply()` writes only the file(s) of the records it changes, each atomically (temp file +
- * rename); nothing else is rewritten, so the cost of a step is flat however large the run is. (A `branch` op that
- * re-creates an existing branch, and a `step` op that carries branch logs inline, replace a whole branch's
- * parameters / subtree: those list the run folder to delete the records they drop. The engine sends neither.)
+ * rename); nothing else is rewritten, so the cost of a step is flat however large the run is.
+ * A `branch` op that re-creates an existing branch (a retry) writes the branch record with a new `gen`: parameter
+ * files of the branch written under an older gen are ignored when the run log is read (and overwritten when the
+ * same name is written again), so re-creating a branch costs O(that branch), never a listing of the run folder.
+ * (A `step` op that carries branch logs inline replaces a whole subtree: it lists the run folder to delete the
+ * records it drops. The engine does not send it.)
+ *
+ * Crashes: every file is written atomically, and a record never depends on a later write to be usable, so a
+ * `kill -9` at any instant leaves a run log that reads back and that a retry can finish. Records are not fsynced
+ * (a power loss may lose the last writes, never tear a file); reading a damaged record is a RunLogIntegrityError.
  *
  * Concurrency: several processes (or store instances) may write the same run at once without losing writes as long
  * as no two of them write the same record: e.g. each worker writes the steps, parameters and status of its own
@@ -46,10 +55,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { parentBranchOf, parentStepOf, type RunLogOp } from '../document';
-import type { RunLogStore } from '../store';
+import { parametersShapeProblem, parentBranchOf, parentStepOf, runLogShapeProblem, stepShapeProblem, type RunLogOp } from '../document';
+import type { RunLogStore, RunOwner } from '../store';
+import { OwnerFiles } from '../owner-files';
 import type { BranchLog, Parameter, RunLog, StepLog } from '../types';
-import { RunLogExistsError, RunLogNotFoundError } from '../../../errors';
+import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../../errors';
 import { writeFileAtomicSync } from '../../../util/fs';
 
 export interface ChunkedFsRunLogStoreConfig {
@@ -161,11 +171,15 @@ interface StepRecord {
 }
 interface BranchRecord {
   seq: number;
+  /** Incarnation of the branch: changes when the branch is re-created (absent in run logs of older versions). */
+  gen?: string;
   branch: BranchLog;
 }
 interface ParameterRecord {
   seq: number;
   scope: string | null;
+  /** The gen of the branch record this value belongs to (branch scopes only). */
+  branch_gen?: string;
   name: string;
   parameter: Parameter;
 }
@@ -183,13 +197,30 @@ function readJson<T>(file: string): T | undefined {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    throw new RunLogIntegrityError(`The run log record ${file} cannot be read: ${(err as Error).message}`, { cause: err });
   }
   try {
     return JSON.parse(text) as T;
   } catch (err) {
-    throw new Error(`The run log file ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new RunLogIntegrityError(`The run log record ${file} is not valid JSON: ${(err as Error).message}. It was truncated or edited; restore it, or start a new run.`);
   }
+}
+
+/** Throws RunLogIntegrityError when a record read from `file` does not have its kind's shape. */
+function checkRecord(kind: 'step' | 'branch' | 'parameter', rec: unknown, file: string): void {
+  const r = rec as Partial<StepRecord & BranchRecord & ParameterRecord> | null;
+  let problem: string | undefined;
+  if (!r || typeof r !== 'object' || typeof r.seq !== 'number') problem = "it has no 'seq'";
+  else if (kind === 'step') problem = stepShapeProblem(r.step, 'its step');
+  else if (kind === 'branch') {
+    const b = r.branch as Partial<BranchLog> | undefined;
+    if (!b || typeof b !== 'object' || typeof b.internal_name !== 'string') problem = "its 'branch' has no internal_name";
+    else problem = b.parameters === undefined ? undefined : parametersShapeProblem(b.parameters, 'its branch parameters');
+  } else {
+    if (typeof r.name !== 'string' || (r.scope !== null && typeof r.scope !== 'string')) problem = "it has no 'name' / 'scope'";
+    else problem = parametersShapeProblem({ [r.name]: r.parameter }, 'its parameter');
+  }
+  if (problem) throw new RunLogIntegrityError(`The run log record ${file} is damaged: ${problem}. Restore it, or start a new run.`);
 }
 
 const bySeqThenName = <T extends { seq: number }>(name: (r: T) => string) => (a: T, b: T) =>
@@ -208,6 +239,10 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   }
   /** run id → file name → seq, for records this instance wrote or read. */
   private readonly seqs = new Map<string, Map<string, number>>();
+  /** run id → branch internal name → gen of its record, for branches this instance wrote or read. */
+  private readonly gens = new Map<string, Map<string, string | undefined>>();
+  /** Owner records: `<run folder>/.owner/owner-<n>.json` (ignored when the run log is read). */
+  private readonly owners = new OwnerFiles((runId) => path.join(this.runDir(runId), '.owner'));
 
   constructor(private readonly cfg: ChunkedFsRunLogStoreConfig = {}) {
     this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
@@ -255,6 +290,7 @@ export class ChunkedFsRunLogStore implements RunLogStore {
       fs.rmSync(staging, { recursive: true, force: true });
     }
     this.seqs.set(runId, seqs);
+    this.gens.delete(runId);
   }
 
   /** Writes a step, and the branches it carries inline (with their steps, recursively), as fresh records. */
@@ -310,7 +346,8 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   private applyOne(runId: string, dir: string, op: RunLogOp): void {
     const cache = this.seqCache(runId);
     // the run folder exists (apply checked its header file): no mkdir per write
-    const write = (file: string, data: unknown) => writeFileAtomicSync(path.join(dir, file), JSON.stringify(data, null, 2), { mkdir: false });
+    // atomic, not fsynced: a record per step; a power loss may lose the last records, never tear one (docs/guarantees.md)
+    const write = (file: string, data: unknown) => writeFileAtomicSync(path.join(dir, file), JSON.stringify(data, null, 2), { mkdir: false, durable: false });
     const remember = (file: string, seq: number) => cache.set(file, seq);
     const missingBranch = (branch: string, forWhat: string) =>
       new Error(`run log ${runId}: branch '${branch}' does not exist (needed for ${forWhat})`);
@@ -348,10 +385,10 @@ export class ChunkedFsRunLogStore implements RunLogStore {
         return;
       }
       case 'params': {
-        requireBranch(op.branch, 'parameters');
+        const gen = op.branch === undefined ? undefined : this.branchGen(runId, dir, op.branch, 'parameters');
         for (const [name, parameter] of Object.entries(op.params)) {
           const file = parameterFileName(name, op.branch);
-          const rec: ParameterRecord = { seq: existingSeq(file) ?? nextSeq(), scope: op.branch ?? null, name, parameter };
+          const rec: ParameterRecord = { seq: existingSeq(file) ?? nextSeq(), scope: op.branch ?? null, ...(gen !== undefined && { branch_gen: gen }), name, parameter };
           write(file, rec);
           remember(file, rec.seq);
         }
@@ -370,6 +407,7 @@ export class ChunkedFsRunLogStore implements RunLogStore {
           const seq = existingSeq(bf);
           if (seq !== undefined) this.deleteRecords(runId, dir, (r) => r.kind === 'parameter' ? r.scope === key || r.scope.startsWith(`${key}.`) : r.name.startsWith(`${key}.`));
           this.writeBranchTree(name, key, branch, remember, write, seq ?? nextSeq());
+          this.genCache(runId).set(key, undefined); // records written inline carry no gen
         }
         return;
       }
@@ -381,20 +419,34 @@ export class ChunkedFsRunLogStore implements RunLogStore {
         }
         const file = branchFileName(name);
         const seq = existingSeq(file);
-        // The branch's parameters are replaced (its steps are kept): drop the parameters it had.
-        if (seq !== undefined) this.deleteRecords(runId, dir, (r) => r.kind === 'parameter' && r.scope === name);
-        const rec: BranchRecord = { seq: seq ?? nextSeq(), branch: { ...op.branch, parameters: {}, steps: {} } };
+        // One atomic write creates (or re-creates) the branch with its parameters, under a new gen: the parameter
+        // files of an earlier incarnation no longer count, without listing or deleting anything.
+        const gen = randomBytes(6).toString('hex');
+        const rec: BranchRecord = { seq: seq ?? nextSeq(), gen, branch: { ...op.branch, parameters: { ...(op.branch.parameters ?? {}) }, steps: {} } };
         write(file, rec);
         remember(file, rec.seq);
-        for (const [pname, parameter] of Object.entries(op.branch.parameters ?? {})) {
-          const pf = parameterFileName(pname, name);
-          const p: ParameterRecord = { seq: nextSeq(), scope: name, name: pname, parameter };
-          write(pf, p);
-          remember(pf, p.seq);
-        }
+        this.genCache(runId).set(name, gen);
         return;
       }
     }
+  }
+
+  private genCache(runId: string): Map<string, string | undefined> {
+    let m = this.gens.get(runId);
+    if (!m) this.gens.set(runId, (m = new Map()));
+    return m;
+  }
+
+  /** The gen of a branch's record (from memory, else its file); throws when the branch does not exist. */
+  private branchGen(runId: string, dir: string, branch: string, forWhat: string): string | undefined {
+    const cache = this.genCache(runId);
+    if (cache.has(branch)) return cache.get(branch);
+    const file = path.join(dir, branchFileName(branch));
+    const rec = readJson<BranchRecord>(file);
+    if (!rec) throw new Error(`run log ${runId}: branch '${branch}' does not exist (needed for ${forWhat})`);
+    checkRecord('branch', rec, file);
+    cache.set(branch, rec.gen);
+    return rec.gen;
   }
 
   /** Deletes the records matching `match` (identity from the file name, or from the content for hashed names). */
@@ -437,8 +489,11 @@ export class ChunkedFsRunLogStore implements RunLogStore {
 
   async get(runId: string): Promise<RunLog> {
     const dir = this.runDir(runId);
-    const doc = readJson<RunLog>(path.join(dir, RUN_HEADER_FILE));
+    const headerFile = path.join(dir, RUN_HEADER_FILE);
+    const doc = readJson<RunLog>(headerFile);
     if (!doc) throw new RunLogNotFoundError(runId, this.folder);
+    const problem = runLogShapeProblem(doc, true);
+    if (problem) throw new RunLogIntegrityError(`The run log ${headerFile} is damaged: ${problem}. It was edited, truncated or written by something else; restore it, or start a new run.`);
     doc.steps = {};
     doc.parameters = {};
 
@@ -451,6 +506,7 @@ export class ChunkedFsRunLogStore implements RunLogStore {
       // A file may vanish between readdir and read (a concurrent writer replacing a branch): skip it.
       const rec = readJson<StepRecord & BranchRecord & ParameterRecord>(path.join(dir, file));
       if (!rec) continue;
+      checkRecord(parsed.kind, rec, path.join(dir, file));
       if (parsed.kind === 'step') steps.push(rec);
       else if (parsed.kind === 'branch') branches.push(rec);
       else params.push(rec);
@@ -461,14 +517,17 @@ export class ChunkedFsRunLogStore implements RunLogStore {
 
     // Stitch. Records whose container is missing (possible only after a crash mid-way) are left out.
     const branchByName = new Map<string, BranchLog>();
-    for (const { branch } of branches) {
+    const genOf = new Map<string, string | undefined>();
+    for (const { branch, gen } of branches) {
       branch.steps = {};
-      branch.parameters = {};
+      branch.parameters = { ...(branch.parameters ?? {}) }; // the values it was created with
       branchByName.set(branch.internal_name, branch);
+      genOf.set(branch.internal_name, gen);
     }
-    for (const { scope, name, parameter } of params) {
+    for (const { scope, branch_gen, name, parameter } of params) {
       const container = scope === null ? doc : branchByName.get(scope);
-      if (container) container.parameters[name] = parameter;
+      // a value written for an earlier incarnation of a re-created branch does not count
+      if (container && (scope === null || genOf.get(scope) === branch_gen)) container.parameters[name] = parameter;
     }
     const stepByName = new Map<string, StepLog>();
     for (const { step } of steps) {
@@ -486,6 +545,20 @@ export class ChunkedFsRunLogStore implements RunLogStore {
     return doc;
   }
 
+  async acquireOwner(runId: string, owner: RunOwner, isGone: (current: RunOwner) => boolean): Promise<RunOwner | undefined> {
+    if (!(await this.exists(runId))) throw new RunLogNotFoundError(runId, this.folder);
+    return this.owners.acquire(runId, owner, isGone);
+  }
+  async heartbeatOwner(runId: string, token: string, at: string): Promise<boolean> {
+    return this.owners.heartbeat(runId, token, at);
+  }
+  async releaseOwner(runId: string, token: string): Promise<void> {
+    this.owners.release(runId, token);
+  }
+  async getOwner(runId: string): Promise<RunOwner | undefined> {
+    return this.owners.get(runId);
+  }
+
   async exists(runId: string): Promise<boolean> {
     return fs.existsSync(path.join(this.runDir(runId), RUN_HEADER_FILE));
   }
@@ -501,6 +574,7 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   /** Nothing to flush (every apply is on disk when it returns); forgets the seqs remembered for the run. */
   async close(runId: string): Promise<void> {
     this.seqs.delete(runId);
+    this.gens.delete(runId);
   }
 
   describe(runId: string): string {

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyOp, findStep, type RunLogOp } from '../document';
-import type { RunLogStore } from '../store';
+import { applyOp, assertRunLogShape, findStep, type RunLogOp } from '../document';
+import type { RunLogStore, RunOwner } from '../store';
+import { OwnerFiles } from '../owner-files';
 import type { RunLog, StepLog } from '../types';
-import { RunLogExistsError, RunLogNotFoundError } from '../../../errors';
+import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../../errors';
 import { createFileExclusiveSync, writeFileAtomicSync } from '../../../util/fs';
 
 export interface FileSystemRunLogStoreConfig {
@@ -41,6 +42,8 @@ export class FileSystemRunLogStore implements RunLogStore {
     return this.folder;
   }
   private readonly open = new Map<string, OpenRun>();
+  /** Owner records: `<log_folder>/.owners/<run_id>/owner-<n>.json` (ignored by list()). */
+  private readonly owners = new OwnerFiles((runId) => path.join(this.folder, '.owners', runId));
 
   constructor(private readonly cfg: FileSystemRunLogStoreConfig = {}) {
     this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
@@ -69,47 +72,74 @@ export class FileSystemRunLogStore implements RunLogStore {
     this.open.set(runLog.run_id, { doc: structuredClone(runLog), fd: undefined, journalBytes: 0, snapshotBytes: Buffer.byteLength(text) });
   }
 
-  /** Reads snapshot + journal from disk. */
-  private load(runId: string): RunLog {
+  /**
+   * Reads snapshot + journal from disk. Also says how much of the journal is sound: `soundBytes` ends after the
+   * last complete line, and `tail` is what follows it (a line torn by a crash, or a last line without its newline).
+   */
+  private loadWithJournal(runId: string): { doc: RunLog; soundBytes: number; tail: 'none' | 'torn' | 'unterminated' } {
+    const file = this.snapshotPath(runId);
     let doc: RunLog;
     try {
-      doc = JSON.parse(fs.readFileSync(this.snapshotPath(runId), 'utf8')) as RunLog;
+      doc = JSON.parse(fs.readFileSync(file, 'utf8')) as RunLog;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new RunLogNotFoundError(runId, this.folder);
-      throw new Error(`The run log ${this.snapshotPath(runId)} is not valid JSON: ${(err as Error).message}`);
+      if (err instanceof SyntaxError) throw new RunLogIntegrityError(`The run log ${file} is not valid JSON: ${err.message}. It was truncated or edited; restore it from a backup, or start a new run.`);
+      throw new RunLogIntegrityError(`The run log ${file} cannot be read: ${(err as Error).message}`, { cause: err });
     }
+    assertRunLogShape(doc, file);
     let journal = '';
     try {
       journal = fs.readFileSync(this.journalPath(runId), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    let soundBytes = 0;
+    let tail: 'none' | 'torn' | 'unterminated' = 'none';
     if (journal) {
       const lines = journal.split('\n');
       lines.forEach((line, i) => {
-        if (!line.trim()) return;
+        const last = i === lines.length - 1; // the text after the last newline ('' when the journal ends cleanly)
+        if (!line.trim()) {
+          if (!last) soundBytes += Buffer.byteLength(line) + 1;
+          return;
+        }
         let op: RunLogOp;
         try {
           op = JSON.parse(line) as RunLogOp;
         } catch {
-          if (i >= lines.length - 2) return; // torn last line of a crashed writer: ignore
-          throw new Error(`The run log journal ${this.journalPath(runId)} is corrupt at line ${i + 1}`);
+          if (last) {
+            tail = 'torn'; // the last line of a crashed writer: ignored, and cut before the next append
+            return;
+          }
+          throw new RunLogIntegrityError(`The run log journal ${this.journalPath(runId)} is corrupt at line ${i + 1} (of ${lines.length}); restore it from a backup, or start a new run.`);
         }
-        applyOp(doc, op);
+        try {
+          applyOp(doc, op);
+        } catch (err) {
+          throw new RunLogIntegrityError(`The run log journal ${this.journalPath(runId)} line ${i + 1} does not apply to the run log: ${(err as Error).message}`);
+        }
+        if (last) tail = 'unterminated';
+        else soundBytes += Buffer.byteLength(line) + 1;
       });
     }
-    return doc;
+    return { doc, soundBytes, tail };
+  }
+
+  private load(runId: string): RunLog {
+    return this.loadWithJournal(runId).doc;
   }
 
   private state(runId: string): OpenRun {
     let s = this.open.get(runId);
     if (!s) {
-      const doc = this.load(runId);
-      let journalBytes = 0;
-      try {
+      const { doc, soundBytes, tail } = this.loadWithJournal(runId);
+      // Before appending: a torn last line (a crashed writer) is cut, and a complete last line gets its newline,
+      // so the next line never glues onto it and turns it into a corrupt middle line.
+      let journalBytes = soundBytes;
+      if (tail === 'torn') fs.truncateSync(this.journalPath(runId), soundBytes);
+      else if (tail === 'unterminated') {
+        fs.appendFileSync(this.journalPath(runId), '\n');
         journalBytes = fs.statSync(this.journalPath(runId)).size;
-      } catch {
-        /* none */
       }
       s = { doc, fd: undefined, journalBytes, snapshotBytes: fs.statSync(this.snapshotPath(runId)).size };
       this.open.set(runId, s);
@@ -161,6 +191,19 @@ export class FileSystemRunLogStore implements RunLogStore {
     if (s.fd !== undefined) fs.closeSync(s.fd);
     fs.rmSync(this.journalPath(runId), { force: true });
     this.open.delete(runId);
+  }
+
+  async acquireOwner(runId: string, owner: RunOwner, isGone: (current: RunOwner) => boolean): Promise<RunOwner | undefined> {
+    return this.owners.acquire(runId, owner, isGone);
+  }
+  async heartbeatOwner(runId: string, token: string, at: string): Promise<boolean> {
+    return this.owners.heartbeat(runId, token, at);
+  }
+  async releaseOwner(runId: string, token: string): Promise<void> {
+    this.owners.release(runId, token);
+  }
+  async getOwner(runId: string): Promise<RunOwner | undefined> {
+    return this.owners.get(runId);
   }
 
   async list(): Promise<string[]> {

@@ -1,13 +1,14 @@
 import { applyOp, findStep, type RunLogOp } from '../document';
-import type { RunLogStore } from '../store';
+import type { RunLogStore, RunOwner } from '../store';
 import type { RunLog, StepLog } from '../types';
-import { RunLogExistsError, RunLogNotFoundError } from '../../../errors';
+import { RunLogExistsError, RunLogNotFoundError, RunOwnedError } from '../../../errors';
 
 /** Keeps run logs in memory (lost when the process ends). For tests and throw-away runs. */
 export class MemoryRunLogStore implements RunLogStore {
   readonly type = 'memory';
   readonly capabilities = { crossProcess: false, concurrentWriters: false };
   private readonly runs = new Map<string, RunLog>();
+  private readonly owners = new Map<string, RunOwner>();
 
   async create(runLog: RunLog): Promise<void> {
     const existing = this.runs.get(runLog.run_id);
@@ -36,6 +37,25 @@ export class MemoryRunLogStore implements RunLogStore {
     return [...this.runs.keys()];
   }
   async close(): Promise<void> {}
+  async acquireOwner(runId: string, owner: RunOwner, isGone: (current: RunOwner) => boolean): Promise<RunOwner | undefined> {
+    const current = this.owners.get(runId);
+    if (current && !isGone(structuredClone(current))) throw new RunOwnedError(runId, current);
+    this.owners.set(runId, structuredClone(owner));
+    return current;
+  }
+  async heartbeatOwner(runId: string, token: string, at: string): Promise<boolean> {
+    const current = this.owners.get(runId);
+    if (current?.token !== token) return false;
+    current.heartbeat_at = at;
+    return true;
+  }
+  async releaseOwner(runId: string, token: string): Promise<void> {
+    if (this.owners.get(runId)?.token === token) this.owners.delete(runId);
+  }
+  async getOwner(runId: string): Promise<RunOwner | undefined> {
+    const o = this.owners.get(runId);
+    return o && structuredClone(o);
+  }
   describe(runId: string): string {
     return `memory://${runId}`;
   }
