@@ -165,7 +165,7 @@ function artifactsHtml(runId: string, artifacts: (RecordedArtifact & { size?: nu
   const rows = artifacts
     .map(
       (a) =>
-        `<tr><td><a class="artifact" download href="/runs/${enc(runId)}/artifacts/${a.path.split('/').map(enc).join('/')}">${esc(a.path)}</a></td><td>${esc(a.kind)}</td><td>${esc(a.names.join(', '))}</td><td>${a.size === undefined ? '<span class="muted">missing</span>' : fmtBytes(a.size)}</td><td class="muted" title="${esc(a.hash ?? '')}">${a.hash ? `${esc(a.hash.slice(0, 12))}…` : ''}</td></tr>`,
+        `<tr><td><a class="artifact" download href="/runs/${enc(runId)}/artifacts/${a.path.split('/').map(enc).join('/')}">${esc(a.path)}</a></td><td>${esc(a.kind)}</td><td>${esc(a.names.join(', '))}</td><td>${a.size === undefined ? '<span class="muted">?</span>' : fmtBytes(a.size)}</td><td class="muted" title="${esc(a.hash ?? '')}">${a.hash ? `${esc(a.hash.slice(0, 12))}…` : ''}</td></tr>`,
     )
     .join('');
   return `<h2>Artifacts</h2><div id="artifacts"><table><tr><th>file in the catalog</th><th>kind</th><th>recorded as</th><th>size</th><th>sha256</th></tr>${rows}</table></div>`;
@@ -210,20 +210,20 @@ ${live ? `<script>${LIVE_JS}</script>` : ''}`;
 
 /** One metric across runs, one point per run that has it: the highest green, the lowest red. */
 export function metricChart(name: string, runs: RunSummary[]): string {
-  const W = Math.max(260, 90 + runs.length * 80), H = 190, L = 56, R = 20, T = 18, B = 46;
+  const W = Math.max(300, 140 + runs.length * 110), H = 200, L = 64, R = 16, T = 22, B = 46, IN = 50;
   const vals = runs.map((r) => r.metrics[name]);
   const present = vals.filter((v): v is number => typeof v === 'number');
   let lo = Math.min(...present), hi = Math.max(...present);
   if (lo === hi) [lo, hi] = [lo - (Math.abs(lo) || 1) * 0.1, hi + (Math.abs(hi) || 1) * 0.1];
   const pad = (hi - lo) * 0.08;
   const [y0, y1] = [lo - pad, hi + pad];
-  const x = (i: number) => L + (runs.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (runs.length - 1));
+  const x = (i: number) => L + IN + (runs.length === 1 ? (W - L - R - 2 * IN) / 2 : (i * (W - L - R - 2 * IN)) / (runs.length - 1));
   const y = (v: number) => T + (1 - (v - y0) / (y1 - y0)) * (H - T - B);
   const max = Math.max(...present), min = Math.min(...present);
   let pts = '', line = '', labels = '';
   vals.forEach((v, i) => {
     const id = runs[i]!.runId;
-    labels += `<text x="${x(i)}" y="${H - B + 16}" text-anchor="middle">${esc(id.length > 14 ? `${id.slice(0, 13)}…` : id)}</text>`;
+    labels += `<text x="${x(i)}" y="${H - B + 16}" text-anchor="middle">${esc(id.length > 18 ? `${id.slice(0, 17)}…` : id)}</text>`;
     if (v === undefined) {
       labels += `<text x="${x(i)}" y="${H - B - 6}" text-anchor="middle">no value</text>`;
       return;

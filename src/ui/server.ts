@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
@@ -9,6 +12,7 @@ import { listRuns, summarizeRun } from '../engine/runs';
 import { validateRunId } from '../engine/run-id';
 import { buildReportData } from '../report/html';
 import { runGraphSvg } from '../report/report';
+import { catalogSizes } from '../report/sizes';
 import { recordedArtifacts } from './artifacts';
 import { comparePage, errorPage, runPage, runsPage, UI_CSP } from './pages';
 
@@ -138,12 +142,12 @@ export async function startRunsBrowser(opts: RunsBrowserOptions): Promise<RunsBr
     if (a === 'runs' && b !== undefined && c === undefined) {
       const log = await getLog(b);
       const data = await buildReportData(log, catalog);
-      const artifacts = await Promise.all(
-        recordedArtifacts(log).map(async (x) => {
-          const size = await catalog.getObject(log.run_id, x.path).then((buf) => buf.length, () => undefined);
-          return { ...x, ...(size !== undefined && { size }) };
-        }),
-      );
+      // sizes as the report finds them: a local catalog is stat-ed, others read up to a limit
+      const sizeOf = await catalogSizes(log, catalog);
+      const artifacts = recordedArtifacts(log).map((x) => {
+        const size = sizeOf(`${log.run_id}/${x.path}`);
+        return { ...x, ...(size !== undefined && { size }) };
+      });
       return html(runPage(data, runGraphSvg(log, data), artifacts, version(log), pollMs));
     }
     if (a === 'runs' && b !== undefined && c === 'artifacts' && rest.length) {
@@ -151,12 +155,23 @@ export async function startRunsBrowser(opts: RunsBrowserOptions): Promise<RunsBr
       const wanted = rest.join('/');
       const found = recordedArtifacts(log).find((x) => x.path === wanted);
       if (!found) throw new Refused(404, `Run ${log.run_id} records no catalog file '${wanted}'.`);
-      let bytes: Buffer;
-      try {
-        bytes = await catalog.getObject(log.run_id, found.path);
-      } catch {
-        throw new Refused(404, `Run ${log.run_id} records '${found.path}' but the catalog (${catalog.describe(log.run_id)}) no longer has it.`);
+      const gone = () => new Refused(404, `Run ${log.run_id} records '${found.path}' but the catalog (${catalog.describe(log.run_id)}) no longer has it.`);
+      const headers = { ...SECURITY_HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Disposition': contentDisposition(found.path) };
+      if (catalog.localRoot) {
+        // a local catalog: streamed, so a large file does not sit in memory (the path is the run log's, checked to stay inside)
+        const root = path.resolve(catalog.localRoot);
+        const file = path.resolve(root, log.run_id, found.path);
+        if (!file.startsWith(root + path.sep)) throw gone();
+        const st = await fs.promises.stat(file).catch(() => undefined);
+        if (!st?.isFile()) throw gone();
+        res.writeHead(200, { ...headers, 'Content-Length': String(st.size) });
+        if (req.method === 'HEAD') return void res.end();
+        await pipeline(fs.createReadStream(file), res);
+        return;
       }
+      const bytes = await catalog.getObject(log.run_id, found.path).catch(() => {
+        throw gone();
+      });
       return send(200, 'application/octet-stream', bytes, { 'Content-Disposition': contentDisposition(found.path) });
     }
     if (a === 'compare' && b === undefined) {

@@ -221,6 +221,32 @@ describe('runnable ui', () => {
     expect(got).toEqual(attempts);
   });
 
+  it('a run log that records paths outside its run (edited by hand) offers and serves none of them', async () => {
+    const log = JSON.parse(fs.readFileSync(path.join(cwd, '.run_log_store/tut-a.json'), 'utf8').replace(/"tut-a\//g, '"tampered/')) as RunLog;
+    log.run_id = 'tampered';
+    log.parameters.model_data!.catalog_relative_path = 'tampered/../../secret.txt';
+    log.steps.train!.data_catalog = [
+      { name: 'x', data_hash: '', catalog_relative_path: 'tut-b/reports/model-report.md', catalog_handler_location: '', stage: 'put' },
+      { name: 'y', data_hash: '', catalog_relative_path: '/etc/passwd', catalog_handler_location: '', stage: 'put' },
+      { name: 'z', data_hash: '', catalog_relative_path: 'tampered/reports/..\\..\\..\\secret.txt', catalog_handler_location: '', stage: 'put' },
+    ];
+    fs.writeFileSync(path.join(cwd, '.run_log_store/tampered.json'), JSON.stringify(log));
+    try {
+      const page = (await get(ui.port, '/runs/tampered')).body.toString();
+      const links = [...page.matchAll(/class="artifact" download href="([^"]+)"/g)].map((m) => m[1]);
+      expect(links).toEqual(['/runs/tampered/artifacts/load_data/df.superjson', '/runs/tampered/artifacts/preprocess/attempt-1.execution.log', '/runs/tampered/artifacts/preprocess/preprocessed_data.superjson', '/runs/tampered/artifacts/reports/model-report.md', '/runs/tampered/artifacts/reports/training-summary.json', '/runs/tampered/artifacts/train/model_data.superjson']);
+      expect(page).not.toContain('secret.txt');
+      expect(page).not.toContain('/etc/passwd');
+      for (const p of ['/runs/tampered/artifacts/..%2F..%2Fsecret.txt', '/runs/tampered/artifacts/%2Fetc%2Fpasswd', '/runs/tampered/artifacts/..%2F..%2Fsecret.txt', '/runs/tampered/artifacts/reports/..%5C..%5C..%5Csecret.txt', '/runs/tampered/artifacts/tut-b/reports/model-report.md']) {
+        const r = await get(ui.port, p);
+        expect([400, 404]).toContain(r.status);
+        expect(r.body.toString()).not.toContain(SECRET);
+      }
+    } finally {
+      fs.rmSync(path.join(cwd, '.run_log_store/tampered.json'));
+    }
+  });
+
   it('the runs list in a browser: loads without errors, filters by status, tag and pipeline, sorts by a metric, links to runs', async () => {
     const { page, problems, requests } = await openUrl(browser, ui.url);
     expect(problems).toEqual([]);
