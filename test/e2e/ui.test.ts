@@ -373,6 +373,14 @@ describe('runnable ui', () => {
     }
   });
 
+  it('a taken port or a wrong --port is a usage error (exit 2) that says what to do', async () => {
+    const taken = await runnable(['ui', '--port', String(ui.port)], { cwd });
+    expect(taken).toEqual({ code: 2, stdout: '', stderr: `error: Port ${ui.port} on 127.0.0.1 is in use; choose another with --port <n> (0 picks a free one).\n` });
+    const wrong = await runnable(['ui', '--port', '70000'], { cwd });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("--port must be a whole number from 0 to 65535, got '70000'");
+  });
+
   it('Ctrl-C stops the server cleanly', async () => {
     const other = await startUi(cwd);
     expect(await other.stop()).toBe(0);
