@@ -7,13 +7,18 @@
  *   docs/images/graph-tutorial.png      the tutorial's pipeline graph as drawn in the report
  *   docs/images/report-retries.png      retries: failed attempts hatched red, the first one's error in the panel
  *   docs/images/report-large-map.png    a map of 10,000 items (one failing): collapsed, the failed iteration open
+ * Then it runs the tutorial twice more (test_size 0.3 and 0.4, tag bigger-test), starts `runnable ui` on a free port
+ * and saves the runs browser:
+ *   docs/images/ui-runs.png             the runs list
+ *   docs/images/ui-run.png              the tutorial's run page, step 'train' open, its artifacts listed
+ *   docs/images/ui-compare.png          the three tutorial runs compared: parameters, metrics and a chart per metric
  * Fails (exit 1) when chromium is missing or a page logs an error.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { launchBrowser, openFile } from '../test/helpers/browser';
+import { launchBrowser, openFile, openUrl } from '../test/helpers/browser';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin/runnable.js');
@@ -70,6 +75,37 @@ async function main(): Promise<void> {
       },
       'report-large-map.png',
     );
+
+    // the runs browser, over the same store plus two more tutorial runs
+    cli(cwd, ['run', path.join(ROOT, 'examples/tutorial/04-connecting-workflow.ts'), '--run-id', 'tutorial-test30', '--tag', 'bigger-test', '--quiet'], { RUNNABLE_PRM_test_size: '0.3' });
+    cli(cwd, ['run', path.join(ROOT, 'examples/tutorial/04-connecting-workflow.ts'), '--run-id', 'tutorial-test40', '--tag', 'bigger-test', '--quiet'], { RUNNABLE_PRM_test_size: '0.4' });
+    const ui = spawn(process.execPath, [BIN, 'ui', '--port', '0'], { cwd, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        ui.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        ui.once('exit', (code) => reject(new Error(`runnable ui exited ${code}: ${out}`)));
+      });
+      const uiShot = async (at: string, act: (p: Awaited<ReturnType<typeof openUrl>>['page']) => Promise<void>, file: string) => {
+        const opened = await openUrl(browser, url + at);
+        await act(opened.page);
+        await opened.page.waitForTimeout(200);
+        await opened.page.screenshot({ path: path.join(OUT, file), fullPage: true });
+        problems.push(...opened.problems.map((p) => `${at}: ${p}`));
+        await opened.page.close();
+        process.stdout.write(`wrote docs/images/${file}\n`);
+      };
+      await uiShot('', async () => undefined, 'ui-runs.png');
+      await uiShot('runs/tutorial-run', async (page) => page.locator('.glabel-cell', { hasText: 'train' }).click(), 'ui-run.png');
+      await uiShot('compare?runs=tutorial-run,tutorial-test30,tutorial-test40', async () => undefined, 'ui-compare.png');
+    } finally {
+      ui.kill('SIGINT');
+      await new Promise((r) => (ui.exitCode === null ? ui.once('exit', r) : r(undefined)));
+    }
   } finally {
     await browser.close();
   }

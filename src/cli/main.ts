@@ -228,6 +228,7 @@ Examples:
   $ runnable timeline <run_id>                                    # every step, iteration and attempt in start order
   $ runnable report <run_id>                                      # the run as one HTML page (Gantt, graph, details)
   $ runnable graph examples/tutorial/04-connecting-workflow.ts    # the pipeline's structure (Mermaid)
+  $ runnable ui                                                   # browse and compare runs at http://127.0.0.1:3400/
 
 Exit codes: 0 success, 1 run (or step, or check) failed, 2 usage or configuration error, 130 interrupted.
 Docs: docs/cli.md`,
@@ -438,6 +439,47 @@ Inputs are the names a step's code destructures from its input; shell steps see 
             ? toDot(model, params)
             : toMermaid(model, params);
       process.stdout.write(text + '\n');
+    });
+
+  program
+    .command('ui')
+    .description('Serve a read-only runs browser on this machine (127.0.0.1): the runs list, each run\'s report, compare runs, download artifacts.')
+    .option('-p, --port <n>', 'port to listen on (0: any free port)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got '${v}'`);
+      return n;
+    }, 3400)
+    .option('-c, --config <file>', 'configuration file (to find the run-log store and catalog)')
+    .addHelpText('after', `
+Examples:
+  $ runnable ui                  # then open http://127.0.0.1:3400/
+  $ runnable ui --port 8081 -c runnable.config.ts
+
+Listens on 127.0.0.1 only (never on other interfaces) and changes nothing. Ctrl-C stops it.`)
+    .action(async (flags: { port: number; config?: string }) => {
+      const { store, catalog } = resolveStores({ configFile: flags.config }, process.env);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startRunsBrowser } = require('../ui/server') as typeof import('../ui/server'); // loaded only for this command
+      const ui = await startRunsBrowser({ store, catalog, port: flags.port }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') throw new UsageError(`Port ${flags.port} on 127.0.0.1 is in use; choose another with --port <n> (0 picks a free one).`);
+        throw err;
+      });
+      // listen for Ctrl-C before printing the URL: whoever reads the URL may stop the server right away
+      const stopped = new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void ui.close().then(() => {
+            process.stdout.write(`\n⏹  Runs browser stopped (${signal}).\n`);
+            resolve();
+          });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      const where = (store.config() as { log_folder?: string }).log_folder;
+      process.stdout.write(`🔎 Runs browser of the ${store.type} run-log store${where ? ` (${where})` : ''}: ${ui.url}\n   read-only, this machine only; Ctrl-C to stop\n`);
+      await stopped;
     });
 
   const runs = program

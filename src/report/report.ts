@@ -23,6 +23,11 @@ export function nodeStatuses(d: ReportData): Record<string, NodeStatus> {
  */
 export async function renderReport(log: RunLog, catalog: Catalog): Promise<{ html: string; data: ReportData }> {
   const data = await buildReportData(log, catalog);
+  return { html: reportPage(data, runGraphSvg(log, data)), data };
+}
+
+/** The run's pipeline graph as SVG, coloured by the statuses in the report's data (the runs browser draws it too). */
+export function runGraphSvg(log: RunLog, data: ReportData): string {
   const model = graphModel(log.run_config.dag, (path) => {
     const idx = data.byPath[path]?.[0];
     const d = idx === undefined ? undefined : data.details[idx];
@@ -30,8 +35,7 @@ export async function renderReport(log: RunLog, catalog: Catalog): Promise<{ htm
   });
   // a failed run ends in the `fail` node even when no step leads there explicitly: show it
   if (data.byPath.fail && !model.nodes.some((n) => n.path === 'fail')) model.nodes.push({ path: 'fail', name: 'fail', type: 'fail', returns: [] });
-  const svg = model.nodes.length
+  return model.nodes.length
     ? graphSvg(model, nodeStatuses(data))
     : '<p class="muted" style="padding:8px 12px">This run log records no pipeline graph (run_config.dag): a job, or a run log written by another tool.</p>';
-  return { html: reportPage(data, svg), data };
 }

@@ -73,3 +73,18 @@ export async function openFile(browser: Browser, file: string): Promise<OpenedPa
   await page.goto(`file://${path.resolve(file)}`, { waitUntil: 'load' });
   return { page, problems, requests };
 }
+
+/** Opens a page served over HTTP (the runs browser) and records what went wrong while it loads and runs. */
+export async function openUrl(browser: Browser, url: string): Promise<OpenedPage> {
+  const page = await browser.context.newPage();
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, problems, requests };
+}
