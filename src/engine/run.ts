@@ -16,7 +16,6 @@ import { CATALOG, RUN_LOG_STORE, SECRETS, Scope, type RunContext } from './conte
 import { checkParameterName, initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
 import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
 import { EventReporter, type PipelineEvent } from './events';
-import { configureTelemetryFromEnv, TelemetryReporter } from '../telemetry/otel';
 import { generateRunId, validateRunId } from './run-id';
 import { executeGraph } from './traverse';
 import { PACKAGE_VERSION } from '../version';
@@ -133,19 +132,34 @@ function withEvents(reporter: Reporter, options: ExecuteOptions): Reporter {
 }
 
 /** The run's services: given in code, else from the configuration file, else the embedded defaults. */
+/** Whether OpenTelemetry may be in use: a tracer provider was registered (the API's global), or an env switch asks for one. */
+function telemetryWanted(env: NodeJS.ProcessEnv): boolean {
+  return tracerRegistered() || !!env.RUNNABLE_TELEMETRY_CONSOLE || !!env.OTEL_EXPORTER_OTLP_ENDPOINT;
+}
+/** @opentelemetry/api registers its globals under this symbol when anything (an SDK) is set up. */
+function tracerRegistered(): boolean {
+  return (globalThis as Record<symbol, unknown>)[Symbol.for('opentelemetry.js.api.1')] !== undefined;
+}
+/** The telemetry module (and @opentelemetry/api) load only when spans can go somewhere. */
+function loadTelemetry(): typeof import('../telemetry/otel') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../telemetry/otel') as typeof import('../telemetry/otel');
+}
+
 export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv): Services {
   const cfg = lazyConfig(options, env);
   const { store, catalog } = resolveStores(options, env, cfg);
   const executor = options.executor ?? createService('executor', cfg.get().config, cfg.name());
   const reporter = options.reporter ?? (options.quiet ? new SilentReporter() : new ConsoleReporter());
-  configureTelemetryFromEnv(env, (m) => reporter.warn(m));
+  const telemetry = telemetryWanted(env) ? loadTelemetry() : undefined;
+  telemetry?.configureTelemetryFromEnv(env, (m) => reporter.warn(m));
   return {
     store,
     catalog,
     secrets: options.secrets ?? createService('secrets', cfg.get().config, cfg.name()),
     executor,
     // OpenTelemetry spans (a no-op unless an SDK is registered), then typed events for onEvent
-    reporter: withEvents(new TelemetryReporter(reporter, executor.type), options),
+    reporter: withEvents(telemetry && tracerRegistered() ? new telemetry.TelemetryReporter(reporter, executor.type) : reporter, options),
     configFile: options.runLogStore && options.catalog && options.secrets && options.executor ? undefined : cfg.get().file,
   };
 }
