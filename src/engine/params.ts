@@ -83,7 +83,7 @@ export function initialParameters(opts: {
   const params: Record<string, Parameter> = {};
   const sources: Record<string, ParameterSource> = {};
   const set = (name: string, value: unknown, source: ParameterSource) => {
-    checkParameterName(name, source === 'default' ? 'the pipeline defaults' : source.startsWith('file:') ? `the parameters file ${source.slice(5)}` : `the environment variable ${source.slice(4)}`);
+    checkParameterName(name, source === 'default' ? 'the pipeline defaults' : source.startsWith('file:') ? `the parameters file ${opts.parametersFile ?? source.slice(5)}` : `the environment variable ${source.slice(4)}`);
     params[name] = jsonParameter(value);
     sources[name] = source;
   };
