@@ -137,10 +137,10 @@ export async function guardsBench(config: GuardsConfig, log: (line?: string) => 
       cpuRatioHash: round(median(cpu.hash) / median(cpu.baseline), 3),
       cpuRatioWatch: round(median(cpu.watch) / median(cpu.baseline), 3),
     };
-    log(`  F. ${kind} chain N=${config.n}: with both ${chains[kind].both.medianMs} ms, without ${chains[kind].baseline.medianMs} ms (${chains[kind].ratioBoth}x wall, ${chains[kind].cpuRatioBoth}x cpu)`);
+    log(`  G. ${kind} chain N=${config.n}: with both ${chains[kind].both.medianMs} ms, without ${chains[kind].baseline.medianMs} ms (${chains[kind].ratioBoth}x wall, ${chains[kind].cpuRatioBoth}x cpu)`);
   }
   const load = await perLoad(config.tmpRoot);
-  log(`  F. hash check: ${load.addedUs} µs CPU added per pickled value loaded (${load.cpuUsOff} → ${load.cpuUsOn} µs)`);
+  log(`  G. hash check: ${load.addedUs} µs CPU added per pickled value loaded (${load.cpuUsOff} → ${load.cpuUsOn} µs)`);
   return { config, chains, perLoad: load };
 }
 
@@ -163,7 +163,7 @@ export function formatGuardsBench(r: GuardsResult): string {
     ];
   });
   return (
-    `F. Cost of the integrity check and the attempt watch: ${r.config.n}-step run, file-system stores, median of ${r.config.reps} (${r.config.tmpRoot})\n` +
+    `G. Cost of the integrity check and the attempt watch: ${r.config.n}-step run, file-system stores, median of ${r.config.reps} (${r.config.tmpRoot})\n` +
     table(
       ['chain', 'wall without ms', 'wall both ms', 'hash/without', 'watch/without', 'both/without', 'min both/min without', 'cpu without ms', 'cpu both ms', 'cpu hash/without', 'cpu watch/without', 'cpu both/without'],
       rows,
