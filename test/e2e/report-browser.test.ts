@@ -5,32 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FIXTURES, ROOT, TUTORIAL, readRunLog, runnable, tmpDir } from '../helpers/cli';
-import { assertChromium, launchBrowser, openFile, type Browser } from '../helpers/browser';
-import type { RunLog, StepLog } from '../../src/stores/run-log/types';
+import { assertChromium, expectedBars, launchBrowser, openFile, type Browser } from '../helpers/browser';
+import type { RunLog } from '../../src/stores/run-log/types';
 import { fmtBytes } from '../../src/report/model';
-
-/** Bars the page must draw: one per attempt of every step, one spanning each branch and each composite. */
-function expectedBars(log: RunLog): { total: number; failed: number } {
-  let total = 0;
-  let failed = 0;
-  const visit = (steps: Record<string, StepLog>, inBranch: boolean) => {
-    for (const s of Object.values(steps)) {
-      if (inBranch && (s.step_type === 'success' || s.step_type === 'fail')) continue;
-      if (Object.keys(s.branches).length || ['map', 'parallel', 'conditional', 'loop'].includes(s.step_type)) {
-        total += 1;
-        for (const b of Object.values(s.branches)) {
-          total += 1;
-          visit(b.steps, true);
-        }
-      } else {
-        total += s.attempts.length;
-        failed += s.attempts.filter((a) => a.status === 'FAIL').length;
-      }
-    }
-  };
-  visit(log.steps, false);
-  return { total, failed };
-}
 
 async function runAndReport(cwd: string, file: string, runId: string, args: string[] = [], code = 0, env: Record<string, string> = {}): Promise<{ log: RunLog; html: string }> {
   const run = await runnable(['run', file, '--run-id', runId, ...args], { cwd, env });

@@ -9,8 +9,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, FIXTURES, ROOT, TUTORIAL, readRunLog, runnable, tmpDir } from '../helpers/cli';
-import { launchBrowser, openUrl, type Browser } from '../helpers/browser';
-import type { RunLog, StepLog } from '../../src/stores/run-log/types';
+import { expectedBars, launchBrowser, openUrl, type Browser } from '../helpers/browser';
+import type { RunLog } from '../../src/stores/run-log/types';
 
 interface Ui {
   url: string;
@@ -61,25 +61,6 @@ function get(port: number, rawPath: string, opts: { method?: string; host?: stri
     req.on('error', reject);
     req.end();
   });
-}
-
-/** Bars a run's page must draw: one per attempt of every step, one spanning each branch and each composite. */
-function expectedBars(log: RunLog): number {
-  let total = 0;
-  const visit = (steps: Record<string, StepLog>, inBranch: boolean) => {
-    for (const s of Object.values(steps)) {
-      if (inBranch && (s.step_type === 'success' || s.step_type === 'fail')) continue;
-      if (Object.keys(s.branches).length || ['map', 'parallel', 'conditional', 'loop'].includes(s.step_type)) {
-        total += 1;
-        for (const b of Object.values(s.branches)) {
-          total += 1;
-          visit(b.steps, true);
-        }
-      } else total += s.attempts.length;
-    }
-  };
-  visit(log.steps, false);
-  return total;
 }
 
 async function run(cwd: string, file: string, runId: string, args: string[] = [], env: Record<string, string> = {}, code = 0): Promise<void> {
@@ -292,7 +273,7 @@ describe('runnable ui', () => {
     const { page, problems } = await openUrl(browser, `${ui.url}runs/flaky`);
     expect(problems).toEqual([]);
     expect(await page.title()).toBe('flaky - runnable-ts');
-    expect(await page.locator('.bar').count()).toBe(expectedBars(logs.flaky!));
+    expect(await page.locator('.bar').count()).toBe(expectedBars(logs.flaky!).total);
     expect(await page.locator('.bar.FAIL').count()).toBe(3);
     const row = await page.locator('.glabel-cell', { hasText: /^⚙ flaky$/ }).getAttribute('data-row');
     await page.locator(`.bar[data-row="${row}"][data-attempt="0"]`).click();
@@ -305,7 +286,7 @@ describe('runnable ui', () => {
     const failed = await openUrl(browser, `${ui.url}runs/failed`);
     expect(failed.problems).toEqual([]);
     expect(await failed.page.locator('#run-status').textContent()).toBe('FAIL');
-    expect(await failed.page.locator('.bar').count()).toBe(expectedBars(logs.failed!));
+    expect(await failed.page.locator('.bar').count()).toBe(expectedBars(logs.failed!).total);
     expect(await failed.page.locator('.bar.FAIL').count()).toBe(1);
     await failed.page.close();
     await page.close();
@@ -364,7 +345,7 @@ describe('runnable ui', () => {
       expect(await done).toBe(0);
       await page.locator('#run-status', { hasText: 'SUCCESS' }).waitFor({ timeout: 30_000 });
       expect(await page.locator('#live').count()).toBe(0);
-      expect(await page.locator('.bar').count()).toBe(expectedBars(readRunLog(live, 'gated')));
+      expect(await page.locator('.bar').count()).toBe(expectedBars(readRunLog(live, 'gated')).total);
       expect(problems).toEqual([]);
       await page.close();
     } finally {

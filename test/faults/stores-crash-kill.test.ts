@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { readRunLog, runnable, tmpDir } from '../helpers/cli';
 import { FAULTS_SEED, FAULT_FIXTURES, FILE_STORES, HEAVY, openStore, startRunnable, useStore, type FileStore } from './ownership-helpers';
 import { walkSteps } from '../../src/stores/run-log/document';
+import { rng } from '../helpers/rng';
 
 /*
  * kill -9 at random instants of a run (a chain, then a map with JSON, pickled and catalog outputs, then a sum),
@@ -19,17 +20,6 @@ const EXPECTED = (K * (K + 1) * (2 * K + 1)) / 6;
 const KILLS = HEAVY ? 150 : 3;
 const KILLS_PER_RUN = HEAVY ? 6 : 3;
 
-/** mulberry32: the kill schedule is reproducible with RUNNABLE_FAULTS_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const figures: Record<string, { kills: number; killedMidRun: number; recovered: number; runs: number }> = {};
 afterAll(() => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { RunLog, StepLog } from '../../src/stores/run-log/types';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** The Debian `chromium` package's binary: the only browser these tests use (no download). */
@@ -60,21 +61,11 @@ export interface OpenedPage {
 }
 
 /** Opens a local HTML file and records what went wrong while it loads and runs. */
-export async function openFile(browser: Browser, file: string): Promise<OpenedPage> {
-  const page = await browser.context.newPage();
-  const problems: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  page.on('request', (r) => requests.push(r.url()));
-  await page.goto(`file://${path.resolve(file)}`, { waitUntil: 'load' });
-  return { page, problems, requests };
+export function openFile(browser: Browser, file: string): Promise<OpenedPage> {
+  return openUrl(browser, `file://${path.resolve(file)}`);
 }
 
-/** Opens a page served over HTTP (the runs browser) and records what went wrong while it loads and runs. */
+/** Opens a page (served over HTTP, or a file:// URL) and records what went wrong while it loads and runs. */
 export async function openUrl(browser: Browser, url: string): Promise<OpenedPage> {
   const page = await browser.context.newPage();
   const problems: string[] = [];
@@ -87,4 +78,27 @@ export async function openUrl(browser: Browser, url: string): Promise<OpenedPage
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(url, { waitUntil: 'load' });
   return { page, problems, requests };
+}
+
+/** Bars a report or run page must draw: one per attempt of every step (failed ones counted), one per branch and composite. */
+export function expectedBars(log: RunLog): { total: number; failed: number } {
+  let total = 0;
+  let failed = 0;
+  const visit = (steps: Record<string, StepLog>, inBranch: boolean) => {
+    for (const s of Object.values(steps)) {
+      if (inBranch && (s.step_type === 'success' || s.step_type === 'fail')) continue;
+      if (Object.keys(s.branches).length || ['map', 'parallel', 'conditional', 'loop'].includes(s.step_type)) {
+        total += 1;
+        for (const b of Object.values(s.branches)) {
+          total += 1;
+          visit(b.steps, true);
+        }
+      } else {
+        total += s.attempts.length;
+        failed += s.attempts.filter((a) => a.status === 'FAIL').length;
+      }
+    }
+  };
+  visit(log.steps, false);
+  return { total, failed };
 }

@@ -16,6 +16,7 @@ import type { RunLogOp } from '../../src/stores/run-log/document';
 import type { BranchLog, Parameter, StepLog } from '../../src/stores/run-log/types';
 import type { RunLogStore } from '../../src/stores/run-log/store';
 import { RunLogExistsError, RunLogNotFoundError } from '../../src/errors';
+import { rng } from '../helpers/rng';
 
 const ROOT = path.resolve(__dirname, '../..');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rt-chunked-'));
@@ -29,17 +30,6 @@ runRunLogStoreContract('chunked-fs', () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WEIRD_NAMES = ['a/b', '100%', 'with space', 'ünïcødé', '日本', '🙂', 'x~25', '%25', '..', 'a.b', ''];
 
