@@ -199,13 +199,8 @@ export async function loopBreaks(ctx: RunContext, node: LoopNode, iteration: Sco
   return v;
 }
 
-/**
- * Executes a parallel, map, conditional or loop step: creates its step log (composite steps have no attempts),
- * runs the branches, merges their values into this scope when it succeeds, and records why when it fails.
- */
-export async function executeComposite(ctx: RunContext, node: CompositeNode, scope: Scope): Promise<Status> {
-  const internal = scope.internalName(node.name);
-  const existing = ctx.original ? findStep(ctx.original, internal) : undefined;
+/** A composite's step log set PROCESSING (created, or reused without its branches on retry), and reported started. */
+export async function openComposite(ctx: RunContext, node: CompositeNode, internal: string, existing: StepLog | undefined): Promise<StepLog> {
   const step: StepLog = existing
     ? { ...structuredClone(existing), branches: {} }
     : { name: node.name, internal_name: internal, status: 'PROCESSING', step_type: node.type, message: '', mock: false, attempts: [], branches: {}, data_catalog: [] };
@@ -213,6 +208,16 @@ export async function executeComposite(ctx: RunContext, node: CompositeNode, sco
   step.message = '';
   await ctx.store.apply(ctx.runId, [{ op: 'step', step }]);
   ctx.reporter.stepStarted(internal);
+  return step;
+}
+
+/**
+ * Executes a parallel, map, conditional or loop step: creates its step log (composite steps have no attempts),
+ * runs the branches, merges their values into this scope when it succeeds, and records why when it fails.
+ */
+export async function executeComposite(ctx: RunContext, node: CompositeNode, scope: Scope): Promise<Status> {
+  const internal = scope.internalName(node.name);
+  const step = await openComposite(ctx, node, internal, ctx.original ? findStep(ctx.original, internal) : undefined);
   const t0 = performance.now();
   let status: Status = 'SUCCESS';
   let merged: Record<string, Parameter> = {};

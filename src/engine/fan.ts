@@ -12,6 +12,7 @@ import {
   mapKeys,
   mergeMap,
   mergeParallel,
+  openComposite,
   StepFailure,
   toParameter,
   type BranchOutcome,
@@ -125,18 +126,6 @@ async function openBranch(ctx: RunContext, log: RunLog, retry: boolean, name: st
   const parameters = before ? { ...before.parameters } : branchInitial(graph, parent, await own());
   await ctx.store.apply(ctx.runId, [{ op: 'branch', branch: { internal_name: name, status: 'PROCESSING', parameters } }]);
   return 'opened';
-}
-
-/** The composite's step log set PROCESSING (created, or reused on retry), as executeComposite starts. */
-async function openComposite(ctx: RunContext, node: CompositeNode, internal: string, existing: StepLog | undefined): Promise<StepLog> {
-  const step: StepLog = existing
-    ? { ...structuredClone(existing), branches: {} }
-    : { name: node.name, internal_name: internal, status: 'PROCESSING', step_type: node.type, message: '', mock: false, attempts: [], branches: {}, data_catalog: [] };
-  step.status = 'PROCESSING';
-  step.message = '';
-  await ctx.store.apply(ctx.runId, [{ op: 'step', step }]);
-  ctx.reporter.stepStarted(internal);
-  return step;
 }
 
 /** The composite's end, as executeComposite ends: status, message, and on success its values merged into the parent. */

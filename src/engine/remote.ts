@@ -69,11 +69,6 @@ function localFolders(ctx: RunContext): string[] {
   return folders;
 }
 
-/** The step log as the other process left it, re-read from the store. */
-async function recordedStep(ctx: RunContext, internal: string): Promise<StepLog | undefined> {
-  return ctx.store.getStep ? ctx.store.getStep(ctx.runId, internal) : undefined;
-}
-
 /**
  * Executes a task step through an out-of-process executor: its attempts (`retry.maxAttempts`, one invocation each),
  * then its outputs into `scope` (the other process stored them). An attempt whose process died before recording it
@@ -97,7 +92,7 @@ export async function executeTaskElsewhere(ctx: RunContext, node: TaskNode, scop
       const io: StepIO = { folders: localFolders(ctx), secrets: node.options.secrets ?? [] };
       if (show) io.output = (text, stream) => show(internal, text, stream);
       const outcome = await ctx.executor.runStep!(invocation, io);
-      const recorded = await recordedStep(ctx, internal);
+      const recorded = await ctx.store.getStep(ctx.runId, internal); // as the other process left it
       if (recorded && recorded.attempts.length >= number) {
         step = recorded;
       } else {

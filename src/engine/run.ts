@@ -222,7 +222,7 @@ function checkExecutorCanRun(s: Services, pipeline: Pipeline<any, any>): void {
   if (!s.executor.runStep) return;
   const definition = pipelineRef(pipeline, process.cwd());
   const where = s.configFile ? ` (${s.configFile})` : '';
-  if (!s.store.capabilities?.crossProcess || !s.store.capabilities.concurrentWriters) {
+  if (!s.store.capabilities.crossProcess || !s.store.capabilities.concurrentWriters) {
     throw new ExecutorSetupError(
       `The '${s.executor.type}' executor runs steps in other processes, which write the run log themselves, but the '${s.store.type}' run-log store ` +
         `keeps each run in one process. Use the 'chunked-fs' store in your configuration${where}: runLogStore: { type: 'chunked-fs' }.`,
@@ -378,9 +378,10 @@ export function describeDagChange(before: Record<string, unknown> | undefined, a
 }
 
 async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  const refusal = refusesInProcess(resolveServices(options, env).executor);
+  const services = resolveServices(options, env);
+  const refusal = refusesInProcess(services.executor);
   if (refusal) throw new ConfigError(refusal);
-  const services = await retryServices(pipeline, retryRunId, options, env);
+  await checkRetry(services, pipeline, retryRunId);
   // Take the run before reading it: a live owner refuses the retry; what a gone owner wrote is read after it.
   const ownership = await acquireRun(services.store, retryRunId, 'retry', env, (m) => services.reporter.warn(m));
   try {
@@ -391,18 +392,16 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
   }
 }
 
-/** The services of a retry, once its run id is valid and its run exists. */
-async function retryServices(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<Services> {
+/** Refuses a retry whose run id is invalid, whose executor cannot run here, or whose run does not exist. */
+async function checkRetry(services: Services, pipeline: Pipeline<any, any>, retryRunId: string): Promise<void> {
   const problem = validateRunId(retryRunId);
   if (problem) throw new ParameterError(`Cannot retry: ${problem}.`);
-  const services = resolveServices(options, env);
   checkExecutorCanRun(services, pipeline);
   if (!(await services.store.exists(retryRunId))) {
     throw new RetryValidationError(
       `Original run log not found for run_id: ${retryRunId} in ${services.store.describe(retryRunId)}. Cannot retry a run that doesn't exist; list the runs with 'runnable runs'.`,
     );
   }
-  return services;
 }
 
 /**
@@ -416,7 +415,9 @@ export async function reopenRun(
   options: ExecuteOptions,
   env: NodeJS.ProcessEnv,
 ): Promise<{ done: RunResult } | { ctx: RunContext; params: RunLog['parameters'] }> {
-  return reopenOwned(pipeline, retryRunId, options, env, await retryServices(pipeline, retryRunId, options, env), undefined);
+  const services = resolveServices(options, env);
+  await checkRetry(services, pipeline, retryRunId);
+  return reopenOwned(pipeline, retryRunId, options, env, services, undefined);
 }
 
 async function reopenOwned(

@@ -52,7 +52,8 @@ export function mountsFor(folders: readonly string[]): string[] {
 export class LocalContainerExecutor implements Executor {
   readonly type = 'local-container';
   private readonly slots: Slots;
-  private readonly running = new Map<string, string>();
+  /** Names of the containers running now (removed on abort). */
+  private readonly running = new Set<string>();
   private readonly digests = new Map<string, string>();
 
   constructor(private readonly cfg: LocalContainerExecutorConfig) {
@@ -146,7 +147,7 @@ export class LocalContainerExecutor implements Executor {
     const { args, env } = command;
     return new Promise((resolve) => {
       const child = spawn(this.binary, args, { cwd: inv.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      this.running.set(name, name);
+      this.running.add(name);
       const stderr = new Tail();
       child.stdout.setEncoding('utf8').on('data', (d: string) => io.output?.(d, 'stdout'));
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
@@ -165,7 +166,7 @@ export class LocalContainerExecutor implements Executor {
   }
 
   async abort(): Promise<void> {
-    for (const name of this.running.keys()) {
+    for (const name of this.running) {
       spawnSync(this.binary, [...(this.cfg.binaryArgs ?? []), 'rm', '--force', name], { stdio: 'ignore', timeout: 30_000 });
     }
     this.running.clear();
