@@ -4,7 +4,8 @@
  * Plain functions and plain data only: nothing here knows about runnable-ts, so the
  * pipeline steps stay thin wrappers and this module can be unit-tested on its own.
  *
- * - `makeDataset`      seeded synthetic binary classification data (two Gaussian classes)
+ * - `makeDataset`      seeded synthetic binary classification data (two Gaussian classes);
+ *                      `datasetRows` yields the same rows one at a time
  * - `trainTestSplit`   seeded shuffle + split
  * - `trainForest`      fits an `ml-random-forest` RandomForestClassifier
  * - `accuracy`, `classificationReport`   evaluation (report is plain JSON)
@@ -88,6 +89,22 @@ function separation(j: number): number {
  * independent unit-variance Gaussians centred at ±separation(j)/2 depending on the label.
  */
 export function makeDataset(opts: DatasetOptions = {}): Frame {
+  const { nFeatures = 4 } = opts;
+  const features: number[][] = [];
+  const labels: number[] = [];
+  for (const { row, label } of datasetRows(opts)) {
+    features.push(row);
+    labels.push(label);
+  }
+  const featureNames = Array.from({ length: nFeatures }, (_, j) => `f${j}`);
+  return { features, labels, featureNames };
+}
+
+/**
+ * The rows of {@link makeDataset}, one at a time (same seed, same rows), for datasets too large to build in
+ * memory: write them to a file as they come.
+ */
+export function* datasetRows(opts: DatasetOptions = {}): Generator<{ row: number[]; label: number }> {
   const { nSamples = 600, nFeatures = 4, seed = 42 } = opts;
   assertInt('nSamples', nSamples, 2);
   assertInt('nFeatures', nFeatures, 1);
@@ -95,18 +112,19 @@ export function makeDataset(opts: DatasetOptions = {}): Frame {
 
   const rand = mulberry32(seed);
   const normal = gaussian(rand);
-  const features: number[][] = [];
-  const labels: number[] = [];
   for (let i = 0; i < nSamples; i++) {
     const y = rand() < 0.5 ? 0 : 1;
     const sign = y === 1 ? 1 : -1;
     const row: number[] = [];
     for (let j = 0; j < nFeatures; j++) row.push((sign * separation(j)) / 2 + normal());
-    features.push(row);
-    labels.push(y);
+    yield { row, label: y };
   }
-  const featureNames = Array.from({ length: nFeatures }, (_, j) => `f${j}`);
-  return { features, labels, featureNames };
+}
+
+/** A seeded stream of floats in [0, 1) (the PRNG behind the dataset and the split). */
+export function seededRandom(seed: number): () => number {
+  assertSeed(seed);
+  return mulberry32(seed);
 }
 
 /** Seeded Fisher–Yates shuffle of the rows, then the first round(n·testSize) rows become the test set. */
