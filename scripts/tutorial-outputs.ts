@@ -57,6 +57,8 @@ const SETUPS: Record<string, (cwd: string) => void> = {
   'ch5-typo': (cwd) => edit(cwd, '05-handling-datasets.ts', '05-typo.ts', [["catalog: { get: ['data/train.csv'] } },", "catalog: { get: ['data/trian.csv'] } },"]]),
   /** Chapter 6: a metric that is not a number. */
   'ch6-metric': (cwd) => edit(cwd, '06-sharing-results.ts', '06-metric.ts', [['return { accuracy, precision, recall, f1 };', 'return { accuracy, precision: precision.toFixed(3), recall, f1 };']]),
+  /** Chapter 7: the emulator with the default (file-system) run-log store. */
+  'ch7-file-system': (cwd) => edit(cwd, 'configs/emulator.config.ts', 'configs/emulator-file-system.config.ts', [["  runLogStore: { type: 'chunked-fs', config: { log_folder: '.run_log_store' } }, // steps' processes write it\n  catalog: { type: 'file-system', config: { catalog_location: '.catalog' } },\n", '']]),
   /** Chapter 2: the function's return renamed, the declared returns not. */
   'ch2-renamed': (cwd) => edit(cwd, '01-starting-point.ts', '01-renamed.ts', [['return { accuracy: report.accuracy, report };', 'return { acc: report.accuracy, report };']], '02-making-it-reproducible.ts', '02-renamed.ts', [["from './01-starting-point'", "from './01-renamed'"]]),
 };
@@ -77,9 +79,17 @@ function edit(cwd: string, from: string, to: string, changes: [string, string][]
 function scratch(): string {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-tutorial-'));
   for (const e of LINKED) if (fs.existsSync(path.join(ROOT, e))) fs.symlinkSync(path.join(ROOT, e), path.join(cwd, e));
-  fs.mkdirSync(path.join(cwd, 'examples/tutorial'), { recursive: true });
+  fs.mkdirSync(path.join(cwd, 'examples'));
   for (const e of fs.readdirSync(path.join(ROOT, 'examples'))) if (e !== 'tutorial') fs.symlinkSync(path.join(ROOT, 'examples', e), path.join(cwd, 'examples', e));
-  for (const e of fs.readdirSync(path.join(ROOT, 'examples/tutorial'))) fs.symlinkSync(path.join(ROOT, 'examples/tutorial', e), path.join(cwd, 'examples/tutorial', e));
+  // examples/tutorial and its folders are real folders of links, so the scratch files a page asks for stay here
+  const mirror = (rel: string) => {
+    fs.mkdirSync(path.join(cwd, rel));
+    for (const e of fs.readdirSync(path.join(ROOT, rel), { withFileTypes: true })) {
+      if (e.isDirectory()) mirror(path.join(rel, e.name));
+      else fs.symlinkSync(path.join(ROOT, rel, e.name), path.join(cwd, rel, e.name));
+    }
+  };
+  mirror('examples/tutorial');
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=tutorial', '-c', 'user.email=tutorial@example.com', ...args], { cwd, stdio: 'ignore' });
   git('init', '-q');
   git('add', '-A');
