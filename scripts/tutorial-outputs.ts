@@ -178,25 +178,28 @@ function main(): void {
     const blocks = blocksOf(page, file);
     if (!blocks.length) continue;
     const cwd = scratch();
-    process.stdout.write(`${file}: ${blocks.length} outputs (in ${cwd})\n`);
+    process.stdout.write(`${file}: ${blocks.length} outputs\n`);
     const replacements: { block: Block; text: string }[] = [];
-    for (const block of blocks) {
-      if (block.options.setup) {
-        const setup = SETUPS[block.options.setup];
-        if (!setup) throw new Error(`${file}: output ${block.name}: no setup named ${block.options.setup}`);
-        setup(cwd);
+    try {
+      for (const block of blocks) {
+        if (block.options.setup) {
+          const setup = SETUPS[block.options.setup];
+          if (!setup) throw new Error(`${file}: output ${block.name}: no setup named ${block.options.setup}`);
+          setup(cwd);
+        }
+        const { output, code } = runBlock(cwd, block.commands);
+        const expected = Number(block.options.exit ?? 0);
+        if (code !== expected) throw new Error(`${file}: output ${block.name}: the commands exited ${code}, expected ${expected}\n${block.commands}\n${output}`);
+        const text = render(output, block, cwd);
+        const old = page.slice(block.start, block.end);
+        if (masked(old) !== masked(text)) {
+          replacements.push({ block, text });
+          process.stdout.write(`  ${block.name}: changed\n`);
+        } else process.stdout.write(`  ${block.name}: unchanged\n`);
       }
-      const { output, code } = runBlock(cwd, block.commands);
-      const expected = Number(block.options.exit ?? 0);
-      if (code !== expected) throw new Error(`${file}: output ${block.name}: the commands exited ${code}, expected ${expected}\n${block.commands}\n${output}`);
-      const text = render(output, block, cwd);
-      const old = page.slice(block.start, block.end);
-      if (masked(old) !== masked(text)) {
-        replacements.push({ block, text });
-        process.stdout.write(`  ${block.name}: changed\n`);
-      } else process.stdout.write(`  ${block.name}: unchanged\n`);
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
     }
-    fs.rmSync(cwd, { recursive: true, force: true });
     if (!replacements.length) continue;
     stale.push(...replacements.map((r) => `${file}: ${r.block.name}`));
     if (check) continue;
@@ -209,4 +212,9 @@ function main(): void {
   }
 }
 
-main();
+try {
+  main();
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

@@ -11,7 +11,7 @@ import { loadArtifact } from 'runnable-ts';
 import { deserializeForest } from './ml';
 import { TrainedModel } from './04-connecting-workflow'; // importing it registers the model's classes
 
-async function main(runId: string) {
+export async function loadTeammateModel(runId: string): Promise<void> {
   const model = await loadArtifact<TrainedModel>(runId, 'model_data');
   console.log(`model_data of run ${runId}: a TrainedModel? ${model instanceof TrainedModel}; ${model.nEstimators} trees, trained on ${model.trainedRows} rows`);
 
@@ -27,13 +27,15 @@ async function main(runId: string) {
   console.log(`models/model.json: ${file.length} bytes, predictions ${JSON.stringify(forest.predict(rows))}`);
 }
 
-const runId = process.argv[2];
-if (!runId) {
-  console.error('usage: node -r runnable-ts/register examples/tutorial/06-load-teammate-model.ts <run id>');
-  process.exitCode = 2;
-} else {
-  main(runId).catch((err: unknown) => {
-    console.error(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-    process.exitCode = 1;
-  });
+if (require.main === module) {
+  const runId = process.argv[2];
+  if (!runId) {
+    console.error('usage: node -r runnable-ts/register examples/tutorial/06-load-teammate-model.ts <run id>');
+    process.exitCode = 2;
+  } else {
+    loadTeammateModel(runId).catch((err: unknown) => {
+      console.error(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+      process.exitCode = 1;
+    });
+  }
 }
