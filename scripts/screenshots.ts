@@ -12,9 +12,12 @@
  *   docs/images/ui-runs.png             the runs list
  *   docs/images/ui-run.png              the tutorial's run page, step 'train' open, its artifacts listed
  *   docs/images/ui-compare.png          the three tutorial runs compared: parameters, metrics and a chart per metric
+ * Then the tutorial's chapter 6 (three runs of examples/tutorial/06-sharing-results.ts) in the runs browser:
+ *   docs/images/tutorial-compare.png    the three runs compared: four metrics, a chart each
+ * `npm run screenshots -- --only=tutorial` takes only that one.
  * Fails (exit 1) when chromium is missing or a page logs an error.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -34,7 +37,61 @@ function cli(cwd: string, args: string[], env: Record<string, string> = {}, okCo
   }
 }
 
+/** Starts `runnable ui` on a free port in `cwd`; resolves with the process and the address it printed. */
+async function startUi(cwd: string): Promise<{ ui: ChildProcess; url: string }> {
+  const ui = spawn(process.execPath, [BIN, 'ui', '--port', '0'], { cwd, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    ui.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    ui.once('exit', (code) => reject(new Error(`runnable ui exited ${code}: ${out}`)));
+  });
+  return { ui, url };
+}
+
+async function stopUi(ui: ChildProcess): Promise<void> {
+  ui.kill('SIGINT');
+  await new Promise((r) => (ui.exitCode === null ? ui.once('exit', r) : r(undefined)));
+}
+
+/**
+ * docs/images/tutorial-compare.png (tutorial chapter 6): the three runs of examples/tutorial/06-sharing-results.ts
+ * the chapter makes (5, 20 and 50 trees, tag `trees`), compared in the runs browser: four metrics, a chart each.
+ */
+async function tutorialShots(browser: Awaited<ReturnType<typeof launchBrowser>>, problems: string[]): Promise<void> {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-screenshots-tutorial-'));
+  for (const n of ['5', '20', '50']) {
+    cli(cwd, ['run', path.join(ROOT, 'examples/tutorial/06-sharing-results.ts'), '--run-id', `trees-${n}`, '--tag', 'trees', '--quiet'], { RUNNABLE_PRM_n_estimators: n });
+  }
+  const { ui, url } = await startUi(cwd);
+  try {
+    const opened = await openUrl(browser, url + 'compare?runs=trees-5,trees-20,trees-50');
+    await opened.page.waitForTimeout(200);
+    await opened.page.screenshot({ path: path.join(OUT, 'tutorial-compare.png'), fullPage: true });
+    problems.push(...opened.problems.map((p) => `tutorial compare: ${p}`));
+    await opened.page.close();
+    process.stdout.write('wrote docs/images/tutorial-compare.png\n');
+  } finally {
+    await stopUi(ui);
+  }
+  fs.rmSync(cwd, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--only=tutorial')) {
+    const browser = await launchBrowser({ width: 1500, height: 950 });
+    const problems: string[] = [];
+    try {
+      await tutorialShots(browser, problems);
+    } finally {
+      await browser.close();
+    }
+    if (problems.length) throw new Error(`the pages reported problems:\n${problems.join('\n')}`);
+    return;
+  }
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-screenshots-'));
   fs.mkdirSync(OUT, { recursive: true });
   process.stdout.write(`runs in ${cwd}\n`);
@@ -79,17 +136,8 @@ async function main(): Promise<void> {
     // the runs browser, over the same store plus two more tutorial runs
     cli(cwd, ['run', path.join(ROOT, 'examples/tutorial/04-connecting-workflow.ts'), '--run-id', 'tutorial-test30', '--tag', 'bigger-test', '--quiet'], { RUNNABLE_PRM_test_size: '0.3' });
     cli(cwd, ['run', path.join(ROOT, 'examples/tutorial/04-connecting-workflow.ts'), '--run-id', 'tutorial-test40', '--tag', 'bigger-test', '--quiet'], { RUNNABLE_PRM_test_size: '0.4' });
-    const ui = spawn(process.execPath, [BIN, 'ui', '--port', '0'], { cwd, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const { ui, url } = await startUi(cwd);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        ui.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        ui.once('exit', (code) => reject(new Error(`runnable ui exited ${code}: ${out}`)));
-      });
       const uiShot = async (at: string, act: (p: Awaited<ReturnType<typeof openUrl>>['page']) => Promise<void>, file: string) => {
         const opened = await openUrl(browser, url + at);
         await act(opened.page);
@@ -103,9 +151,9 @@ async function main(): Promise<void> {
       await uiShot('runs/tutorial-run', async (page) => page.locator('.glabel-cell', { hasText: 'train' }).click(), 'ui-run.png');
       await uiShot('compare?runs=tutorial-run,tutorial-test30,tutorial-test40', async () => undefined, 'ui-compare.png');
     } finally {
-      ui.kill('SIGINT');
-      await new Promise((r) => (ui.exitCode === null ? ui.once('exit', r) : r(undefined)));
+      await stopUi(ui);
     }
+    await tutorialShots(browser, problems);
   } finally {
     await browser.close();
   }
