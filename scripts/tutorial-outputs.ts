@@ -59,6 +59,8 @@ const SETUPS: Record<string, (cwd: string) => void> = {
   'ch6-metric': (cwd) => edit(cwd, '06-sharing-results.ts', '06-metric.ts', [['return { accuracy, precision, recall, f1 };', 'return { accuracy, precision: precision.toFixed(3), recall, f1 };']]),
   /** Chapter 7: the emulator with the default (file-system) run-log store. */
   'ch7-file-system': (cwd) => edit(cwd, 'configs/emulator.config.ts', 'configs/emulator-file-system.config.ts', [["  runLogStore: { type: 'chunked-fs', config: { log_folder: '.run_log_store' } }, // steps' processes write it\n  catalog: { type: 'file-system', config: { catalog_location: '.catalog' } },\n", '']]),
+  /** Chapter 7: a misspelt executor type and store setting. */
+  'ch7-typo': (cwd) => edit(cwd, 'configs/emulator.config.ts', 'configs/emulator-typo.config.ts', [["type: 'emulator'", "type: 'emulater'"], ["config: { log_folder: '.run_log_store' }", "config: { log_foldr: '.run_log_store' }"]]),
   /** Chapter 2: the function's return renamed, the declared returns not. */
   'ch2-renamed': (cwd) => edit(cwd, '01-starting-point.ts', '01-renamed.ts', [['return { accuracy: report.accuracy, report };', 'return { acc: report.accuracy, report };']], '02-making-it-reproducible.ts', '02-renamed.ts', [["from './01-starting-point'", "from './01-renamed'"]]),
 };
