@@ -213,10 +213,17 @@ describe('tutorial pages', () => {
     for (let i = 0; i < 6; i++) expect(fs.readFileSync(path.join(DOCS, pages[i]!), 'utf8')).toMatch(new RegExp(`## Next[\\s\\S]*\\]\\(${pages[i + 1]!.replace('.', '\\.')}\\)`));
   });
 
-  it('link only to files that exist, and show filled output blocks', () => {
+  it('link only to files that exist (docs/README.md too), and show filled output blocks', () => {
+    const linksOf = (file: string) => [...fs.readFileSync(file, 'utf8').matchAll(/\]\((?!https?:|#|mailto:)([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!);
+    const index = path.join(ROOT, 'docs/README.md');
+    expect(linksOf(index).filter((t) => !fs.existsSync(path.resolve(path.dirname(index), t)))).toEqual([]);
+    for (const page of pages) expect(linksOf(path.join(DOCS, page)).filter((t) => !fs.existsSync(path.resolve(DOCS, t)))).toEqual([]);
+    // every page of docs/ is in the index
+    const indexed = new Set(linksOf(index).map((t) => path.resolve(path.dirname(index), t)));
+    const all = [...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md') && f !== 'README.md').map((f) => path.join(ROOT, 'docs', f)), ...pages.map((p) => path.join(DOCS, p))];
+    expect(all.filter((f) => !indexed.has(f))).toEqual([]);
     for (const page of pages) {
       const text = fs.readFileSync(path.join(DOCS, page), 'utf8');
-      for (const [, target] of text.matchAll(/\]\(((?:\.\.?\/)[^)#\s]+)(?:#[^)]*)?\)/g)) expect([page, fs.existsSync(path.resolve(DOCS, target!))]).toEqual([page, true]);
       const opened = [...text.matchAll(/<!-- output:([\w-]+)[^>]*-->\n```\w*\n([\s\S]*?)```\n<!-- \/output -->/g)];
       expect(opened.length).toBe((text.match(/<!-- output:/g) ?? []).length);
       for (const [, name, body] of opened) expect([page, name, body!.trim().length > 0]).toEqual([page, name, true]);
