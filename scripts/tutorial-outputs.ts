@@ -112,7 +112,10 @@ function runBlock(cwd: string, commands: string): { output: string; code: number
   return { output: r.stdout, code: r.status ?? 1 };
 }
 
-/** The values that differ from run to run, masked, to tell a real change from a new run id or timing. */
+/**
+ * The values that differ from run to run, masked, to tell a real change from a new run id or timing: run ids,
+ * times, hashes, durations and sizes, `ls -l` lines, column widths and the order of lines.
+ */
 function masked(text: string): string {
   return text
     .replace(/\b[a-z]+-[a-z]+-\d{6}-[a-z0-9]{4}\b/g, '<run>')
@@ -121,7 +124,12 @@ function masked(text: string): string {
     .replace(/\b[0-9a-f]{10,64}\b/g, '<hash>')
     .replace(/\b\d+(\.\d+)?\s?(s|ms|MiB|KiB|GiB)\b/g, '<n>')
     .replace(/"(train_ms|duration_seconds|cpu_seconds|peak_rss_bytes)": \d+(\.\d+)?/g, '"$1": <n>')
-    .replace(/^(total \d+|[-drwxl]{10} .*)$/gm, '<ls>');
+    .replace(/^(total \d+|[-drwxl]{10} .*)$/gm, '<ls>')
+    .replace(/─+/g, '─') // table columns are as wide as their longest value (a run id, a duration)
+    .replace(/ {2,}/g, ' ')
+    .split('\n')
+    .sort() // listings sort generated run ids among the chosen ones
+    .join('\n');
 }
 
 interface Block {
@@ -197,6 +205,7 @@ function main(): void {
         if (masked(old) !== masked(text)) {
           replacements.push({ block, text });
           process.stdout.write(`  ${block.name}: changed\n`);
+          if (process.env.TUTORIAL_OUTPUTS_DEBUG) process.stdout.write(`--- was (masked)\n${masked(old)}\n--- now (masked)\n${masked(text)}\n`);
         } else process.stdout.write(`  ${block.name}: unchanged\n`);
       }
     } finally {
