@@ -43,6 +43,8 @@ export {
   ReturnsMismatchError,
   NotSerializableError,
   ParameterError,
+  ParameterValidationError,
+  type ParameterProblem,
   ArtifactError,
   RunLogExistsError,
   RunLogNotFoundError,

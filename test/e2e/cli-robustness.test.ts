@@ -74,13 +74,13 @@ describe('CLI robustness', () => {
     expect(piped.err).not.toContain('EPIPE');
   });
 
-  it('when a step fails after reading a name that is not in scope, the message says so (wiring errors without the type-checker)', async () => {
+  it('when a step fails after reading a name that is not in scope, the message says so first (wiring errors without the type-checker)', async () => {
     const cwd = tmpDir();
     const file = path.join(FIXTURES, 'miswired.js');
     const out = await runnable(['run', file], { cwd });
     expect(out.code).toBe(1);
     const log = readRunLog(cwd, runIdFrom(out.stdout));
-    expect(log.steps.preprocess!.attempts[0]!.message).toMatch(/the step read 'dataframe', which is not in scope \(fine for optional inputs with a default\); in scope: df\. 'runnable check <file>'/);
+    expect(log.steps.preprocess!.attempts[0]!.message).toMatch(/^it read 'dataframe', which no earlier step returned and no parameter provided \(in scope: df; 'runnable check <file>' finds wiring errors before running.*\)\. It then failed with: TypeError: Cannot read properties of undefined/);
     expect(log.steps.preprocess!.attempts[0]!.error_stack).toMatch(/TypeError: Cannot read properties of undefined/);
   });
 
