@@ -372,8 +372,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     const list = [...missing].map((m) => `'${m}'`).join(', ');
     message =
       `it read ${list}, which no earlier step returned and no parameter provided (in scope: ${names.length ? names.join(', ') : 'nothing'}; ` +
-      `'runnable check <file>' finds wiring errors before running, and params(defaults, { required }) or a parameter schema stops a run that lacks a parameter). ` +
-      `It then failed with: ${message}`;
+      `'runnable check <file>' finds wiring errors before running). Then: ${message}`;
   }
   if (forms.length) message = redactAll(message, forms);
   if (errorStack && forms.length) errorStack = redactAll(errorStack, forms);

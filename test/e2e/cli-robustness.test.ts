@@ -43,7 +43,8 @@ describe('CLI robustness', () => {
     const out = await runnable(['run', path.join(FIXTURES, 'failing.ts'), '--quiet'], { cwd });
     expect(out.code).toBe(1);
     expect(out.stdout).toBe('');
-    expect(out.stderr).toMatch(/^error: Execution failed for run id: \S+ \(step 'explode': Error: the flag should_pass is false\)/);
+    // should_pass is an optional input nothing provided: said first, then the step's own error
+    expect(out.stderr).toMatch(/^error: Execution failed for run id: \S+ \(step 'explode': it read 'should_pass', which no earlier step returned and no parameter provided .*Then: Error: the flag should_pass is false\)/);
   });
 
   it('a file that cannot be loaded is a usage error (exit 2) naming the file', async () => {
@@ -80,7 +81,7 @@ describe('CLI robustness', () => {
     const out = await runnable(['run', file], { cwd });
     expect(out.code).toBe(1);
     const log = readRunLog(cwd, runIdFrom(out.stdout));
-    expect(log.steps.preprocess!.attempts[0]!.message).toMatch(/^it read 'dataframe', which no earlier step returned and no parameter provided \(in scope: df; 'runnable check <file>' finds wiring errors before running.*\)\. It then failed with: TypeError: Cannot read properties of undefined/);
+    expect(log.steps.preprocess!.attempts[0]!.message).toMatch(/^it read 'dataframe', which no earlier step returned and no parameter provided \(in scope: df; 'runnable check <file>' finds wiring errors before running\)\. Then: TypeError: Cannot read properties of undefined/);
     expect(log.steps.preprocess!.attempts[0]!.error_stack).toMatch(/TypeError: Cannot read properties of undefined/);
   });
 

@@ -216,7 +216,7 @@ describe('required parameters without a schema', () => {
     const p = pipeline('undeclared').params<{ x: number }>().step(double).build();
     const err = (await p.execute(inMemory()).catch((e: unknown) => e)) as ExecutionFailedError;
     expect(err).toBeInstanceOf(ExecutionFailedError);
-    expect(err.message).toMatch(/step 'double': it read 'x', which no earlier step returned and no parameter provided \(in scope: nothing;.*\)\. It then failed with: ReturnsMismatchError: Step 'double': return 'doubled' is not a JSON value \(NaN/);
+    expect(err.message).toMatch(/step 'double': it read 'x', which no earlier step returned and no parameter provided \(in scope: nothing;.*\)\. Then: ReturnsMismatchError: Step 'double': return 'doubled' is not a JSON value \(NaN/);
   });
 });
 
