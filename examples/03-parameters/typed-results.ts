@@ -5,10 +5,11 @@
  *   node bin/run-ts.js examples/03-parameters/typed-results.ts
  */
 import 'reflect-metadata';
+import * as path from 'node:path';
 import { MemoryCatalog, MemoryRunLogStore } from 'runnable-ts';
 import experiment from './schema-parameters';
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const stores = { runLogStore: new MemoryRunLogStore(), catalog: new MemoryCatalog() };
   const result = await experiment.execute({ ...stores, params: { n_estimators: 20 }, quiet: true });
   const accuracy: number = result.values.accuracy; // typed: train returns metric('accuracy')
@@ -17,4 +18,5 @@ async function main(): Promise<void> {
   console.log(`read back: ${again.toFixed(3)}; parameters recorded: ${JSON.stringify(result.runLog.run_config.parameter_sources)}`);
 }
 
-void main();
+// runs when executed, not when imported (tools that load every example import it)
+if (process.argv[1] && path.resolve(process.argv[1]) === __filename) void main();
