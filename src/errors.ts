@@ -35,6 +35,33 @@ export class ParameterError extends RunnableError {
   override readonly code = 'PARAMETER';
 }
 
+/** One problem with a run's parameters: the parameter (or path inside it), where its value came from, and why. */
+export interface ParameterProblem {
+  /** The parameter, or the path inside it (`grid.depth[0]`); empty for a problem with the parameters as a whole. */
+  readonly name: string;
+  /** Where the value came from: `RUNNABLE_PRM_test_size=abc`, `params.yaml:3`, `execute({ params })`, `not given`. */
+  readonly source: string;
+  /** The schema's message, or ours. */
+  readonly message: string;
+}
+
+/**
+ * The parameters of a run are not valid (schema issues, required parameters not given, an ambiguous
+ * `RUNNABLE_PRM_` name). Every problem is listed at once. Raised before the run log is created; nothing ran.
+ */
+export class ParameterValidationError extends ParameterError {
+  constructor(
+    readonly pipelineName: string,
+    readonly problems: readonly ParameterProblem[],
+  ) {
+    super(
+      `${problems.length === 1 ? 'A parameter' : `${problems.length} parameters`} of pipeline '${pipelineName}' ${problems.length === 1 ? 'is' : 'are'} not valid; nothing ran:\n` +
+        problems.map((p) => `  - ${p.name || '(parameters)'} (${p.source}): ${p.message}`).join('\n') +
+        `\nFix the value${problems.length === 1 ? '' : 's'} in the parameters file (--params), the RUNNABLE_PRM_ variable${problems.length === 1 ? '' : 's'} or execute({ params }), and run again.`,
+    );
+  }
+}
+
 /** A JSON return is too large to store inline in the run log (RUNNABLE_MAX_INLINE_BYTES). The step fails. */
 export class ValueTooLargeError extends RunnableError {
   override readonly code = 'VALUE_TOO_LARGE';

@@ -5,7 +5,8 @@ import 'reflect-metadata';
 
 export { Task, task, type TaskOptions, type StepOptions, type CatalogSpec, type RetrySpec, type FnTask, type TaskDefinition } from './sdk/task';
 export { pickled, metric, json, type ReturnKind, type ReturnSpec, type ReturnEntry } from './sdk/returns';
-export { pipeline, Pipeline, PipelineBuilder, type StepCallOptions, type FlowOptions, type TypedFlowOptions, type ParamsSlot, type TerminatedBuilder } from './sdk/pipeline';
+export { pipeline, Pipeline, PipelineBuilder, type StepCallOptions, type FlowOptions, type TypedFlowOptions, type ParamsSlot, type TerminatedBuilder, type ParamsOptions, type ParamSpec } from './sdk/pipeline';
+export type { StandardSchemaV1, StandardSchemaV1Props, StandardSchemaV1Result, StandardSchemaV1Issue, StandardSchemaV1Types, InferSchemaInput, InferSchemaOutput } from './types/standard-schema';
 export { shell, stub, type ShellOptions } from './sdk/shell';
 export type { Reducers, MapOut, CommonOut } from './types/composites';
 export type { StepTypes, StepIn, StepOut, CheckStep, Accepts } from './types/steps';
@@ -43,6 +44,8 @@ export {
   ReturnsMismatchError,
   NotSerializableError,
   ParameterError,
+  ParameterValidationError,
+  type ParameterProblem,
   ArtifactError,
   RunLogExistsError,
   RunLogNotFoundError,

@@ -38,16 +38,31 @@ export async function resolveArtifact(log: RunLog, catalog: Catalog, name: strin
   );
 }
 
+/** The outputs of a built pipeline type (what its steps write). */
+type OutputsOf<Pl> = Pl extends { readonly __out?: infer O } ? (O extends object ? O : never) : never;
+
 /**
- * The live value of a run's parameter or artifact, for notebooks, scripts and tests:
- * `const model = await loadArtifact<TrainedModel>('exp-001', 'model_data')` (import the module that registers the
- * class first, so it comes back as an instance). Catalog files come back as Buffers.
+ * The live value of a run's parameter or artifact, for notebooks, scripts and tests.
+ *
+ * Typed by the pipeline that made the run: `const model = await loadArtifact(trainPipeline, 'exp-001', 'model_data')`
+ * (the name must be one of the pipeline's outputs, so a renamed return breaks the caller at compile time; the value
+ * has the type the step returned). Untyped: `await loadArtifact<TrainedModel>('exp-001', 'model_data')`.
+ * Import the module that registers a pickled value's class first, so it comes back as an instance. Catalog files
+ * come back as Buffers (untyped form only).
  */
-export async function loadArtifact<T = unknown>(runId: string, name: string, options: LoadArtifactOptions = {}): Promise<T> {
+export async function loadArtifact<Pl extends { readonly __out?: object; readonly steps: readonly unknown[] }, N extends keyof OutputsOf<Pl> & string>(
+  pipeline: Pl,
+  runId: string,
+  name: N,
+  options?: LoadArtifactOptions,
+): Promise<OutputsOf<Pl>[N]>;
+export async function loadArtifact<T = unknown>(runId: string, name: string, options?: LoadArtifactOptions): Promise<T>;
+export async function loadArtifact(...args: unknown[]): Promise<unknown> {
+  const [runId, name, options = {}] = (typeof args[0] === 'string' ? args : args.slice(1)) as [string, string, LoadArtifactOptions | undefined];
   const env = options.env ?? process.env;
   const problem = validateRunId(runId);
   if (problem) throw new ParameterError(`loadArtifact: ${problem}.`);
   const { store, catalog } = resolveStores(options, env);
   const log = await store.get(runId);
-  return (await resolveArtifact(log, catalog, name)).value as T;
+  return (await resolveArtifact(log, catalog, name)).value;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseYaml } from '../util/yaml';
+import { parseYaml, yamlKeyLines } from '../util/yaml';
 import { ParameterError } from '../errors';
 import type { Parameter } from '../stores/run-log/types';
 
@@ -34,6 +34,11 @@ export function jsonParameter(value: unknown, kind: 'json' | 'metric' = 'json'):
 
 /** Reads a YAML/JSON parameters file: a mapping of names to values. */
 export function readParametersFile(file: string): Record<string, unknown> {
+  return readParametersFileWithLines(file).data;
+}
+
+/** Reads a YAML/JSON parameters file, with the line of each top-level key (for messages: `params.yaml:3`). */
+export function readParametersFileWithLines(file: string): { data: Record<string, unknown>; lines: Record<string, number> } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -46,27 +51,37 @@ export function readParametersFile(file: string): Record<string, unknown> {
   } catch (err) {
     throw new ParameterError(`The parameters file '${file}' is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (data === null || data === undefined) return {};
+  if (data === null || data === undefined) return { data: {}, lines: {} };
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new ParameterError(`The parameters file '${file}' must contain a mapping of parameter names to values (e.g. 'test_size: 0.2'), not ${Array.isArray(data) ? 'a list' : typeof data}`);
   }
-  return data as Record<string, unknown>;
+  let lines: Record<string, number> = {};
+  try {
+    lines = yamlKeyLines(text);
+  } catch {
+    /* the lines only improve messages */
+  }
+  return { data: data as Record<string, unknown>, lines };
 }
 
-/** `RUNNABLE_PRM_<name>` variables: the value is JSON-parsed when it parses, else kept as the raw string. Names keep their case. */
-export function parametersFromEnv(env: NodeJS.ProcessEnv): { name: string; value: unknown; variable: string }[] {
-  const out: { name: string; value: unknown; variable: string }[] = [];
+/**
+ * `RUNNABLE_PRM_<name>` variables: the value is JSON-parsed when it parses, else kept as the raw string (`json:
+ * false`). Names keep their case.
+ */
+export function parametersFromEnv(env: NodeJS.ProcessEnv): { name: string; value: unknown; variable: string; raw: string; json: boolean }[] {
+  const out: { name: string; value: unknown; variable: string; raw: string; json: boolean }[] = [];
   for (const [variable, raw] of Object.entries(env)) {
     if (!variable.startsWith(PARAM_ENV_PREFIX) || raw === undefined) continue;
     const name = variable.slice(PARAM_ENV_PREFIX.length);
     if (!name) continue;
     let value: unknown = raw;
+    let json = true;
     try {
       value = JSON.parse(raw);
     } catch {
-      /* not JSON: the literal string */
+      json = false; // not JSON: the literal string
     }
-    out.push({ name, value, variable });
+    out.push({ name, value, variable, raw, json });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }

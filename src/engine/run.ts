@@ -13,7 +13,8 @@ import { pipelineRef } from './definition';
 import { ExecutorSetupError } from './remote';
 import { containerCodeIdentity, gitCodeIdentity } from './code-identity';
 import { CATALOG, RUN_LOG_STORE, SECRETS, Scope, type RunContext } from './context';
-import { checkParameterName, initialParameters, jsonParameter, parametersFromEnv, type ParameterSource } from './params';
+import { parametersFromEnv } from './params';
+import { resolveRunParameters } from './param-check';
 import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
 import { EventReporter, type PipelineEvent } from './events';
 import { generateRunId, validateRunId } from './run-id';
@@ -25,6 +26,7 @@ import { timestamp } from '../util/time';
 import { abortAllAttempts, enterRun, takeOrphanFaults } from './guard';
 import { knownSecretForms, redactAll } from './redaction';
 import { recordedFiles } from './integrity';
+import { runValues } from './result-values';
 import { OWNER_TOKEN_ENV, acquireRun, describeOwner, type Ownership } from './ownership';
 
 export interface ExecuteOptions {
@@ -63,7 +65,11 @@ export interface ExecuteOptions {
   onEvent?: (event: PipelineEvent) => void;
 }
 
-export interface RunResult {
+/**
+ * What a successful run resolves with. `Out` is the pipeline's outputs (what its steps write), so that
+ * `result.values.accuracy` is typed by the pipeline.
+ */
+export interface RunResult<Out extends object = Record<string, unknown>> {
   runId: string;
   status: RunStatus;
   /** The complete run log as stored. */
@@ -72,6 +78,14 @@ export interface RunResult {
   runLogLocation: string;
   /** Where the run's artifacts are. */
   catalogLocation: string;
+  /**
+   * The run's final values (its root scope: every step's returns, and the parameters), typed by the pipeline's
+   * outputs. JSON values and metrics are plain properties; a pickled value is read from the catalog and deserialized
+   * when the property is first read (with a catalog that only reads asynchronously, use `load`).
+   */
+  readonly values: Readonly<Out>;
+  /** One final value, read asynchronously (pickled values from the catalog, deserialized): `await result.load('model')`. */
+  load<N extends keyof Out & string>(name: N): Promise<Out[N]>;
 }
 
 /** A retry that cannot go ahead: the run does not exist, or the pipeline's structure changed since. */
@@ -338,7 +352,16 @@ async function walk(ctx: RunContext, params: RunLog['parameters']): Promise<RunR
   await ctx.store.close(ctx.runId);
   const failed = failedSteps(runLog);
   for (const f of late) failed.push({ name: '(after the last step)', message: redactAll(f.error instanceof Error ? f.error.message : String(f.error), ctx.secretForms) });
-  const result: RunResult = { runId: ctx.runId, status, runLog, runLogLocation: ctx.store.describe(ctx.runId), catalogLocation: ctx.catalog.describe(ctx.runId) };
+  const { values, load } = runValues(runLog, ctx.catalog);
+  const result: RunResult = {
+    runId: ctx.runId,
+    status,
+    runLog,
+    runLogLocation: ctx.store.describe(ctx.runId),
+    catalogLocation: ctx.catalog.describe(ctx.runId),
+    values,
+    load: load as RunResult['load'],
+  };
   ctx.reporter.runFinished({
     runId: ctx.runId,
     status: status === 'SUCCESS' ? 'SUCCESS' : 'FAIL',
@@ -441,7 +464,8 @@ async function reopenOwned(
   }
   if (original.status === 'SUCCESS') {
     reporter.warn(`Run ${retryRunId} already succeeded: nothing to retry.`);
-    return { done: { runId: retryRunId, status: 'SUCCESS', runLog: original, runLogLocation: store.describe(retryRunId), catalogLocation: services.catalog.describe(retryRunId) } };
+    const { values, load } = runValues(original, services.catalog);
+    return { done: { runId: retryRunId, status: 'SUCCESS', runLog: original, runLogLocation: store.describe(retryRunId), catalogLocation: services.catalog.describe(retryRunId), values, load: load as RunResult['load'] } };
   }
   const ignored = [
     ...parametersFromEnv(env).map((p) => p.variable),
@@ -507,17 +531,16 @@ export async function createRun(
   if (refusal) throw new ConfigError(refusal);
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';
 
-  const { params, sources } = initialParameters({
+  // checked before the run log exists: a run with invalid parameters leaves nothing behind
+  const { params, sources: allSources } = await resolveRunParameters({
+    pipelineName: pipeline.name,
     defaults: pipeline.defaults,
+    spec: pipeline.paramSpec ?? {},
     parametersFile: options.parametersFile ?? env.RUNNABLE_PARAMETERS_FILE,
     env,
+    ...(options.params && { api: options.params }),
+    warn: (m) => services.reporter.warn(m),
   });
-  const allSources: Record<string, ParameterSource | 'api'> = sources;
-  for (const [k, v] of Object.entries(options.params ?? {})) {
-    checkParameterName(k, 'execute({ params })');
-    params[k] = jsonParameter(v);
-    allSources[k] = 'api';
-  }
 
   const dag = dumpGraph(graph);
   const hash = hashDump(dag);

@@ -365,11 +365,14 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     }
   }
   catalog.push(...getEntries);
-  // Reading a name that is not in scope is normal for optional inputs; point at it only when the failure looks
-  // like the consequence (something was undefined).
-  if (status === 'FAIL' && missing.size && /undefined/.test(message)) {
+  // A step that fails after reading a name nothing provided: that comes first, it is the likely cause (an optional
+  // input with a default reads the same way, hence the original error after it).
+  if (status === 'FAIL' && missing.size) {
     const names = Object.keys(visible);
-    message += `\n(the step read ${[...missing].map((m) => `'${m}'`).join(', ')}, which ${missing.size > 1 ? 'are' : 'is'} not in scope (fine for optional inputs with a default); in scope: ${names.length ? names.join(', ') : 'nothing'}. 'runnable check <file>' finds wiring errors before running)`;
+    const list = [...missing].map((m) => `'${m}'`).join(', ');
+    message =
+      `it read ${list}, which no earlier step returned and no parameter provided (in scope: ${names.length ? names.join(', ') : 'nothing'}; ` +
+      `'runnable check <file>' finds wiring errors before running). Then: ${message}`;
   }
   if (forms.length) message = redactAll(message, forms);
   if (errorStack && forms.length) errorStack = redactAll(errorStack, forms);

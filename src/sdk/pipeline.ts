@@ -1,12 +1,44 @@
 import type { AnyStep, CheckStep, Entry, ParamEntries, Produced, StepEntry, StepIn, StepNameOf as VisibleStepName, StepOut, StepTypes, ToEntries } from '../types/steps';
 import type { AllOutKeys, Named, BranchesEntries, ConditionalNewEntries, ConditionalOnCheck, ElementOf, LoopBranchCheck, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
 import type { ParamsCheck, ParamsIn, TaskStepCheck } from '../types/params';
+import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from '../types/standard-schema';
 import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefinition } from './task';
 import { recordDefinition } from './definition';
 import type { PipelineEvent } from '../engine/events';
 import { PipelineDefinitionError } from '../errors';
 import { currentLaunch } from '../engine/launch';
 import { executePipeline, type ExecuteOptions, type RunResult } from '../engine/run';
+import { loadArtifact, type LoadArtifactOptions } from '../engine/artifacts';
+
+/**
+ * How a pipeline's parameters are checked before a run: a Standard Schema (`.params(schema)`), or the names that
+ * must be given when there is no schema (`.params<P>(defaults, { required })`).
+ */
+export interface ParamSpec {
+  readonly schema?: StandardSchemaV1;
+  readonly required?: readonly string[];
+}
+
+/** Options of `.params<P>(defaults, options)`. */
+export interface ParamsOptions<R extends PropertyKey = string> {
+  /**
+   * Parameters that have no default and must be given (parameters file, `RUNNABLE_PRM_<name>` or
+   * `execute({ params })`): a run without one of them stops before any step runs, naming it.
+   */
+  required?: readonly (R & string)[];
+}
+
+/** A Standard Schema of an object. */
+type ObjectSchema = StandardSchemaV1<any, object>;
+/** What a pipeline with a schema reads from outside: the schema's input (names with a schema default optional). */
+type SchemaIn<S extends ObjectSchema> = InferSchemaInput<S> extends object ? InferSchemaInput<S> : {};
+
+/** Whether a value implements Standard Schema v1 (zod, valibot and arktype schemas do; arktype's are functions). */
+export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
+  if (!value || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  const std = (value as { '~standard'?: { version?: unknown; validate?: unknown } })['~standard'];
+  return !!std && typeof std === 'object' && std.version === 1 && typeof std.validate === 'function';
+}
 
 /** What happens around a step: a recovery pipeline when it fails, or ending the pipeline after it. */
 export interface FlowOptions {
@@ -97,23 +129,36 @@ export class Pipeline<P extends object = {}, Out extends object = {}, S extends 
     readonly name: string,
     readonly steps: readonly StepSpec[],
     readonly defaults: Readonly<Record<string, unknown>>,
+    /** The parameter schema or required names, checked before a run starts. */
+    readonly paramSpec: ParamSpec = {},
   ) {}
 
   /**
    * Runs the pipeline with the configured executor (in-process by default). Resolves with the run's result when it
-   * succeeds; rejects with ExecutionFailedError (carrying the run id) when it fails.
+   * succeeds; rejects with ExecutionFailedError (carrying the run id) when it fails. The result's `values` are the
+   * values the steps wrote, typed by the pipeline (`result.values.accuracy: number`); pickled ones are loaded from
+   * the catalog when first read, or with `await result.load('model')`.
    */
-  async execute(options: ExecuteOptions = {}): Promise<RunResult> {
+  async execute(options: ExecuteOptions = {}): Promise<RunResult<Out>> {
     const launch = currentLaunch();
-    if (!launch) return executePipeline(this, options);
-    if (launch.loadOnly) return new Promise<RunResult>(() => undefined);
+    if (!launch) return executePipeline(this, options) as Promise<RunResult<Out>>;
+    if (launch.loadOnly) return new Promise<RunResult<Out>>(() => undefined);
     let run = launch.runs.get(this);
     if (!run) {
       run = executePipeline(this, { ...options, ...launch.options });
       launch.runs.set(this, run);
       launch.onFirstRun(run);
     }
-    return run;
+    return run as Promise<RunResult<Out>>;
+  }
+
+  /**
+   * The value a step of this pipeline wrote in an earlier run (`await trainPipeline.load('exp-001', 'model_data')`),
+   * typed by the pipeline: the name must be one of its steps' returns, so renaming a return breaks the caller at
+   * compile time. Pickled values come back live (import the module that registers their class first).
+   */
+  load<N extends keyof Out & string>(runId: string, name: N, options: LoadArtifactOptions = {}): Promise<Out[N]> {
+    return loadArtifact<Out[N]>(runId, name, options);
   }
 
   /**
@@ -177,27 +222,52 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     private readonly specs: readonly StepSpec[],
     private readonly paramDefaults: Readonly<Record<string, unknown>>,
     private readonly paramsDeclared = false,
+    private readonly paramSpec: ParamSpec = {},
   ) {}
 
   /**
    * Declares the pipeline's parameters: once, directly on `pipeline(...)`, before any step. Parameters come from
-   * the parameters file (`--params`), `RUNNABLE_PRM_<name>` environment variables, or `defaults`. List the names
-   * that have a default as the second type argument, `params<{ n?: number; name: string }, 'n'>({ n: 3 })`: they
-   * are then always present for later steps (typed `number`, not `number | undefined`), and optional for a parent
-   * pipeline that uses this one as a branch. Parameter types must be JSON-like (they are read from JSON, YAML or
-   * the environment).
+   * the parameters file (`--params`), `RUNNABLE_PRM_<name>` environment variables, `execute({ params })` or
+   * defaults.
+   *
+   * With a schema (any Standard Schema: zod, valibot, arktype, ...), `.params(z.object({ test_size: z.number().default(0.2) }))`,
+   * the parameter types are the schema's output type (names with a schema default are always present for later
+   * steps), and every run validates and coerces the given values with it before any step runs.
+   *
+   * Without a schema, `params<{ n?: number; name: string }, 'n'>({ n: 3 }, { required: ['name'] })`: list the names
+   * that have a default as the second type argument: they are then always present for later steps (typed
+   * `number`, not `number | undefined`), and optional for a parent pipeline that uses this one as a branch.
+   * `required` names the parameters a run must be given (checked before any step runs). Parameter types must be
+   * JSON-like (they are read from JSON, YAML or the environment).
    */
+  params<S extends ObjectSchema>(
+    this: ParamsSlot & ParamsCheck<InferSchemaOutput<S>>,
+    schema: S,
+  ): PipelineBuilder<SchemaIn<S>, ParamEntries<InferSchemaOutput<S>>, keyof InferSchemaOutput<S>>;
   params<NP extends object, D extends keyof NP = never>(
     this: ParamsSlot & ParamsCheck<NP>,
     defaults?: { [K in D]-?: Exclude<NP[K], undefined> } & { [K in keyof NP]?: NP[K] },
-  ): PipelineBuilder<ParamsIn<NP, D>, ParamEntries<Omit<NP, D> & { [K in D]-?: Exclude<NP[K], undefined> }>, keyof NP> {
+    options?: ParamsOptions<Exclude<keyof NP, D>>,
+  ): PipelineBuilder<ParamsIn<NP, D>, ParamEntries<Omit<NP, D> & { [K in D]-?: Exclude<NP[K], undefined> }>, keyof NP>;
+  params(defaultsOrSchema?: object, options?: ParamsOptions): unknown {
     const self = this as unknown as PipelineBuilder<{}, never>;
     if (self.paramsDeclared || self.specs.length) {
       throw new PipelineDefinitionError(
         `pipeline '${self.pipelineName}': params() must come directly after pipeline(...), once, before any step (${self.paramsDeclared ? 'it is called a second time' : `it follows step '${self.specs.at(-1)!.name}'`}). Declare every parameter in one params<...>() call.`,
       );
     }
-    return new PipelineBuilder(self.pipelineName, self.specs, { ...self.paramDefaults, ...(defaults ?? {}) }, true);
+    if (isStandardSchema(defaultsOrSchema)) {
+      return new PipelineBuilder(self.pipelineName, self.specs, self.paramDefaults, true, { schema: defaultsOrSchema });
+    }
+    const required = options?.required ?? [];
+    if (!Array.isArray(required) || required.some((n) => typeof n !== 'string' || !n)) {
+      throw new PipelineDefinitionError(`pipeline '${self.pipelineName}': params(defaults, { required }) takes an array of parameter names, got ${JSON.stringify(required)}`);
+    }
+    const defaulted = required.filter((n) => (defaultsOrSchema as Record<string, unknown> | undefined)?.[n] !== undefined);
+    if (defaulted.length) {
+      throw new PipelineDefinitionError(`pipeline '${self.pipelineName}': params(): ${defaulted.map((n) => `'${n}'`).join(', ')} ${defaulted.length > 1 ? 'have' : 'has'} a default, so ${defaulted.length > 1 ? 'they are' : 'it is'} never missing; remove ${defaulted.length > 1 ? 'them' : 'it'} from 'required'.`);
+    }
+    return new PipelineBuilder(self.pipelineName, self.specs, { ...self.paramDefaults, ...(defaultsOrSchema ?? {}) }, true, required.length ? { required: [...required] } : {});
   }
 
   private where(): string {
@@ -240,7 +310,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
   }
 
   private add<NC extends Entry, NK extends PropertyKey = NC['k'], NN extends string = never, NS extends StepEntry = never>(spec: StepSpec): PipelineBuilder<P, NC, NK, NN, NS> {
-    return new PipelineBuilder<P, NC, NK, NN, NS>(this.pipelineName, [...this.specs, spec], this.paramDefaults);
+    return new PipelineBuilder<P, NC, NK, NN, NS>(this.pipelineName, [...this.specs, spec], this.paramDefaults, false, this.paramSpec);
   }
 
   /** Appends a step: a `@Task` class, a `task()` function, `shell()` or `stub()`. Its returns are in scope for every later step. */
@@ -414,7 +484,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     if (this.specs.length === 0) {
       throw new PipelineDefinitionError(`pipeline '${this.pipelineName}' has no steps; add at least one with .step(X)`);
     }
-    const built = new Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }, St>(this.pipelineName, this.specs, this.paramDefaults);
+    const built = new Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }, St>(this.pipelineName, this.specs, this.paramDefaults, this.paramSpec);
     recordDefinition(built);
     return built;
   }

@@ -43,7 +43,8 @@ describe('CLI robustness', () => {
     const out = await runnable(['run', path.join(FIXTURES, 'failing.ts'), '--quiet'], { cwd });
     expect(out.code).toBe(1);
     expect(out.stdout).toBe('');
-    expect(out.stderr).toMatch(/^error: Execution failed for run id: \S+ \(step 'explode': Error: the flag should_pass is false\)/);
+    // should_pass is an optional input nothing provided: said first, then the step's own error
+    expect(out.stderr).toMatch(/^error: Execution failed for run id: \S+ \(step 'explode': it read 'should_pass', which no earlier step returned and no parameter provided .*Then: Error: the flag should_pass is false\)/);
   });
 
   it('a file that cannot be loaded is a usage error (exit 2) naming the file', async () => {
@@ -74,13 +75,13 @@ describe('CLI robustness', () => {
     expect(piped.err).not.toContain('EPIPE');
   });
 
-  it('when a step fails after reading a name that is not in scope, the message says so (wiring errors without the type-checker)', async () => {
+  it('when a step fails after reading a name that is not in scope, the message says so first (wiring errors without the type-checker)', async () => {
     const cwd = tmpDir();
     const file = path.join(FIXTURES, 'miswired.js');
     const out = await runnable(['run', file], { cwd });
     expect(out.code).toBe(1);
     const log = readRunLog(cwd, runIdFrom(out.stdout));
-    expect(log.steps.preprocess!.attempts[0]!.message).toMatch(/the step read 'dataframe', which is not in scope \(fine for optional inputs with a default\); in scope: df\. 'runnable check <file>'/);
+    expect(log.steps.preprocess!.attempts[0]!.message).toMatch(/^it read 'dataframe', which no earlier step returned and no parameter provided \(in scope: df; 'runnable check <file>' finds wiring errors before running\)\. Then: TypeError: Cannot read properties of undefined/);
     expect(log.steps.preprocess!.attempts[0]!.error_stack).toMatch(/TypeError: Cannot read properties of undefined/);
   });
 

@@ -68,7 +68,7 @@ describe('runnable run (end to end)', () => {
     const out = await runnable(['run', path.join(FIXTURES, 'failing.ts'), '--run-id', 'will-fail'], { cwd });
     expect(out.code).toBe(1);
     expect(out.stdout).toMatch(/^prepare: ✅ Completed/m);
-    expect(out.stdout).toMatch(/^explode: ❌ Failed in \d+\.\ds\n\s+Error: the flag should_pass is false$/m);
+    expect(out.stdout).toMatch(/^explode: ❌ Failed in \d+\.\ds\n\s+it read 'should_pass', which no earlier step returned and no parameter provided \(in scope: prepared; 'runnable check <file>' finds wiring errors before running\)\. Then: Error: the flag should_pass is false$/m);
     expect(out.stdout).toContain("❌ Run will-fail failed");
     expect(out.stdout).toContain("at step 'explode'");
     expect(out.stdout).not.toContain('after:');

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunLog } from '../../src/stores/run-log/types';
@@ -72,6 +73,26 @@ describe('examples run end to end through the CLI', () => {
     expect(inputs).toEqual({ integer: 1, floater: 3.14, stringer: 'hello', complex_param: { x: 10, foo: 'bar' }, chunks: [1, 2, 3] });
     expect(values(log)).toMatchObject({ envvar: 'from env', summary: '1 3.14 hello 10/bar 1,2,3', shell_ok: true });
     expect(log.run_config.parameter_sources).toMatchObject({ envvar: 'env:RUNNABLE_PRM_envvar' });
+  });
+
+  it('03-parameters/schema-parameters: the zod schema fills in defaults, RUNNABLE_PRM_TEST_SIZE reaches test_size, bad values stop the run (exit 2)', async () => {
+    const file = path.join(EX, '03-parameters/schema-parameters.yaml');
+    const { log } = await run(cover('03-parameters/schema-parameters.ts'), ['--params', file], { RUNNABLE_PRM_TEST_SIZE: '0.3' });
+    expect(values(log)).toMatchObject({ n_estimators: 50, model: 'linear', test_size: 0.3, train_rows: 700, test_rows: 300 });
+    expect(log.run_config.parameter_sources).toMatchObject({ test_size: 'env:RUNNABLE_PRM_TEST_SIZE', model: expect.stringMatching(/^file:/) });
+    const cwd = tmpDir();
+    const bad = await runnable(['run', path.join(EX, '03-parameters/schema-parameters.ts')], { cwd, env: { RUNNABLE_PRM_n_estimators: '2.5' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('  - n_estimators (RUNNABLE_PRM_n_estimators=2.5): Invalid input: expected int, received number\n');
+    expect(fs.existsSync(path.join(cwd, '.run_log_store'))).toBe(false);
+  });
+
+  it('03-parameters/typed-results: execute() values and pipeline.load are typed by the pipeline', async () => {
+    cover('03-parameters/typed-results.ts');
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(EX, '03-parameters/typed-results.ts')], { cwd: tmpDir() }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
+    );
+    expect(out).toMatch(/^run \S+: accuracy 0\.828 on 800 training rows\nread back: 0\.828; parameters recorded: \{"n_estimators":"api","test_size":"default","model":"default"\}\n$/);
   });
 
   it('03-parameters/passing-parameters: pickled, JSON and metric returns flow to later steps (and out of a shell step)', async () => {

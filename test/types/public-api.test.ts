@@ -19,6 +19,7 @@ import {
   type CheckStep,
   type ExecuteOptions,
   type FnTask,
+  type LoadArtifactOptions,
   type Accepts,
   type ParamsSlot,
   type ReturnEntry,
@@ -131,8 +132,10 @@ describe('public API types', () => {
     expectTypeOf<PipelineBuilder<{}, never>>().not.toHaveProperty('then');
   });
 
-  it('a built pipeline executes to Promise<RunResult> and is itself a step (inputs = params)', () => {
-    expectTypeOf(built.execute).returns.toEqualTypeOf<Promise<RunResult>>();
+  it('a built pipeline executes to Promise<RunResult<its outputs>> and is itself a step (inputs = params)', () => {
+    expectTypeOf(built.execute).returns.toEqualTypeOf<Promise<RunResult<{ df: Frame; n_rows: number; ratio: number; summary: string }>>>();
+    expectTypeOf<RunResult<{ n_rows: number }>['values']>().toEqualTypeOf<Readonly<{ n_rows: number }>>();
+    expectTypeOf(built.load).parameters.toEqualTypeOf<[runId: string, name: 'df' | 'n_rows' | 'ratio' | 'summary', options?: LoadArtifactOptions]>();
     expectTypeOf(built.execute).parameters.toEqualTypeOf<[options?: ExecuteOptions]>();
     expectTypeOf<RunResult>().toHaveProperty('runId').toEqualTypeOf<string>();
     expectTypeOf<StepIn<typeof built>>().toEqualTypeOf<{ test_size?: number }>();
@@ -165,6 +168,7 @@ describe('public API runtime', () => {
       'MemoryRunLogStore',
       'NotSerializableError',
       'ParameterError',
+      'ParameterValidationError',
       'Pipeline',
       'PipelineBuilder',
       'PipelineDefinitionError',

@@ -35,6 +35,7 @@ export const unlisted = pipeline('g')
   .step(needsN)
   .build();
 
-// a listed default must be given
+// a listed default must be given (the failed params() call then leaves 'n' out of scope for the step)
 // @expect-error Property 'n' is missing
+// @expect-error ✖ missing input 'n'
 export const listedNotGiven = pipeline('h').params<{ n?: number }, 'n'>({}).step(needsN).build();
