@@ -7,6 +7,7 @@ export { Task, task, type TaskOptions, type StepOptions, type CatalogSpec, type 
 export { pickled, metric, json, type ReturnKind, type ReturnSpec, type ReturnEntry } from './sdk/returns';
 export { pipeline, Pipeline, PipelineBuilder, type StepCallOptions, type FlowOptions, type TypedFlowOptions, type ParamsSlot, type TerminatedBuilder } from './sdk/pipeline';
 export { shell, stub, type ShellOptions } from './sdk/shell';
+export { job, Job, type JobOptions, type JobExecuteOptions, type JobStepCheck } from './sdk/job';
 export type { Reducers, MapOut, CommonOut } from './types/composites';
 export type { StepTypes, StepIn, StepOut, CheckStep, Accepts } from './types/steps';
 export { Serializable, registerSerializer } from './serialization';

@@ -85,9 +85,11 @@ function k8sName(s: string): string {
 export interface K8sJobInput {
   job: K8sJobConfig;
   config: RunnableConfig;
-  /** The pipeline name (names a CronJob). */
+  /** The pipeline's (or job's) name (names a CronJob). */
   name: string;
-  /** `runnable run` arguments after the command: file, --export, --config, --params. */
+  /** What the file exports: a pipeline (the pod runs `runnable run`) or a job (`job(X)`: the pod runs `runnable job`). Default pipeline. */
+  kind?: 'pipeline' | 'job';
+  /** `runnable run` / `runnable job` arguments after the command: file, --export, --config, --params. */
   runArgs: string[];
   /** The run id (a Job); undefined for a CronJob, whose runs get generated ids. */
   runId?: string;
@@ -105,7 +107,7 @@ export function buildK8sJob(input: K8sJobInput): Record<string, any> {
     image: spec.container.image,
     imagePullPolicy: 'Always',
     workingDir,
-    command: [...(job.runnableCommand ?? ['npx', 'runnable']), 'run', ...input.runArgs, ...(input.runId ? ['--run-id', input.runId] : [])],
+    command: [...(job.runnableCommand ?? ['npx', 'runnable']), input.kind === 'job' ? 'job' : 'run', ...input.runArgs, ...(input.runId ? ['--run-id', input.runId] : [])],
     env: [{ name: IN_K8S_JOB, value: '1' }, ...(spec.container.env ?? []).map((e) => ({ name: e.name, value: String(e.value) }))],
     resources: {
       limits: { memory: '1Gi', cpu: '250m', ...spec.container.resources?.limits },
@@ -122,7 +124,7 @@ export function buildK8sJob(input: K8sJobInput): Record<string, any> {
     backoffLimit: job.jobSpec.backoffLimit ?? 0,
     ttlSecondsAfterFinished: job.jobSpec.ttlSecondsAfterFinished ?? 86400,
     template: {
-      metadata: { labels: { 'app.kubernetes.io/managed-by': 'runnable-ts' } },
+      metadata: { labels: { 'app.kubernetes.io/managed-by': 'runnable-ts', ...(input.kind === 'job' && { 'runnable-ts/kind': 'job' }) } },
       spec: {
         activeDeadlineSeconds: spec.activeDeadlineSeconds ?? 7200,
         restartPolicy: spec.restartPolicy ?? 'Never',
@@ -166,8 +168,11 @@ export class K8sJobExecutor implements Executor {
   }
 }
 
-/** Writes the Job (or CronJob) manifest of a pipeline file with the configuration's `k8s-job` settings. */
-export function exportK8sJob(opts: { pipelineName: string; file: string; exportName?: string; configFile?: string; parametersFile?: string; runId?: string; output?: string }): { manifest: Record<string, any>; output: string; submit: string } {
+/**
+ * Writes the Job (or CronJob) manifest of a pipeline file, or of a job file (`export default job(Train)`, whose pod
+ * runs `runnable job`), with the configuration's `k8s-job` settings.
+ */
+export function exportK8sJob(opts: { pipelineName: string; kind?: 'pipeline' | 'job'; file: string; exportName?: string; configFile?: string; parametersFile?: string; runId?: string; output?: string }): { manifest: Record<string, any>; output: string; submit: string } {
   const loaded = loadConfig({ configFile: opts.configFile });
   if (loaded.config.executor?.type !== 'k8s-job') {
     throw new ConfigError(`${loaded.file ?? 'The embedded default configuration'} does not select the k8s-job executor (executor.type is '${loaded.config.executor?.type ?? 'local'}').`);
@@ -181,6 +186,7 @@ export function exportK8sJob(opts: { pipelineName: string; file: string; exportN
     job,
     config: loaded.config,
     name: opts.pipelineName,
+    ...(opts.kind && { kind: opts.kind }),
     runArgs: [
       posix(opts.file),
       ...(opts.exportName && opts.exportName !== 'default' ? ['--export', opts.exportName] : []),
