@@ -57,6 +57,9 @@ export class Job<P extends object = {}, Out extends object = {}> extends Pipelin
   }
 }
 
+/** A job's parameters: its task's inputs. */
+type JobParams<S> = StepIn<S> extends infer I extends object ? I : {};
+
 /** The argument of `job()`: a task whose inputs can all be parameters (JSON-like), else the reason it cannot. */
 export type JobStepCheck<S> = [S] extends [Pipeline<any, any, any>]
   ? NoInfer<`✖ job() takes one task (a @Task class, task(), shell() or stub()), not a pipeline: run a pipeline with 'runnable run'`>
@@ -70,7 +73,7 @@ export type JobStepCheck<S> = [S] extends [Pipeline<any, any, any>]
  * Every input of the task is a parameter of the job, so its type must be JSON-like. `catalog.put` stores the files
  * the task writes; `catalog.get` is refused (nothing ran before the job in its run to put a file there).
  */
-export function job<S extends AnyStep>(step: JobStepCheck<S>, options: JobOptions<StepIn<S>> = {}): Job<StepIn<S> & object, StepOut<S>> {
+export function job<S extends AnyStep>(step: JobStepCheck<S>, options: JobOptions<StepIn<S>> = {}): Job<JobParams<S>, StepOut<S>> {
   const def = getTaskDefinition(step);
   if (!def) {
     const label = Pipeline.isPipeline(step) ? `pipeline '${step.name}'` : typeof step === 'function' ? `class ${(step as Function).name}` : String(step);
@@ -88,7 +91,7 @@ export function job<S extends AnyStep>(step: JobStepCheck<S>, options: JobOption
     );
   }
   const spec: TaskStepSpec = { kind: 'task', name: def.name, task: def, options: stepOptions };
-  const built = new Job<StepIn<S> & object, StepOut<S>>(name, spec, { ...(options.defaults ?? {}) });
+  const built = new Job<JobParams<S>, StepOut<S>>(name, spec, { ...(options.defaults ?? {}) });
   recordDefinition(built);
   return built;
 }

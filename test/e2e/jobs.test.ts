@@ -45,7 +45,7 @@ describe('runnable job (local executor)', () => {
     expect(values(attempt.user_defined_metrics)).toEqual({ length: 'HELLO ada'.length });
     expect(log.parameters.summary).toMatchObject({ kind: 'object', value: 'summary' });
     const puts = log.steps.greet!.data_catalog.filter((c) => c.stage === 'put').map((c) => c.name).sort();
-    expect(puts).toEqual(['out/data/rows.csv', 'out/greeting.txt']);
+    expect(puts).toEqual(['greet/summary.superjson', 'out/data/rows.csv', 'out/greeting.txt']); // the pickled return, then the files
     expect(fs.readFileSync(path.join(cwd, '.catalog/greet-1/out/greeting.txt'), 'utf8')).toBe('HELLO ada\nHELLO ada');
     expect(fs.readFileSync(path.join(cwd, '.catalog/greet-1/out/data/rows.csv'), 'utf8')).toBe('a,b\n1,2\n');
 
