@@ -155,6 +155,26 @@ describe('examples run end to end through the CLI', () => {
     expect(values(log)).toMatchObject({ best: 0.75, should_stop: true, iterations: 3, final: '3 iterations, best 0.75' });
   });
 
+  it('11-jobs/train-job: `runnable job` trains one task on its own, stores the model file and records the accuracy', async () => {
+    const cwd = tmpDir();
+    const out = await runnable(['job', path.join(EX, cover('11-jobs/train-job.ts')), '--run-id', 'train-1'], { cwd, env: { RUNNABLE_PRM_n_samples: '200' } });
+    if (out.code !== 0) throw new Error(`11-jobs/train-job.ts exited ${out.code}\n${out.stdout}\n${out.stderr}`);
+    expect(out.stdout).toContain("Running job 'train-forest' as run train-1");
+    const log = readRunLog(cwd, 'train-1');
+    expect(log.run_config.kind).toBe('job');
+    expect(statuses(log.steps)).toEqual([
+      ['train', 'SUCCESS'],
+      ['success', 'SUCCESS'],
+    ]);
+    const inputs = Object.fromEntries(Object.entries(log.steps.train!.attempts[0]!.input_parameters).map(([k, p]) => [k, p.value]));
+    expect(inputs).toEqual({ n_estimators: 10, n_samples: 200 });
+    expect(log.parameters.accuracy).toMatchObject({ kind: 'metric' });
+    expect(log.parameters.accuracy!.value).toBeGreaterThan(0.5);
+    expect(log.parameters.train_rows!.value).toBe(160);
+    const model = JSON.parse(fs.readFileSync(path.join(cwd, '.catalog/train-1/models/forest.json'), 'utf8')) as Record<string, unknown>;
+    expect(model.name).toBe('RFClassifier'); // ml-random-forest's toJSON()
+  });
+
   it('configs/chunked-fs: switching the run-log store in configuration changes the layout, not the run log', async () => {
     const cwd = tmpDir();
     const out = await runnable(['run', path.join(EX, '06-parallel/parallel.ts'), '--config', path.join(EX, 'configs/chunked-fs.config.ts'), '--run-id', 'chunked-1'], { cwd });

@@ -109,20 +109,6 @@ describe('runnable job (local executor)', () => {
     expect(r.stderr).toContain(`exports pipeline 'not-a-job' as 'notAJob', not a job: run it with 'runnable run`);
     expect(fs.existsSync(path.join(cwd, '.run_log_store'))).toBe(false);
   });
-
-  it('the example examples/11-jobs/train-job.ts trains, stores the model file and records the accuracy', async () => {
-    const cwd = project();
-    const r = await runnable(['job', path.join(ROOT, 'examples/11-jobs/train-job.ts'), '--run-id', 'train-1'], { cwd, env: { RUNNABLE_PRM_n_samples: '200' } });
-    expect(r.code).toBe(0);
-    const log = readRunLog(cwd, 'train-1');
-    expect(log.run_config.kind).toBe('job');
-    expect(values(log.steps.train!.attempts[0]!.input_parameters)).toEqual({ n_estimators: 10, n_samples: 200 });
-    expect(log.parameters.accuracy).toMatchObject({ kind: 'metric' });
-    expect(log.parameters.accuracy!.value).toBeGreaterThan(0.5);
-    expect(log.parameters.train_rows!.value).toBe(160);
-    const model = JSON.parse(fs.readFileSync(path.join(cwd, '.catalog/train-1/models/forest.json'), 'utf8')) as Record<string, unknown>;
-    expect(model.name).toBe('RFClassifier'); // ml-random-forest's toJSON()
-  }, 60_000);
 });
 
 /** What must be the same whatever executor ran the job (times and machine figures aside). */

@@ -144,7 +144,7 @@ export function buildK8sJob(input: K8sJobInput): Record<string, any> {
 }
 
 const REFUSAL =
-  "The 'k8s-job' executor runs the pipeline in a Kubernetes Job, not in this process: 'runnable run <file.ts>' (or 'runnable export k8s-job <file.ts>') writes the Job's manifest; apply it with kubectl.";
+  "The 'k8s-job' executor runs the pipeline (or job) in a Kubernetes Job, not in this process: 'runnable run <file.ts>' ('runnable job <file.ts>' for a job, or 'runnable export k8s-job <file.ts>') writes the Job's manifest; apply it with kubectl.";
 
 /**
  * `executor: { type: 'k8s-job' }`. On your machine `runnable run` writes the Job; inside the Job's pod (where the
