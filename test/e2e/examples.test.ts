@@ -175,6 +175,22 @@ describe('examples run end to end through the CLI', () => {
     expect(model.name).toBe('RFClassifier'); // ml-random-forest's toJSON()
   });
 
+  it('11-jobs/count-rows: a shell job fails while its input is missing; `runnable retry` succeeds once it is there', async () => {
+    const cwd = tmpDir();
+    const file = path.join(EX, cover('11-jobs/count-rows.ts'));
+    const first = await runnable(['job', file, '--run-id', 'count-1'], { cwd });
+    expect(first.code).toBe(1);
+    expect(readRunLog(cwd, 'count-1').steps.count_rows!.attempts[0]!.message).toContain('exited with code 1');
+    fs.mkdirSync(path.join(cwd, 'data'));
+    fs.writeFileSync(path.join(cwd, 'data/rows.csv'), 'id,value\n1,3\n2,5\n');
+    const again = await runnable(['retry', 'count-1'], { cwd });
+    expect(again.code).toBe(0);
+    const log = readRunLog(cwd, 'count-1');
+    expect(log.run_config.kind).toBe('job');
+    expect(log.steps.count_rows!.attempts.map((a) => a.status)).toEqual(['FAIL', 'SUCCESS']);
+    expect(values(log)).toEqual({ rows: 2 });
+  });
+
   it('configs/chunked-fs: switching the run-log store in configuration changes the layout, not the run log', async () => {
     const cwd = tmpDir();
     const out = await runnable(['run', path.join(EX, '06-parallel/parallel.ts'), '--config', path.join(EX, 'configs/chunked-fs.config.ts'), '--run-id', 'chunked-1'], { cwd });
