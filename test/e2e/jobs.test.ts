@@ -56,7 +56,7 @@ describe('runnable job (local executor)', () => {
     expect(table.stdout).toMatch(/greet-1\s+✅ SUCCESS/);
     const tree = await runnable(['inspect', 'greet-1'], { cwd });
     expect(tree.code).toBe(0);
-    expect(tree.stdout).toContain('greet');
+    expect(tree.stdout).toContain('  job: greet');
     const summary = await runnable(['inspect', 'greet-1', 'summary', '--file', FILE, '--json'], { cwd });
     expect(summary.code).toBe(0);
     expect(JSON.parse(summary.stdout)).toEqual({ greeting: 'HELLO ada', times: 2 });
