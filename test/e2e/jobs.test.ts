@@ -57,6 +57,9 @@ describe('runnable job (local executor)', () => {
     const tree = await runnable(['inspect', 'greet-1'], { cwd });
     expect(tree.code).toBe(0);
     expect(tree.stdout).toContain('  job: greet');
+    const timeline = await runnable(['timeline', 'greet-1'], { cwd });
+    expect(timeline.code).toBe(0);
+    expect(timeline.stdout.split('\n')[0]).toBe('🔄 Job Timeline - greet-1 (greet)');
     const summary = await runnable(['inspect', 'greet-1', 'summary', '--file', FILE, '--json'], { cwd });
     expect(summary.code).toBe(0);
     expect(JSON.parse(summary.stdout)).toEqual({ greeting: 'HELLO ada', times: 2 });
