@@ -122,7 +122,13 @@ describe('k8s-job', () => {
                     serviceAccountName: 'trainer',
                     nodeSelector: { 'kubernetes.io/arch': 'amd64' },
                     tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }],
-                    container: { image: 'img:2', env: [{ name: 'MODE', value: 'nightly' }], resources: { limits: { memory: '4Gi', cpu: '2', 'nvidia.com/gpu': '1' } } },
+                    volumes: [{ name: 'scratch', emptyDir: { sizeLimit: '10Gi' } }],
+                    container: {
+                      image: 'img:2',
+                      env: [{ name: 'MODE', value: 'nightly' }],
+                      resources: { limits: { memory: '4Gi', cpu: '2', 'nvidia.com/gpu': '1' } },
+                      volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+                    },
                   },
                 },
               },
@@ -149,6 +155,17 @@ describe('k8s-job', () => {
       expect(c.env).toEqual([{ name: 'RUNNABLE_IN_K8S_JOB', value: '1' }, { name: 'MODE', value: 'nightly' }]);
       expect(c.resources.limits).toEqual({ memory: '4Gi', cpu: '2', 'nvidia.com/gpu': '1' });
       expect(c.imagePullPolicy).toBe('Always');
+      expect(pod.volumes).toEqual([
+        { name: 'runnable', persistentVolumeClaim: { claimName: 'shared' } },
+        { name: 'scratch', emptyDir: { sizeLimit: '10Gi' } },
+      ]);
+      expect(c.volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toEqual(['/app/.run_log_store', '/app/.catalog', '/scratch']);
+      // a misspelled key would vanish from the manifest: it is refused, naming the allowed keys
+      const typo = { pvcClaimName: 'x', jobSpec: { template: { spec: { serviceAcountName: 'a', container: { image: 'i' } } } } };
+      expect(() => parseK8sJobConfig(typo)).toThrow(
+        "executor.config.jobSpec.template.spec.serviceAcountName is not a setting of 'k8s-job'. Allowed: activeDeadlineSeconds, restartPolicy, serviceAccountName, nodeSelector, tolerations, volumes, container.",
+      );
+      expect(() => parseK8sJobConfig({ ...base, jobSpec: { template: { spec: { container: { image: 'i', volumeMounts: 'x' } } } } })).toThrow(/container.volumeMounts must be a list/);
     }, 60_000);
 
     it("inside the Job's pod the same command runs the job and records it on the claim's folders", async () => {

@@ -31,10 +31,14 @@ export interface K8sJobConfig {
         serviceAccountName?: string;
         nodeSelector?: Readonly<Record<string, string>>;
         tolerations?: ReadonlyArray<Record<string, unknown>>;
+        /** More pod volumes (Kubernetes `Volume` objects), besides the claim of `pvcClaimName`. */
+        volumes?: ReadonlyArray<Record<string, unknown>>;
         container: {
           image: string;
           env?: ReadonlyArray<{ name: string; value: string }>;
           resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+          /** More mounts (Kubernetes `VolumeMount` objects) of `volumes`, besides the run-log and catalog folders. */
+          volumeMounts?: ReadonlyArray<Record<string, unknown>>;
         };
       };
     };
@@ -50,6 +54,17 @@ export interface K8sJobConfig {
 const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const KEYS = ['pvcClaimName', 'namespace', 'schedule', 'jobSpec', 'outputFile', 'workingDir', 'runnableCommand'];
 const SNAKE: Record<string, string> = { pvc_claim_name: 'pvcClaimName', job_spec: 'jobSpec', output_file: 'outputFile' };
+const JOB_SPEC_KEYS = ['activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'template'];
+const POD_KEYS = ['activeDeadlineSeconds', 'restartPolicy', 'serviceAccountName', 'nodeSelector', 'tolerations', 'volumes', 'container'];
+const CONTAINER_KEYS = ['image', 'env', 'resources', 'volumeMounts'];
+
+/** A misspelled key would silently vanish from the manifest: refuse it, naming the allowed ones. */
+function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) throw new ConfigError(`${where}.${k} is not a setting of 'k8s-job'. Allowed: ${allowed.join(', ')}.`);
+  }
+}
+
 /** One cron field: *, numbers, ranges, lists and steps. */
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
@@ -67,6 +82,13 @@ export function parseK8sJobConfig(raw: Record<string, unknown>): K8sJobConfig {
   const image = cfg.jobSpec?.template?.spec?.container?.image;
   if (!isObject(cfg.jobSpec) || typeof image !== 'string' || !image) {
     throw new ConfigError(`executor.config.jobSpec.template.spec.container.image is required for 'k8s-job' (the image with your project and runnable-ts, see examples/argo/Dockerfile).`);
+  }
+  checkKeys(cfg.jobSpec, JOB_SPEC_KEYS, 'executor.config.jobSpec');
+  checkKeys(cfg.jobSpec.template, ['spec'], 'executor.config.jobSpec.template');
+  checkKeys(cfg.jobSpec.template.spec, POD_KEYS, 'executor.config.jobSpec.template.spec');
+  checkKeys(cfg.jobSpec.template.spec.container, CONTAINER_KEYS, 'executor.config.jobSpec.template.spec.container');
+  for (const [key, v] of [['volumes', cfg.jobSpec.template.spec.volumes], ['container.volumeMounts', cfg.jobSpec.template.spec.container.volumeMounts]] as const) {
+    if (v !== undefined && (!Array.isArray(v) || !v.every(isObject))) throw new ConfigError(`executor.config.jobSpec.template.spec.${key} must be a list of Kubernetes objects ({ name: ..., ... }).`);
   }
   if (cfg.schedule !== undefined) {
     const fields = typeof cfg.schedule === 'string' ? cfg.schedule.trim().split(/\s+/) : [];
@@ -116,6 +138,7 @@ export function buildK8sJob(input: K8sJobInput): Record<string, any> {
     volumeMounts: [
       { name: 'runnable', mountPath: path.posix.resolve(workingDir, rl), subPath: 'run-logs' },
       { name: 'runnable', mountPath: path.posix.resolve(workingDir, cat), subPath: 'catalog' },
+      ...(spec.container.volumeMounts ?? []),
     ],
   };
   const jobSpec = {
@@ -132,7 +155,7 @@ export function buildK8sJob(input: K8sJobInput): Record<string, any> {
         ...(spec.nodeSelector && { nodeSelector: spec.nodeSelector }),
         ...(spec.tolerations && { tolerations: spec.tolerations }),
         containers: [container],
-        volumes: [{ name: 'runnable', persistentVolumeClaim: { claimName: job.pvcClaimName } }],
+        volumes: [{ name: 'runnable', persistentVolumeClaim: { claimName: job.pvcClaimName } }, ...(spec.volumes ?? [])],
       },
     },
   };
