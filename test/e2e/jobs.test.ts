@@ -51,7 +51,7 @@ describe('runnable job (local executor)', () => {
 
     // runs lists it; inspect shows it and decodes its pickled return (the job file is the recorded definition)
     const runs = await runnable(['runs', '--json'], { cwd });
-    expect(JSON.parse(runs.stdout)).toEqual([expect.objectContaining({ runId: 'greet-1', pipeline: 'greet', status: 'SUCCESS', metrics: { length: 9 } })]);
+    expect(JSON.parse(runs.stdout)).toEqual([expect.objectContaining({ runId: 'greet-1', pipeline: 'greet', kind: 'job', status: 'SUCCESS', metrics: { length: 9 } })]);
     const table = await runnable(['runs'], { cwd });
     expect(table.stdout).toMatch(/greet-1\s+✅ SUCCESS/);
     const tree = await runnable(['inspect', 'greet-1'], { cwd });
