@@ -8,6 +8,7 @@ export { pickled, metric, json, type ReturnKind, type ReturnSpec, type ReturnEnt
 export { pipeline, Pipeline, PipelineBuilder, type StepCallOptions, type FlowOptions, type TypedFlowOptions, type ParamsSlot, type TerminatedBuilder, type ParamsOptions, type ParamSpec } from './sdk/pipeline';
 export type { StandardSchemaV1, StandardSchemaV1Props, StandardSchemaV1Result, StandardSchemaV1Issue, StandardSchemaV1Types, InferSchemaInput, InferSchemaOutput } from './types/standard-schema';
 export { shell, stub, type ShellOptions } from './sdk/shell';
+export { job, Job, type JobOptions, type JobExecuteOptions, type JobStepCheck } from './sdk/job';
 export type { Reducers, MapOut, CommonOut } from './types/composites';
 export type { StepTypes, StepIn, StepOut, CheckStep, Accepts } from './types/steps';
 export { Serializable, registerSerializer } from './serialization';

@@ -216,6 +216,12 @@ describe('schema/run-log.schema.json', () => {
       expect(errorsOf(log)).toEqual([]);
     });
 
+    it("a runnable-ts job's run log: one task step, run_config.kind 'job'", () => {
+      const log = taskRunLog() as any;
+      log.run_config = { kind: 'job', job_definition_file: 'train.ts#default', pipeline_definition_file: 'train.ts#default' };
+      expect(errorsOf(log)).toEqual([]);
+    });
+
     it('unknown extra properties (forward compatibility)', () => {
       const log = taskRunLog() as unknown as JsonSchema;
       log.written_by = 'runnable-ts 9.9';
@@ -225,6 +231,12 @@ describe('schema/run-log.schema.json', () => {
   });
 
   describe('(c) rejects, at the exact path', () => {
+    it("a run_config.kind other than 'pipeline' or 'job'", () => {
+      const log = taskRunLog() as any;
+      log.run_config = { kind: 'task' };
+      expect(errorsOf(log)).toEqual([expect.objectContaining({ instancePath: '/run_config/kind', keyword: 'enum' })]);
+    });
+
     it('run status DONE', () => {
       const log = { ...taskRunLog(), status: 'DONE' };
       expect(errorsOf(log)).toEqual([expect.objectContaining({ instancePath: '/status', keyword: 'enum' })]);

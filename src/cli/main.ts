@@ -29,6 +29,7 @@ import { exportArgo } from '../executors/argo';
 import { exportK8sJob, IN_K8S_JOB } from '../executors/k8s-job';
 import { loadConfig } from '../config/load';
 import type { Pipeline } from '../sdk/pipeline';
+import { Job } from '../sdk/job';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
@@ -42,6 +43,8 @@ interface RunFlags {
   export?: string;
   quiet?: boolean;
   config?: string;
+  /** `runnable job`: the file must export a job (job(X)), not a pipeline. */
+  job?: boolean;
 }
 
 let verbose = false;
@@ -134,6 +137,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const rel = path.relative(process.cwd(), path.resolve(file)) || file;
   const mod = loadModule(file);
   const found = findPipeline(mod, rel, flags.export);
+  if (found && flags.job && !Job.isJob(found.pipeline)) {
+    throw new UsageError(`'${rel}' exports pipeline '${found.pipeline.name}'${found.exportName === 'default' ? '' : ` as '${found.exportName}'`}, not a job: run it with 'runnable run ${rel}', or export a job: 'export default job(Train);'.`);
+  }
   if (found) found.pipeline.definition = { file: rel, exportName: found.exportName };
   const executorType = found && !flags.retry ? loadConfig({ configFile: flags.config }).config.executor?.type : undefined;
   if (found && executorType === 'argo') {
@@ -156,7 +162,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     const idle = new Promise<undefined>((resolve) => process.once('beforeExit', () => resolve(undefined)));
     const next = await Promise.race([started, idle]);
     if (!next) {
-      throw new UsageError(`'${rel}' neither exports a pipeline nor calls execute() on one. Add 'export default pipeline(...)...build();'.`);
+      throw new UsageError(
+        flags.job
+          ? `'${rel}' neither exports a job nor calls execute() on one. Add 'export default job(YourTask);'.`
+          : `'${rel}' neither exports a pipeline nor calls execute() on one. Add 'export default pipeline(...)...build();'.`,
+      );
     }
     run = next.run;
   }
@@ -177,6 +187,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 function writeK8sJob(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean; runId?: string }): void {
   const r = exportK8sJob({
     pipelineName: pipeline.name,
+    kind: Job.isJob(pipeline) ? 'job' : 'pipeline',
     file,
     exportName,
     ...(flags.config !== undefined && { configFile: flags.config }),
@@ -184,7 +195,8 @@ function writeK8sJob(pipeline: Pipeline<any, any>, file: string, exportName: str
     ...(flags.output !== undefined && { output: flags.output }),
     ...(flags.runId !== undefined && { runId: flags.runId }),
   });
-  if (!flags.quiet) process.stdout.write(`📄 Wrote the Kubernetes ${r.manifest.kind} of '${pipeline.name}' to ${r.output}.\n   Submit it with:\n     ${r.submit}\n`);
+  const what = Job.isJob(pipeline) ? `job '${pipeline.name}'` : `'${pipeline.name}'`;
+  if (!flags.quiet) process.stdout.write(`📄 Wrote the Kubernetes ${r.manifest.kind} of ${what} to ${r.output}.\n   Submit it with:\n     ${r.submit}\n`);
 }
 
 function writeWorkflow(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean }): void {
@@ -258,6 +270,32 @@ they parse, else taken as strings). Exit code 0 when the run succeeds, 1 when it
     )
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags);
+    });
+
+  program
+    .command('job')
+    .description('Execute a job: one task run on its own (export default job(Train)), recorded like a one-step pipeline.')
+    .argument('<file>', 'job file (.ts or .js)')
+    .option('--run-id <id>', 'run id to use (must be new); default RUNNABLE_RUN_ID or a generated one')
+    .option('-p, --params <file>', "YAML/JSON file of the task's inputs (default RUNNABLE_PARAMETERS_FILE)")
+    .option('--tag <tag>', 'tag recorded in the run log, to find and compare runs later')
+    .option('-c, --config <file>', 'configuration file (default RUNNABLE_CONFIGURATION_FILE, else runnable.config.ts / .runnablerc.* found from here up)')
+    .option('-e, --export <name>', 'name of the exported job when it is not the default export')
+    .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ runnable job examples/11-jobs/train-job.ts
+  $ RUNNABLE_PRM_n_estimators=50 runnable job examples/11-jobs/train-job.ts --run-id train-001
+  $ runnable retry train-001                # a failed job runs again, with the same parameters
+
+The task's inputs are the job's parameters: values in --params, overridden by RUNNABLE_PRM_<name> environment
+variables. The executor comes from the configuration as for 'runnable run' (k8s-job writes a Kubernetes Job).
+Exit code 0 when the job succeeds, 1 when it fails, 2 on a usage error. See docs/jobs.md.`,
+    )
+    .action(async (file: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(file, { ...flags, job: true });
     });
 
   program

@@ -27,7 +27,8 @@ export interface RunEvent {
 
 /** Receives progress of a run. The console reporter prints it; tests use a silent or recording one. */
 export interface Reporter {
-  runStarted(info: { runId: string; pipeline: string; isRetry: boolean }): void;
+  /** `kind`: 'job' for a job (`job(X)`, `runnable job`), else a pipeline. */
+  runStarted(info: { runId: string; pipeline: string; isRetry: boolean; kind?: 'pipeline' | 'job' }): void;
   stepStarted(internalName: string): void;
   /** On retry: a step that succeeded in the original run is not executed again. */
   stepSkipped(internalName: string): void;
@@ -153,8 +154,8 @@ export class ConsoleReporter implements Reporter {
     this.render();
   }
 
-  runStarted(info: { runId: string; pipeline: string; isRetry: boolean }): void {
-    this.line(`🏃 ${info.isRetry ? 'Retrying' : 'Running'} pipeline '${info.pipeline}' as run ${info.runId}`);
+  runStarted(info: { runId: string; pipeline: string; isRetry: boolean; kind?: 'pipeline' | 'job' }): void {
+    this.line(`🏃 ${info.isRetry ? 'Retrying' : 'Running'} ${info.kind ?? 'pipeline'} '${info.pipeline}' as run ${info.runId}`);
   }
   stepStarted(internalName: string): void {
     this.running.set(internalName, performance.now());

@@ -331,7 +331,7 @@ async function finishRun(ctx: RunContext, params: RunLog['parameters'], ownershi
 
 async function walk(ctx: RunContext, params: RunLog['parameters']): Promise<RunResult> {
   const t0 = performance.now();
-  ctx.reporter.runStarted({ runId: ctx.runId, pipeline: ctx.pipeline.name, isRetry: !!ctx.original });
+  ctx.reporter.runStarted({ runId: ctx.runId, pipeline: ctx.pipeline.name, isRetry: !!ctx.original, ...((ctx.pipeline as { kind?: string }).kind === 'job' && { kind: 'job' as const }) });
   let status: RunStatus;
   try {
     status = await executeGraph(ctx, ctx.graph, new Scope(undefined, { ...params }));
@@ -545,10 +545,14 @@ export async function createRun(
   const dag = dumpGraph(graph);
   const hash = hashDump(dag);
   let { runId, generated } = resolveRunId(options, env);
+  const definitionFile = pipeline.definition ? `${pipeline.definition.file}#${pipeline.definition.exportName}` : '';
+  const isJob = (pipeline as { kind?: string }).kind === 'job'; // a Job of sdk/job.ts (not imported: sdk imports engine)
   const runConfig = (id: string): Record<string, unknown> => ({
     execution_mode: 'typescript',
     run_id: id,
     tag,
+    // a job (`job(X)`, `runnable job`) is a one-step pipeline to the engine; readers tell them apart by this
+    kind: isJob ? 'job' : 'pipeline',
     pipeline_name: pipeline.name,
     pipeline_executor: executor.config(),
     run_log_store: store.config(),
@@ -556,7 +560,8 @@ export async function createRun(
     secrets: secrets.config(),
     config_file: services.configFile ?? null,
     pickler: { service_name: 'superjson', service_type: 'pickler' },
-    pipeline_definition_file: pipeline.definition ? `${pipeline.definition.file}#${pipeline.definition.exportName}` : '',
+    pipeline_definition_file: definitionFile,
+    ...(isJob && { job_definition_file: definitionFile }),
     working_directory: process.cwd(),
     parameter_sources: allSources,
     initial_parameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.value])),

@@ -7,7 +7,10 @@ import { ownerIsGone } from './ownership';
 /** One run, as listed and compared. */
 export interface RunSummary {
   runId: string;
+  /** The pipeline's (or job's) name. */
   pipeline: string;
+  /** Set by summarizeRun: 'job' for a job run (`job(X)`, `runnable job`), else 'pipeline' (also for run logs that predate jobs). */
+  kind?: 'pipeline' | 'job';
   status: RunStatus;
   tag: string;
   /** Start of the first attempt (local time, run-log format), or null when nothing ran. */
@@ -57,6 +60,7 @@ export function summarizeRun(log: RunLog): RunSummary {
   return {
     runId: log.run_id,
     pipeline: String(log.run_config.pipeline_name ?? ''),
+    kind: log.run_config.kind === 'job' ? 'job' : 'pipeline',
     status: log.status,
     tag: log.tag,
     startTime: start,

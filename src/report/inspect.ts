@@ -63,7 +63,7 @@ export function renderRun(log: RunLog): string {
     | undefined;
   const lines: string[] = [];
   lines.push(`Run ${log.run_id}  ${ICON[log.status] ?? ''} ${log.status}`);
-  lines.push(`  pipeline: ${s.pipeline || '-'}${log.tag ? `   tag: ${log.tag}` : ''}`);
+  lines.push(`  ${cfg.kind === 'job' ? 'job' : 'pipeline'}: ${s.pipeline || '-'}${log.tag ? `   tag: ${log.tag}` : ''}`);
   lines.push(`  started: ${s.startTime ?? '-'}   duration: ${s.durationSeconds === null ? '-' : formatDuration(s.durationSeconds)}`);
   if (git) {
     lines.push(

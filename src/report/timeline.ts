@@ -116,7 +116,7 @@ function compositeLines(item: RunItem, log: RunLog, indent: string, opts: Timeli
 export function renderTimeline(log: RunLog, opts: TimelineOptions = {}): string {
   const sum = summarizeRun(log);
   const out: string[] = [];
-  out.push(`🔄 Pipeline Timeline - ${log.run_id}${sum.pipeline ? ` (${sum.pipeline})` : ''}`);
+  out.push(`🔄 ${log.run_config.kind === 'job' ? 'Job' : 'Pipeline'} Timeline - ${log.run_id}${sum.pipeline ? ` (${sum.pipeline})` : ''}`);
   out.push(
     `Status: ${STATUS_ICON[log.status] ?? ''} ${log.status}   started ${sum.startTime?.slice(0, 19) ?? '-'}   active ${sum.durationSeconds === null ? '-' : formatDuration(sum.durationSeconds)}${log.tag ? `   tag ${log.tag}` : ''}`,
   );

@@ -176,6 +176,42 @@ describe('examples run end to end through the CLI', () => {
     expect(values(log)).toMatchObject({ best: 0.75, should_stop: true, iterations: 3, final: '3 iterations, best 0.75' });
   });
 
+  it('11-jobs/train-job: `runnable job` trains one task on its own, stores the model file and records the accuracy', async () => {
+    const cwd = tmpDir();
+    const out = await runnable(['job', path.join(EX, cover('11-jobs/train-job.ts')), '--run-id', 'train-1'], { cwd, env: { RUNNABLE_PRM_n_samples: '200' } });
+    if (out.code !== 0) throw new Error(`11-jobs/train-job.ts exited ${out.code}\n${out.stdout}\n${out.stderr}`);
+    expect(out.stdout).toContain("Running job 'train-forest' as run train-1");
+    const log = readRunLog(cwd, 'train-1');
+    expect(log.run_config.kind).toBe('job');
+    expect(statuses(log.steps)).toEqual([
+      ['train', 'SUCCESS'],
+      ['success', 'SUCCESS'],
+    ]);
+    const inputs = Object.fromEntries(Object.entries(log.steps.train!.attempts[0]!.input_parameters).map(([k, p]) => [k, p.value]));
+    expect(inputs).toEqual({ n_estimators: 10, n_samples: 200 });
+    expect(log.parameters.accuracy).toMatchObject({ kind: 'metric' });
+    expect(log.parameters.accuracy!.value).toBeGreaterThan(0.5);
+    expect(log.parameters.train_rows!.value).toBe(160);
+    const model = JSON.parse(fs.readFileSync(path.join(cwd, '.catalog/train-1/models/forest.json'), 'utf8')) as Record<string, unknown>;
+    expect(model.name).toBe('RFClassifier'); // ml-random-forest's toJSON()
+  });
+
+  it('11-jobs/count-rows: a shell job fails while its input is missing; `runnable retry` succeeds once it is there', async () => {
+    const cwd = tmpDir();
+    const file = path.join(EX, cover('11-jobs/count-rows.ts'));
+    const first = await runnable(['job', file, '--run-id', 'count-1'], { cwd });
+    expect(first.code).toBe(1);
+    expect(readRunLog(cwd, 'count-1').steps.count_rows!.attempts[0]!.message).toContain('exited with code 1');
+    fs.mkdirSync(path.join(cwd, 'data'));
+    fs.writeFileSync(path.join(cwd, 'data/rows.csv'), 'id,value\n1,3\n2,5\n');
+    const again = await runnable(['retry', 'count-1'], { cwd });
+    expect(again.code).toBe(0);
+    const log = readRunLog(cwd, 'count-1');
+    expect(log.run_config.kind).toBe('job');
+    expect(log.steps.count_rows!.attempts.map((a) => a.status)).toEqual(['FAIL', 'SUCCESS']);
+    expect(values(log)).toEqual({ rows: 2 });
+  });
+
   it('configs/chunked-fs: switching the run-log store in configuration changes the layout, not the run log', async () => {
     const cwd = tmpDir();
     const out = await runnable(['run', path.join(EX, '06-parallel/parallel.ts'), '--config', path.join(EX, 'configs/chunked-fs.config.ts'), '--run-id', 'chunked-1'], { cwd });

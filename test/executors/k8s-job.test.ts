@@ -69,4 +69,114 @@ describe('k8s-job', () => {
     expect(log.status).toBe('SUCCESS');
     expect(log.run_config.pipeline_executor).toEqual({ service_name: 'k8s-job', service_type: 'pipeline_executor', image: 'registry.example.com/runnable-examples:0.1.0' });
   }, 60_000);
+
+  describe('job files (job(X))', () => {
+    const JOB = path.join(ROOT, 'examples/11-jobs/train-job.ts');
+
+    it("`runnable job` with the k8s-job executor writes a valid Job whose pod runs `runnable job` with the run id and parameters", async () => {
+      const cwd = path.join(dir, 'job-export');
+      fs.mkdirSync(cwd, { recursive: true });
+      fs.writeFileSync(path.join(cwd, 'params.yaml'), 'n_estimators: 25\n');
+      const r = await runnable(['job', JOB, '-c', CONFIG, '--params', 'params.yaml', '--run-id', 'train-007'], { cwd });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("Wrote the Kubernetes Job of job 'train-forest' to k8s-job.yaml");
+      expect(r.stdout).toContain('kubectl apply -f k8s-job.yaml    # run id train-007');
+      expect(fs.existsSync(path.join(cwd, '.run_log_store'))).toBe(false);
+      const manifest = YAML.parse(fs.readFileSync(path.join(cwd, 'k8s-job.yaml'), 'utf8'));
+      expect(modelErrors(manifest)).toEqual([]);
+      expect(manifest.kind).toBe('Job');
+      expect(manifest.metadata).toEqual({ name: 'train-007', namespace: 'pipelines', annotations: { 'runnable-ts/run-id': 'train-007' } });
+      const spec = manifest.spec.template.spec;
+      expect(spec.containers[0].command).toEqual([
+        'npx', 'runnable', 'job', path.relative(cwd, JOB), '--config', path.relative(cwd, CONFIG), '--params', 'params.yaml', '--run-id', 'train-007',
+      ]);
+      expect(manifest.spec.template.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'runnable-ts', 'runnable-ts/kind': 'job' });
+      expect(spec.volumes).toEqual([{ name: 'runnable', persistentVolumeClaim: { claimName: 'runnable-data' } }]);
+      expect(spec.serviceAccountName).toBe('runnable');
+      // `runnable export k8s-job` writes the same manifest for the job file
+      const exported = await runnable(['export', 'k8s-job', JOB, '-c', CONFIG, '--params', 'params.yaml', '--run-id', 'train-007', '-o', 'exported.yaml'], { cwd });
+      expect(exported.code).toBe(0);
+      expect(YAML.parse(fs.readFileSync(path.join(cwd, 'exported.yaml'), 'utf8'))).toEqual(manifest);
+    }, 60_000);
+
+    it('with a schedule the job becomes a valid CronJob named after the job; every key of the original is carried', async () => {
+      const cwd = path.join(dir, 'job-cron');
+      fs.mkdirSync(cwd, { recursive: true });
+      fs.writeFileSync(
+        path.join(cwd, 'cron.config.yaml'),
+        YAML.stringify({
+          executor: {
+            type: 'k8s-job',
+            config: {
+              namespace: 'ml',
+              schedule: '0 3 * * *',
+              pvc_claim_name: 'shared',
+              job_spec: {
+                activeDeadlineSeconds: 600,
+                backoffLimit: 2,
+                ttlSecondsAfterFinished: 3600,
+                template: {
+                  spec: {
+                    activeDeadlineSeconds: 500,
+                    restartPolicy: 'OnFailure',
+                    serviceAccountName: 'trainer',
+                    nodeSelector: { 'kubernetes.io/arch': 'amd64' },
+                    tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }],
+                    volumes: [{ name: 'scratch', emptyDir: { sizeLimit: '10Gi' } }],
+                    container: {
+                      image: 'img:2',
+                      env: [{ name: 'MODE', value: 'nightly' }],
+                      resources: { limits: { memory: '4Gi', cpu: '2', 'nvidia.com/gpu': '1' } },
+                      volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+                    },
+                  },
+                },
+              },
+            },
+          },
+        }),
+      );
+      const r = await runnable(['job', JOB, '-c', 'cron.config.yaml'], { cwd });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("Wrote the Kubernetes CronJob of job 'train-forest' to k8s-job.yaml");
+      const cron = YAML.parse(fs.readFileSync(path.join(cwd, 'k8s-job.yaml'), 'utf8'));
+      expect(modelErrors(cron)).toEqual([]);
+      expect(cron.kind).toBe('CronJob');
+      expect(cron.metadata).toEqual({ name: 'train-forest', namespace: 'ml' });
+      expect(cron.spec.schedule).toBe('0 3 * * *');
+      const jobSpec = cron.spec.jobTemplate.spec;
+      expect([jobSpec.activeDeadlineSeconds, jobSpec.backoffLimit, jobSpec.ttlSecondsAfterFinished]).toEqual([600, 2, 3600]);
+      const pod = jobSpec.template.spec;
+      expect(pod).toMatchObject({ activeDeadlineSeconds: 500, restartPolicy: 'OnFailure', serviceAccountName: 'trainer', nodeSelector: { 'kubernetes.io/arch': 'amd64' } });
+      expect(pod.tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+      const c = pod.containers[0];
+      // each scheduled run gets a generated run id: none in the command
+      expect(c.command).toEqual(['npx', 'runnable', 'job', path.relative(cwd, JOB), '--config', 'cron.config.yaml']);
+      expect(c.env).toEqual([{ name: 'RUNNABLE_IN_K8S_JOB', value: '1' }, { name: 'MODE', value: 'nightly' }]);
+      expect(c.resources.limits).toEqual({ memory: '4Gi', cpu: '2', 'nvidia.com/gpu': '1' });
+      expect(c.imagePullPolicy).toBe('Always');
+      expect(pod.volumes).toEqual([
+        { name: 'runnable', persistentVolumeClaim: { claimName: 'shared' } },
+        { name: 'scratch', emptyDir: { sizeLimit: '10Gi' } },
+      ]);
+      expect(c.volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toEqual(['/app/.run_log_store', '/app/.catalog', '/scratch']);
+      // a misspelled key would vanish from the manifest: it is refused, naming the allowed keys
+      const typo = { pvcClaimName: 'x', jobSpec: { template: { spec: { serviceAcountName: 'a', container: { image: 'i' } } } } };
+      expect(() => parseK8sJobConfig(typo)).toThrow(
+        "executor.config.jobSpec.template.spec.serviceAcountName is not a setting of 'k8s-job'. Allowed: activeDeadlineSeconds, restartPolicy, serviceAccountName, nodeSelector, tolerations, volumes, container.",
+      );
+      expect(() => parseK8sJobConfig({ ...base, jobSpec: { template: { spec: { container: { image: 'i', volumeMounts: 'x' } } } } })).toThrow(/container.volumeMounts must be a list/);
+    }, 60_000);
+
+    it("inside the Job's pod the same command runs the job and records it on the claim's folders", async () => {
+      const cwd = path.join(dir, 'job-pod');
+      fs.mkdirSync(cwd, { recursive: true });
+      const inside = await runnable(['job', JOB, '-c', CONFIG, '--run-id', 'pod-1', '--quiet'], { cwd, env: { RUNNABLE_IN_K8S_JOB: '1', RUNNABLE_PRM_n_samples: '120' } });
+      expect(inside.code).toBe(0);
+      const log = readRunLog(cwd, 'pod-1');
+      expect(log.status).toBe('SUCCESS');
+      expect(log.run_config).toMatchObject({ kind: 'job', pipeline_executor: { service_name: 'k8s-job' } });
+      expect(fs.existsSync(path.join(cwd, '.catalog/pod-1/models/forest.json'))).toBe(true);
+    }, 60_000);
+  });
 });

@@ -16,6 +16,9 @@ import {
   json,
   Pipeline,
   PipelineBuilder,
+  job,
+  Job,
+  type JobExecuteOptions,
   type CheckStep,
   type ExecuteOptions,
   type FnTask,
@@ -144,6 +147,20 @@ describe('public API types', () => {
   });
 });
 
+describe('jobs', () => {
+  it('job(X) is a one-step Pipeline typed by its task: execute({ params }) takes the task inputs', () => {
+    const j = job(summary);
+    expectTypeOf(j).toMatchTypeOf<Pipeline<StepIn<typeof summary>, StepOut<typeof summary>>>();
+    expectTypeOf(j.execute).parameters.toEqualTypeOf<[options?: JobExecuteOptions<StepIn<typeof summary>>]>();
+    expectTypeOf(j.execute).returns.toEqualTypeOf<Promise<RunResult>>();
+    expect(Job.isJob(j)).toBe(true);
+    expect(Pipeline.isPipeline(j)).toBe(true);
+    expect(Job.isJob(built)).toBe(false);
+    expect(j.steps.map((s) => s.name)).toEqual(['summary']);
+    expect(j.kind).toBe('job');
+  });
+});
+
 describe('public API runtime', () => {
   it('src/index.ts exports exactly these runtime values', () => {
     expect(Object.keys(api).sort()).toEqual([
@@ -162,6 +179,7 @@ describe('public API runtime', () => {
       'FileSystemCatalog',
       'FileSystemRunLogStore',
       'IntegrityError',
+      'Job',
       'LocalContainerExecutor',
       'LocalExecutor',
       'MemoryCatalog',
@@ -194,6 +212,7 @@ describe('public API runtime', () => {
       'defineConfig',
       'inject',
       'injectable',
+      'job',
       'json',
       'listRuns',
       'loadArtifact',

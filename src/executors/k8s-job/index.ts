@@ -31,10 +31,14 @@ export interface K8sJobConfig {
         serviceAccountName?: string;
         nodeSelector?: Readonly<Record<string, string>>;
         tolerations?: ReadonlyArray<Record<string, unknown>>;
+        /** More pod volumes (Kubernetes `Volume` objects), besides the claim of `pvcClaimName`. */
+        volumes?: ReadonlyArray<Record<string, unknown>>;
         container: {
           image: string;
           env?: ReadonlyArray<{ name: string; value: string }>;
           resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+          /** More mounts (Kubernetes `VolumeMount` objects) of `volumes`, besides the run-log and catalog folders. */
+          volumeMounts?: ReadonlyArray<Record<string, unknown>>;
         };
       };
     };
@@ -50,6 +54,17 @@ export interface K8sJobConfig {
 const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const KEYS = ['pvcClaimName', 'namespace', 'schedule', 'jobSpec', 'outputFile', 'workingDir', 'runnableCommand'];
 const SNAKE: Record<string, string> = { pvc_claim_name: 'pvcClaimName', job_spec: 'jobSpec', output_file: 'outputFile' };
+const JOB_SPEC_KEYS = ['activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'template'];
+const POD_KEYS = ['activeDeadlineSeconds', 'restartPolicy', 'serviceAccountName', 'nodeSelector', 'tolerations', 'volumes', 'container'];
+const CONTAINER_KEYS = ['image', 'env', 'resources', 'volumeMounts'];
+
+/** A misspelled key would silently vanish from the manifest: refuse it, naming the allowed ones. */
+function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) throw new ConfigError(`${where}.${k} is not a setting of 'k8s-job'. Allowed: ${allowed.join(', ')}.`);
+  }
+}
+
 /** One cron field: *, numbers, ranges, lists and steps. */
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
@@ -68,6 +83,13 @@ export function parseK8sJobConfig(raw: Record<string, unknown>): K8sJobConfig {
   if (!isObject(cfg.jobSpec) || typeof image !== 'string' || !image) {
     throw new ConfigError(`executor.config.jobSpec.template.spec.container.image is required for 'k8s-job' (the image with your project and runnable-ts, see examples/argo/Dockerfile).`);
   }
+  checkKeys(cfg.jobSpec, JOB_SPEC_KEYS, 'executor.config.jobSpec');
+  checkKeys(cfg.jobSpec.template, ['spec'], 'executor.config.jobSpec.template');
+  checkKeys(cfg.jobSpec.template.spec, POD_KEYS, 'executor.config.jobSpec.template.spec');
+  checkKeys(cfg.jobSpec.template.spec.container, CONTAINER_KEYS, 'executor.config.jobSpec.template.spec.container');
+  for (const [key, v] of [['volumes', cfg.jobSpec.template.spec.volumes], ['container.volumeMounts', cfg.jobSpec.template.spec.container.volumeMounts]] as const) {
+    if (v !== undefined && (!Array.isArray(v) || !v.every(isObject))) throw new ConfigError(`executor.config.jobSpec.template.spec.${key} must be a list of Kubernetes objects ({ name: ..., ... }).`);
+  }
   if (cfg.schedule !== undefined) {
     const fields = typeof cfg.schedule === 'string' ? cfg.schedule.trim().split(/\s+/) : [];
     if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) {
@@ -85,9 +107,11 @@ function k8sName(s: string): string {
 export interface K8sJobInput {
   job: K8sJobConfig;
   config: RunnableConfig;
-  /** The pipeline name (names a CronJob). */
+  /** The pipeline's (or job's) name (names a CronJob). */
   name: string;
-  /** `runnable run` arguments after the command: file, --export, --config, --params. */
+  /** What the file exports: a pipeline (the pod runs `runnable run`) or a job (`job(X)`: the pod runs `runnable job`). Default pipeline. */
+  kind?: 'pipeline' | 'job';
+  /** `runnable run` / `runnable job` arguments after the command: file, --export, --config, --params. */
   runArgs: string[];
   /** The run id (a Job); undefined for a CronJob, whose runs get generated ids. */
   runId?: string;
@@ -105,7 +129,7 @@ export function buildK8sJob(input: K8sJobInput): Record<string, any> {
     image: spec.container.image,
     imagePullPolicy: 'Always',
     workingDir,
-    command: [...(job.runnableCommand ?? ['npx', 'runnable']), 'run', ...input.runArgs, ...(input.runId ? ['--run-id', input.runId] : [])],
+    command: [...(job.runnableCommand ?? ['npx', 'runnable']), input.kind === 'job' ? 'job' : 'run', ...input.runArgs, ...(input.runId ? ['--run-id', input.runId] : [])],
     env: [{ name: IN_K8S_JOB, value: '1' }, ...(spec.container.env ?? []).map((e) => ({ name: e.name, value: String(e.value) }))],
     resources: {
       limits: { memory: '1Gi', cpu: '250m', ...spec.container.resources?.limits },
@@ -114,6 +138,7 @@ export function buildK8sJob(input: K8sJobInput): Record<string, any> {
     volumeMounts: [
       { name: 'runnable', mountPath: path.posix.resolve(workingDir, rl), subPath: 'run-logs' },
       { name: 'runnable', mountPath: path.posix.resolve(workingDir, cat), subPath: 'catalog' },
+      ...(spec.container.volumeMounts ?? []),
     ],
   };
   const jobSpec = {
@@ -122,7 +147,7 @@ export function buildK8sJob(input: K8sJobInput): Record<string, any> {
     backoffLimit: job.jobSpec.backoffLimit ?? 0,
     ttlSecondsAfterFinished: job.jobSpec.ttlSecondsAfterFinished ?? 86400,
     template: {
-      metadata: { labels: { 'app.kubernetes.io/managed-by': 'runnable-ts' } },
+      metadata: { labels: { 'app.kubernetes.io/managed-by': 'runnable-ts', ...(input.kind === 'job' && { 'runnable-ts/kind': 'job' }) } },
       spec: {
         activeDeadlineSeconds: spec.activeDeadlineSeconds ?? 7200,
         restartPolicy: spec.restartPolicy ?? 'Never',
@@ -130,7 +155,7 @@ export function buildK8sJob(input: K8sJobInput): Record<string, any> {
         ...(spec.nodeSelector && { nodeSelector: spec.nodeSelector }),
         ...(spec.tolerations && { tolerations: spec.tolerations }),
         containers: [container],
-        volumes: [{ name: 'runnable', persistentVolumeClaim: { claimName: job.pvcClaimName } }],
+        volumes: [{ name: 'runnable', persistentVolumeClaim: { claimName: job.pvcClaimName } }, ...(spec.volumes ?? [])],
       },
     },
   };
@@ -142,7 +167,7 @@ export function buildK8sJob(input: K8sJobInput): Record<string, any> {
 }
 
 const REFUSAL =
-  "The 'k8s-job' executor runs the pipeline in a Kubernetes Job, not in this process: 'runnable run <file.ts>' (or 'runnable export k8s-job <file.ts>') writes the Job's manifest; apply it with kubectl.";
+  "The 'k8s-job' executor runs the pipeline (or job) in a Kubernetes Job, not in this process: 'runnable run <file.ts>' ('runnable job <file.ts>' for a job, or 'runnable export k8s-job <file.ts>') writes the Job's manifest; apply it with kubectl.";
 
 /**
  * `executor: { type: 'k8s-job' }`. On your machine `runnable run` writes the Job; inside the Job's pod (where the
@@ -166,8 +191,11 @@ export class K8sJobExecutor implements Executor {
   }
 }
 
-/** Writes the Job (or CronJob) manifest of a pipeline file with the configuration's `k8s-job` settings. */
-export function exportK8sJob(opts: { pipelineName: string; file: string; exportName?: string; configFile?: string; parametersFile?: string; runId?: string; output?: string }): { manifest: Record<string, any>; output: string; submit: string } {
+/**
+ * Writes the Job (or CronJob) manifest of a pipeline file, or of a job file (`export default job(Train)`, whose pod
+ * runs `runnable job`), with the configuration's `k8s-job` settings.
+ */
+export function exportK8sJob(opts: { pipelineName: string; kind?: 'pipeline' | 'job'; file: string; exportName?: string; configFile?: string; parametersFile?: string; runId?: string; output?: string }): { manifest: Record<string, any>; output: string; submit: string } {
   const loaded = loadConfig({ configFile: opts.configFile });
   if (loaded.config.executor?.type !== 'k8s-job') {
     throw new ConfigError(`${loaded.file ?? 'The embedded default configuration'} does not select the k8s-job executor (executor.type is '${loaded.config.executor?.type ?? 'local'}').`);
@@ -181,6 +209,7 @@ export function exportK8sJob(opts: { pipelineName: string; file: string; exportN
     job,
     config: loaded.config,
     name: opts.pipelineName,
+    ...(opts.kind && { kind: opts.kind }),
     runArgs: [
       posix(opts.file),
       ...(opts.exportName && opts.exportName !== 'default' ? ['--export', opts.exportName] : []),
