@@ -48,7 +48,7 @@ export class Job<P extends object = {}, Out extends object = {}> extends Pipelin
    * Runs the job with the configured executor. Resolves with the run's result when the task succeeds; rejects with
    * ExecutionFailedError (carrying the run id) when it fails (after its `retry` attempts).
    */
-  override execute(options: JobExecuteOptions<P> = {}): Promise<RunResult> {
+  override execute(options: JobExecuteOptions<P> = {}): Promise<RunResult<Out>> {
     return super.execute(options as ExecuteOptions);
   }
 

@@ -152,7 +152,7 @@ describe('jobs', () => {
     const j = job(summary);
     expectTypeOf(j).toMatchTypeOf<Pipeline<StepIn<typeof summary>, StepOut<typeof summary>>>();
     expectTypeOf(j.execute).parameters.toEqualTypeOf<[options?: JobExecuteOptions<StepIn<typeof summary>>]>();
-    expectTypeOf(j.execute).returns.toEqualTypeOf<Promise<RunResult>>();
+    expectTypeOf(j.execute).returns.toEqualTypeOf<Promise<RunResult<StepOut<typeof summary>>>>();
     expect(Job.isJob(j)).toBe(true);
     expect(Pipeline.isPipeline(j)).toBe(true);
     expect(Job.isJob(built)).toBe(false);
