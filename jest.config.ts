@@ -18,6 +18,8 @@ const config: Config = {
   testMatch: ['**/*.test.ts'],
   // The consumer matrix installs the packed package into user projects: npm run test:consumer.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/'],
+  // bench/peers is a separate package (npm run bench:peers) with its own node_modules: never scanned by jest.
+  modulePathIgnorePatterns: ['<rootDir>/bench/peers/'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
   // superjson and its dependencies are ESM-only.
   transformIgnorePatterns: ['/node_modules/(?!(superjson|copy-anything|is-what)/)'],

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runtime overhead of the local executor with file-system stores (part A, `runtime`), type-check
  * time of large pipelines (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
- * `stores`, bench/stores.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
+ * `stores`, bench/stores.ts, and chunked-fs against file-system on a 2,000-step run and a 10,000-item map,
+ * bench/stores-vs-fs.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
  * and map concurrency (part E, `map`, bench/map.ts), the HTML report of a map of 100 and 10,000 items (part F,
  * `report`, bench/report.ts), the cost of integrity checks and the attempt watch per step (part G, `guards`,
  * bench/guards.ts), executors (part H, `executors`, bench/executors.ts) and start-up of the CLI (part I, `startup`,
@@ -26,6 +27,7 @@ import * as path from 'node:path';
 import { runtimeBench, type RuntimeResult } from './runtime';
 import { typecheckBench, type TypecheckResult } from './typecheck';
 import { formatStoresBench, storesBench, STORES_FLAT_TARGET, type StoresBenchResult } from './stores';
+import { formatStoresVsFs, storesVsFsBench, STORES_VS_FS_TARGET, type StoresVsFsResult } from './stores-vs-fs';
 import { formatCatalogBench, runCatalogBench, type CatalogBenchResult } from './catalog-files';
 import { formatMapBench, mapBench, type MapBenchResult } from './map';
 import { formatReportBench, reportBench, type ReportBenchRow } from './report';
@@ -248,6 +250,8 @@ function typecheckGrowth(t: TypecheckResult) {
 
 interface Extra {
   stores: { label: string; result: StoresBenchResult }[];
+  /** Part C's second table: chunked-fs against file-system on a 2,000-step run and a 10,000-item map. */
+  storesVsFs?: StoresVsFsResult;
   catalog: CatalogBenchResult | undefined;
   map: MapBenchResult | undefined;
   report?: ReportBenchRow[];
@@ -316,6 +320,17 @@ function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | und
         };
       }
     }
+  }
+  if (x.storesVsFs) {
+    const o: Record<string, unknown> = {};
+    for (const c of x.storesVsFs.cases) {
+      log(
+        `  [stores vs file-system] ${c.name}: chunked-fs ${(c.medianWallMs['chunked-fs'] / 1000).toFixed(2)} s, file-system ${(c.medianWallMs['file-system'] / 1000).toFixed(2)} s, ` +
+          `ratio ${c.ratio}x (${c.ratioMin}–${c.ratioMax}) -> target <= ${STORES_VS_FS_TARGET}x: ${c.targetMet ? 'MET' : 'NOT MET'}`,
+      );
+      o[c.name] = { ratio: c.ratio, ratioMin: c.ratioMin, ratioMax: c.ratioMax, cpuRatio: c.cpuRatio, targetMet: c.targetMet };
+    }
+    out.storesVsFs = o;
   }
   if (x.catalog) {
     const c = x.catalog;
@@ -406,6 +421,9 @@ async function main(): Promise<void> {
       );
       extra.stores.push({ label, result });
     }
+    const [vsLabel, vsTmp] = tempLocations()[0]!;
+    log(`C[vs file-system, ${vsLabel}]. chunked-fs against file-system, temp dirs in ${vsTmp} ...`);
+    extra.storesVsFs = await storesVsFsBench({ tmpRoot: vsTmp, quick }, log);
   }
   if (runs('map')) {
     const tmpRoot = givenTmp ? path.resolve(givenTmp) : os.tmpdir();
@@ -481,6 +499,10 @@ async function main(): Promise<void> {
     log('');
     log(formatStoresBench(result, label));
   }
+  if (extra.storesVsFs) {
+    log('');
+    log(formatStoresVsFs(extra.storesVsFs));
+  }
   if (extra.catalog) {
     log('');
     log('D. ' + formatCatalogBench(extra.catalog));
@@ -533,6 +555,7 @@ async function main(): Promise<void> {
       ratio: `< ${TARGET_RATIO}x`,
       flat: `µs/step(N=1000) / µs/step(N=100) < ${FLAT_LIMIT}`,
       stores: `marginal ms/step (100→1000) / marginal ms/step (10→100) <= ${STORES_FLAT_TARGET}`,
+      storesVsFs: `chunked-fs wall / file-system wall <= ${STORES_VS_FS_TARGET} on a 2,000-step run and a map over 10,000 items`,
       catalog: `put and get throughput >= ${CATALOG_TARGET_RATIO}x cp at the largest size; peak RSS growth independent of size`,
       ownership: `1000-step run with the owner record / without <= ${OWNERSHIP_TARGET_RATIO}x`,
       map: 'map over 10,000 items completes with peak RSS < 500 MB, bytes written per item constant; speed-up conc 8 / conc 1 >= 6x',
@@ -546,6 +569,7 @@ async function main(): Promise<void> {
     runtime: Object.fromEntries(runtime.map((l) => [l.label, l.result])),
     typecheck,
     stores: extra.stores.length ? Object.fromEntries(extra.stores.map((l) => [l.label, l.result])) : undefined,
+    storesVsFs: extra.storesVsFs,
     catalog: extra.catalog,
     map: extra.map,
     startup,

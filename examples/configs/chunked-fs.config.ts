@@ -1,4 +1,4 @@
-// The run log as a folder per run with one file per record: safe for concurrent writers, flat cost per step.
+// The run log as a folder per run (a journal per writing process): safe for concurrent writers, flat cost per step.
 // Use it for large maps and parallel runs:  npx runnable run <file> --config examples/configs/chunked-fs.config.ts
 import { defineConfig } from 'runnable-ts';
 

@@ -86,7 +86,7 @@ registerPlugin('runLogStore', 'file-system', {
 registerPlugin('runLogStore', 'chunked-fs', {
   create: (c) => new ChunkedFsRunLogStore({ log_folder: str(c.log_folder) }),
   configKeys: { log_folder: 'string' },
-  description: 'a folder per run, one file per record; for large and parallel runs',
+  description: 'a folder per run, a journal per writing process; for large and parallel runs',
 });
 registerPlugin('runLogStore', 'memory', { create: () => new MemoryRunLogStore(), configKeys: {} });
 registerPlugin('runLogStore', 'buffered', { create: () => new MemoryRunLogStore(), configKeys: {} });

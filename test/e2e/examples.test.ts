@@ -218,8 +218,12 @@ describe('examples run end to end through the CLI', () => {
     expect(out.code).toBe(0);
     const files = fs.readdirSync(path.join(cwd, '.run_log_store/chunked-1')).sort();
     expect(files).toContain('RunLog.json');
-    expect(files).toContain('BranchLog-parallel_step.branch1.json');
-    expect(files).toContain('StepLog-parallel_step.branch2.work.json');
+    expect(files).toContain('journal');
+    const journal = (fs.readdirSync(path.join(cwd, '.run_log_store/chunked-1/journal'), { recursive: true }) as string[]).filter((f) => f.endsWith('.jsonl'));
+    expect(journal).toHaveLength(1); // one writer: this process
+    const keys = fs.readFileSync(path.join(cwd, '.run_log_store/chunked-1/journal', journal[0]!), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).k);
+    expect(keys).toContain('BranchLog-parallel_step.branch1.json');
+    expect(keys).toContain('StepLog-parallel_step.branch2.work.json');
     const inspect = await runnable(['inspect', 'chunked-1', '--json', '--config', path.join(EX, 'configs/chunked-fs.config.ts')], { cwd });
     const log = JSON.parse(inspect.stdout) as RunLog;
     expect(log.run_config.run_log_store).toMatchObject({ service_name: 'chunked-fs' });

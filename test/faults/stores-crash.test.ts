@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { newRunLog, stepLog } from 'runnable-ts/testing';
 import { runnable, tmpDir } from '../helpers/cli';
 import { FAULT_FIXTURES, useStore } from './ownership-helpers';
-import { ChunkedFsRunLogStore, branchFileName, parameterFileName } from '../../src/stores/run-log/chunked-fs';
+import { ChunkedFsRunLogStore, JOURNAL_FOLDER, branchFileName, parameterFileName } from '../../src/stores/run-log/chunked-fs';
 import { FileSystemRunLogStore } from '../../src/stores/run-log/file-system';
 import { MemoryCatalog, RunLogIntegrityError, SilentReporter, pipeline, task, type RunLogStore } from '../../src/index';
 import type { Parameter } from '../../src/stores/run-log/types';
@@ -26,8 +26,22 @@ function withFsSpy<M>(method: 'readdirSync' | 'fsyncSync', modulePath: string): 
 }
 afterEach(() => jest.restoreAllMocks());
 
+/** The journal files of a chunked-fs run folder. */
+const journals = (run: string): string[] =>
+  (fs.readdirSync(path.join(run, JOURNAL_FOLDER), { recursive: true }) as string[]).map((f) => path.join(run, JOURNAL_FOLDER, f)).filter((f) => f.endsWith('.jsonl'));
+/** The records of a chunked-fs run's journals, every line in write order: `{ w, k (key), r (record) }`. */
+const journalEntries = (run: string): { w: number; k: string; r: any }[] =>
+  journals(run).flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))).sort((a, b) => a.w - b.w);
+/** Rewrites every line of a chunked-fs run's journals through `edit` (undefined: the line is dropped). */
+function editJournals(run: string, edit: (e: { w: number; k: string; r: any }) => { w: number; k: string; r: any } | undefined): void {
+  for (const f of journals(run)) {
+    const lines = fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => edit(JSON.parse(l))).filter((e) => e !== undefined);
+    fs.writeFileSync(f, lines.map((e) => JSON.stringify(e) + '\n').join(''));
+  }
+}
+
 describe('chunked-fs: a branch and its parameters are one record', () => {
-  it('creating a branch writes one file that holds its iteration value; no separate parameter file to lose', async () => {
+  it('creating a branch writes one record that holds its iteration value; no separate parameter record to lose', async () => {
     const dir = tmp();
     const store = new ChunkedFsRunLogStore({ log_folder: dir });
     await store.create(newRunLog('b1'));
@@ -35,13 +49,14 @@ describe('chunked-fs: a branch and its parameters are one record', () => {
       { op: 'step', step: stepLog('each', 'PROCESSING', 'map') },
       { op: 'branch', branch: { internal_name: 'each.3', status: 'PROCESSING', parameters: { item: param(3) } } },
     ]);
-    expect(fs.existsSync(path.join(dir, 'b1', parameterFileName('item', 'each.3')))).toBe(false);
-    expect(readJson(path.join(dir, 'b1', branchFileName('each.3'))).branch.parameters).toEqual({ item: param(3) });
+    const entries = journalEntries(path.join(dir, 'b1'));
+    expect(entries.map((e) => e.k)).toEqual(['StepLog-each.json', branchFileName('each.3')]); // no parameterFileName('item', 'each.3')
+    expect(entries[1]!.r.branch.parameters).toEqual({ item: param(3) });
     const log = await new ChunkedFsRunLogStore({ log_folder: dir }).get('b1');
     expect(log.steps.each!.branches['each.3']!.parameters).toEqual({ item: param(3) });
   });
 
-  it('re-creating a branch (a retry) lists no folder, and the values of the earlier incarnation no longer count', async () => {
+  it('re-creating branches (a retry) reads the run once, not once per branch, and the values of the earlier incarnation no longer count', async () => {
     const dir = tmp();
     const first = new ChunkedFsRunLogStore({ log_folder: dir });
     await first.create(newRunLog('b2'));
@@ -54,14 +69,23 @@ describe('chunked-fs: a branch and its parameters are one record', () => {
     // a new process (retry) re-creates the branch with its values as they were read
     const { mod, spy } = withFsSpy<typeof import('../../src/stores/run-log/chunked-fs')>('readdirSync', '../../src/stores/run-log/chunked-fs');
     const retry = new mod.ChunkedFsRunLogStore({ log_folder: dir });
-    await retry.apply('b2', [
-      { op: 'branch', branch: { internal_name: 'each.0', status: 'PROCESSING', parameters: { item: param(0), out: param(1) } } },
-      { op: 'params', branch: 'each.0', params: { out: param(2) } },
-      { op: 'status', branch: 'each.0', status: 'SUCCESS' },
-    ]);
-    expect(spy).not.toHaveBeenCalled(); // O(branch): the 200-step run folder is never listed
+    const run = path.join(dir, 'b2');
+    const recreate = (i: number, out: number) =>
+      retry.apply('b2', [
+        { op: 'branch', branch: { internal_name: `each.${i}`, status: 'PROCESSING', parameters: { item: param(i), out: param(1) } } },
+        { op: 'params', branch: `each.${i}`, params: { out: param(out) } },
+        { op: 'status', branch: `each.${i}`, status: 'SUCCESS' },
+      ]);
+    await recreate(0, 2);
+    const listingsOfRun = () => spy.mock.calls.filter(([p]) => path.resolve(String(p)) === run).length;
+    expect(listingsOfRun()).toBe(1); // the retry's first write reads the run once
+    const callsAfterFirst = spy.mock.calls.length;
+    for (let i = 1; i <= 50; i++) await recreate(i, i);
+    expect(listingsOfRun()).toBe(1); // never again: O(branch) per branch, not a listing of the 200-step run folder
+    // a status change reads what other writers appended: it lists the journal folder and its shards, nothing more
+    const shards = fs.readdirSync(path.join(run, JOURNAL_FOLDER)).length; // the first writer's and the retry's
+    expect((spy.mock.calls.length - callsAfterFirst) / 50).toBe(1 + shards);
     const b = (await retry.get('b2')).steps.each!.branches['each.0']!;
-    expect(spy).toHaveBeenCalled(); // (the spy sees the store's calls: reading the run lists the folder)
     expect(b.parameters).toEqual({ item: param(0), out: param(2) });
     expect(b.status).toBe('SUCCESS');
   });
@@ -80,11 +104,12 @@ describe('chunked-fs: a branch and its parameters are one record', () => {
     const opts = { runLogStore: store, catalog: new MemoryCatalog(), reporter: new SilentReporter(), env: {} };
     await p.execute({ ...opts, runId: 'legacy' }).catch(() => undefined);
     // the state an older version could leave: the failed branch's record without its item
-    const file = path.join(dir, 'legacy', branchFileName('each.2'));
-    const rec = readJson(file);
-    expect(rec.branch.parameters.x).toEqual(param(2));
-    delete rec.branch.parameters.x;
-    fs.writeFileSync(file, JSON.stringify(rec));
+    const key = branchFileName('each.2');
+    expect(journalEntries(path.join(dir, 'legacy')).filter((e) => e.k === key).pop()!.r.branch.parameters.x).toEqual(param(2));
+    editJournals(path.join(dir, 'legacy'), (e) => {
+      if (e.k === key) delete e.r.branch.parameters.x;
+      return e;
+    });
     broken = false;
     const r = await p.execute({ ...opts, retryRunId: 'legacy' });
     expect(r.runLog.parameters.total!.value).toBe(12); // not NaN
@@ -206,7 +231,7 @@ describe('missing or damaged records are integrity errors, never NaN or a TypeEr
     const p = pipeline('p').step(a).step(b).build();
     const opts = { runLogStore: store, catalog: new MemoryCatalog(), reporter: new SilentReporter(), env: {} };
     await p.execute({ ...opts, runId: 'del' }).catch(() => undefined);
-    fs.rmSync(path.join(dir, 'del', parameterFileName('base')));
+    editJournals(path.join(dir, 'del'), (e) => (e.k === parameterFileName('base') ? undefined : e)); // the record of 'base' deleted
     broken = false;
     const err = (await p.execute({ ...opts, retryRunId: "del" }).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(RunLogIntegrityError);

@@ -11,17 +11,32 @@ import {
   parameterFileName,
   parseFileName,
   stepFileName,
+  JOURNAL_FOLDER,
 } from '../../src/stores/run-log/chunked-fs';
 import type { RunLogOp } from '../../src/stores/run-log/document';
 import type { BranchLog, Parameter, StepLog } from '../../src/stores/run-log/types';
 import type { RunLogStore } from '../../src/stores/run-log/store';
-import { RunLogExistsError, RunLogNotFoundError } from '../../src/errors';
+import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../src/errors';
 import { rng } from '../helpers/rng';
 
 const ROOT = path.resolve(__dirname, '../..');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rt-chunked-'));
 const param = (value: unknown): Parameter => ({ kind: 'json', value, description: JSON.stringify(value) });
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+/** Every file under `dir`, as paths relative to it, sorted. */
+const allFiles = (dir: string): string[] =>
+  (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+/** The journals of a run folder (`<xx>/<id>-<pid>.jsonl`), oldest first. */
+const journalFiles = (run: string): string[] => {
+  const jdir = path.join(run, JOURNAL_FOLDER);
+  if (!fs.existsSync(jdir)) return [];
+  return allFiles(jdir).sort((x, y) => fs.statSync(path.join(jdir, x)).birthtimeMs - fs.statSync(path.join(jdir, y)).birthtimeMs || x.localeCompare(y));
+};
+/** The lines of every journal of a run folder, in write-stamp order. */
+const journalLines = (run: string): { w: number; k: string; r: any }[] =>
+  journalFiles(run)
+    .flatMap((f) => fs.readFileSync(path.join(run, JOURNAL_FOLDER, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)))
+    .sort((x, y) => x.w - y.w);
 
 runRunLogStoreContract('chunked-fs', () => {
   const dir = tmp();
@@ -299,7 +314,7 @@ describe('chunked-fs run log store: concurrent writers', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('chunked-fs run log store: layout', () => {
-  it('writes one file per record, as documented', async () => {
+  it("writes the records of each apply() as lines of the writer's own journal, as documented", async () => {
     const dir = tmp();
     const store = new ChunkedFsRunLogStore({ log_folder: dir });
     await store.create(newRunLog('lay'));
@@ -313,38 +328,41 @@ describe('chunked-fs run log store: layout', () => {
     ]);
     const run = path.join(dir, 'lay');
     expect(fs.readdirSync(dir)).toEqual(['lay']);
-    expect(fs.readdirSync(run).sort()).toEqual(
-      [
-        'RunLog.json',
-        'StepLog-a.json',
-        'StepLog-par.json',
-        'StepLog-par.b1.t.json',
-        'BranchLog-par.b1.json',
-        'Parameter-x.json',
-        'Parameter-a~2Fb~20c~25~7E~C3~A9.json',
-        'Parameter-~CF~80.json',
-        'Parameter-ok_name-1.2.json',
-        'Parameter-par.b1%z.json',
-        'Parameter-par.b1%100~25.json',
-      ].sort(),
-    );
+    // create() wrote the header and the parameter it was given as files; everything since is in the journal
+    expect(fs.readdirSync(run).sort()).toEqual(['RunLog.json', 'Parameter-x.json', JOURNAL_FOLDER].sort());
+    const journals = journalFiles(run);
+    expect(journals).toHaveLength(1);
+    expect(journals[0]).toMatch(/^([0-9a-f]{2})\/\1[0-9a-f]{10}-\d+\.jsonl$/);
+    const lines = journalLines(run);
+    expect(lines.map((l) => l.k)).toEqual([
+      'StepLog-a.json',
+      'Parameter-a~2Fb~20c~25~7E~C3~A9.json',
+      'Parameter-~CF~80.json',
+      'Parameter-ok_name-1.2.json',
+      'StepLog-par.json',
+      'BranchLog-par.b1.json',
+      'StepLog-par.b1.t.json',
+      'Parameter-par.b1%z.json',
+      'Parameter-par.b1%100~25.json',
+    ]);
+    // write stamps strictly increase
+    lines.forEach((l, i) => i > 0 && expect(l.w).toBeGreaterThan(lines[i - 1]!.w));
+    const rec = (k: string) => lines.find((l) => l.k === k)!.r;
 
     const header = readJson(path.join(run, 'RunLog.json'));
     expect(header).toEqual({ ...newRunLog('lay'), steps: {}, parameters: {} });
-    const stepFile = readJson(path.join(run, 'StepLog-par.json'));
-    expect(stepFile).toEqual({ seq: expect.any(Number), step: stepLog('par', 'PROCESSING', 'parallel') });
-    expect(stepFile.step.branches).toEqual({});
-    const branchFile = readJson(path.join(run, 'BranchLog-par.b1.json'));
-    expect(branchFile).toEqual({
+    expect(rec('StepLog-par.json')).toEqual({ seq: expect.any(Number), step: stepLog('par', 'PROCESSING', 'parallel') });
+    const branchRec = rec('BranchLog-par.b1.json');
+    expect(branchRec).toEqual({
       seq: expect.any(Number),
       gen: expect.stringMatching(/^[0-9a-f]{12}$/),
       branch: { internal_name: 'par.b1', status: 'PROCESSING', parameters: {}, steps: {} },
     });
     // values set in the branch later belong to this incarnation (gen) of the branch
-    expect(readJson(path.join(run, 'Parameter-par.b1%100~25.json'))).toEqual({ seq: expect.any(Number), scope: 'par.b1', branch_gen: branchFile.gen, name: '100%', parameter: param(5) });
-    expect(readJson(path.join(run, 'Parameter-a~2Fb~20c~25~7E~C3~A9.json'))).toEqual({ seq: expect.any(Number), scope: null, name: 'a/b c%~é', parameter: param(1) });
+    expect(rec('Parameter-par.b1%100~25.json')).toEqual({ seq: expect.any(Number), scope: 'par.b1', branch_gen: branchRec.gen, name: '100%', parameter: param(5) });
+    expect(rec('Parameter-a~2Fb~20c~25~7E~C3~A9.json')).toEqual({ seq: expect.any(Number), scope: null, name: 'a/b c%~é', parameter: param(1) });
 
-    // file names decode back to the records' identities
+    // keys decode back to the records' identities
     expect(parseFileName('Parameter-a~2Fb~20c~25~7E~C3~A9.json')).toEqual({ kind: 'parameter', name: 'a/b c%~é' });
     expect(parseFileName('Parameter-par.b1%100~25.json')).toEqual({ kind: 'parameter', scope: 'par.b1', name: '100%' });
     expect(parseFileName('StepLog-par.b1.t.json')).toEqual({ kind: 'step', name: 'par.b1.t' });
@@ -353,7 +371,7 @@ describe('chunked-fs run log store: layout', () => {
     expect(parseFileName('.StepLog-a.json.123.abcd.tmp')).toBeUndefined();
 
     // seqs follow the order of first writes
-    const seq = (f: string) => readJson(path.join(run, f)).seq as number;
+    const seq = (k: string) => rec(k).seq as number;
     expect(seq('StepLog-a.json')).toBeLessThan(seq('StepLog-par.json'));
     expect(seq('StepLog-par.json')).toBeLessThan(seq('StepLog-par.b1.t.json'));
 
@@ -363,18 +381,41 @@ describe('chunked-fs run log store: layout', () => {
     expect(Object.keys(log.steps)).toEqual(['a', 'par']);
   });
 
-  it('a rewritten step keeps its file, its seq and its place; nothing else is rewritten', async () => {
+  it('a rewritten step keeps its seq and its place; another writer appends to its own journal and rewrites nothing', async () => {
     const dir = tmp();
+    const run = path.join(dir, 'rw');
     const store = new ChunkedFsRunLogStore({ log_folder: dir });
     await store.create(newRunLog('rw'));
     await store.apply('rw', [{ op: 'step', step: stepLog('a', 'PROCESSING') }, { op: 'step', step: stepLog('b') }]);
-    const seqA = readJson(path.join(dir, 'rw', 'StepLog-a.json')).seq;
-    const before = fs.readdirSync(path.join(dir, 'rw')).map((f) => [f, fs.statSync(path.join(dir, 'rw', f)).ino]);
-    await new ChunkedFsRunLogStore({ log_folder: dir }).apply('rw', [{ op: 'step', step: stepLog('a', 'SUCCESS') }]);
-    const after = fs.readdirSync(path.join(dir, 'rw')).map((f) => [f, fs.statSync(path.join(dir, 'rw', f)).ino]);
-    expect(after.filter(([f]) => f !== 'StepLog-a.json')).toEqual(before.filter(([f]) => f !== 'StepLog-a.json'));
-    expect(readJson(path.join(dir, 'rw', 'StepLog-a.json'))).toEqual({ seq: seqA, step: stepLog('a', 'SUCCESS') });
-    expect(Object.keys((await store.get('rw')).steps)).toEqual(['a', 'b']);
+    const seqA = journalLines(run).find((l) => l.k === 'StepLog-a.json')!.r.seq;
+    const [first] = journalFiles(run);
+    const before = fs.statSync(path.join(run, JOURNAL_FOLDER, first!));
+    const other = new ChunkedFsRunLogStore({ log_folder: dir });
+    await other.apply('rw', [{ op: 'step', step: stepLog('a', 'SUCCESS') }]);
+    const after = fs.statSync(path.join(run, JOURNAL_FOLDER, first!));
+    expect([after.ino, after.size, after.mtimeMs]).toEqual([before.ino, before.size, before.mtimeMs]);
+    expect(journalFiles(run)).toHaveLength(2);
+    const last = journalLines(run).filter((l) => l.k === 'StepLog-a.json').pop()!;
+    expect(last.r).toEqual({ seq: seqA, step: stepLog('a', 'SUCCESS') });
+    const log = await store.get('rw');
+    expect(Object.keys(log.steps)).toEqual(['a', 'b']);
+    expect(log.steps.a!.status).toBe('SUCCESS');
+  });
+
+  it('a record keeps the seq of its first write even when a writer that had not seen it gives it another', async () => {
+    const dir = tmp();
+    const a = new ChunkedFsRunLogStore({ log_folder: dir });
+    const b = new ChunkedFsRunLogStore({ log_folder: dir });
+    await a.create(newRunLog('late'));
+    await b.apply('late', [{ op: 'step', step: stepLog('first') }]); // b reads the run now
+    await a.apply('late', [{ op: 'step', step: stepLog('c', 'PROCESSING') }]);
+    await a.apply('late', [{ op: 'step', step: stepLog('d') }]);
+    await b.apply('late', [{ op: 'step', step: stepLog('c', 'SUCCESS') }]); // b never read c: a new seq, after d's
+    for (const reader of [a, b, new ChunkedFsRunLogStore({ log_folder: dir })]) {
+      const log = await reader.get('late');
+      expect(Object.keys(log.steps)).toEqual(['first', 'c', 'd']);
+      expect(log.steps.c!.status).toBe('SUCCESS'); // the later write wins
+    }
   });
 
   it('encodes parameter names unambiguously', () => {
@@ -481,9 +522,10 @@ describe('chunked-fs run log store: flat write cost', () => {
       .sort((a, b) => a.f.localeCompare(b.f));
   };
 
-  it('writing step 1000 writes the same files and bytes as writing step 10', async () => {
+  it('writing step 1000 appends the same lines and bytes to the same journal as writing step 10, and nothing else', async () => {
     const root = tmp();
     const dir = path.join(root, 'logs');
+    const run = path.join(dir, 'flat');
     const store = new ChunkedFsRunLogStore({ log_folder: dir });
     await store.create(newRunLog('flat'));
     const triple = async (i: number) => {
@@ -494,26 +536,116 @@ describe('chunked-fs run log store: flat write cost', () => {
       ]);
     };
     const measured = async (i: number) => {
-      // let the file system clock move past the earlier writes (coarse timestamps), then mark
-      await new Promise((r) => setTimeout(r, 50));
-      const marker = path.join(root, `marker-${i}`);
-      fs.writeFileSync(marker, '');
+      const files = () => allFiles(run).map((f) => [f, fs.statSync(path.join(run, f)).size] as const);
+      const before = files();
       await triple(i);
-      return writtenSince(path.join(dir, 'flat'), marker);
+      const after = files();
+      expect(after.map(([f]) => f)).toEqual(before.map(([f]) => f)); // no file created
+      const changed = after.filter(([f, size], j) => size !== before[j]![1]);
+      expect(changed).toHaveLength(1); // one journal grew
+      const lines = journalLines(run).slice(-3);
+      expect(lines.map((l) => l.k)).toEqual([`StepLog-s${i}.json`, `Parameter-p${i}.json`, `StepLog-s${i}.json`]);
+      return changed[0]![1] - before.find(([f]) => f === changed[0]![0])![1];
     };
-    let at10: { f: string; size: number }[] = [];
-    let at1000: { f: string; size: number }[] = [];
+    let at10 = 0;
+    let at1000 = 0;
     for (let i = 1; i <= 1000; i++) {
       if (i === 10) at10 = await measured(i);
       else if (i === 1000) at1000 = await measured(i);
       else await triple(i);
     }
-    expect(at10.map((w) => w.f)).toEqual(['Parameter-p10.json', 'StepLog-s10.json']);
-    expect(at1000.map((w) => w.f)).toEqual(['Parameter-p1000.json', 'StepLog-s1000.json']);
-    const bytes = (ws: { size: number }[]) => ws.reduce((n, w) => n + w.size, 0);
     // only the step's own records: the same size up to the longer names/numbers ("s1000" vs "s10")
-    expect(Math.abs(bytes(at1000) - bytes(at10))).toBeLessThanOrEqual(20);
-    expect(fs.readdirSync(path.join(dir, 'flat'))).toHaveLength(1 + 1 + 2000);
+    expect(Math.abs(at1000 - at10)).toBeLessThanOrEqual(20);
+    expect(fs.readdirSync(run).sort()).toEqual(['Parameter-x.json', 'RunLog.json', JOURNAL_FOLDER]);
+    expect(journalFiles(run)).toHaveLength(1);
     expect(Object.keys((await store.get('flat')).steps)).toHaveLength(1000);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('chunked-fs run log store: journals', () => {
+  it('reads a run written by the first layout (one file per record), and continues it in a journal', async () => {
+    // test/fixtures/chunked-fs-v1: a real run (a map over 3 items) written by the chunked-fs store of version 1, and
+    // the run log that store read back from it
+    const fixture = path.join(ROOT, 'test/fixtures/chunked-fs-v1');
+    const dir = tmp();
+    fs.cpSync(path.join(fixture, 'run_logs'), dir, { recursive: true });
+    const expected = readJson(path.join(fixture, 'expected-run-log.json'));
+    const store = new ChunkedFsRunLogStore({ log_folder: dir });
+    expect(await store.get('old-layout-1')).toEqual(expected);
+    expect(JSON.stringify(await store.get('old-layout-1'))).toBe(JSON.stringify(expected)); // key order too
+    expect((await store.getStep('old-layout-1', 'm.2.double'))?.status).toBe('SUCCESS');
+
+    const run = path.join(dir, 'old-layout-1');
+    const filesBefore = allFiles(run).map((f) => [f, fs.readFileSync(path.join(run, f), 'utf8')]);
+    await store.apply('old-layout-1', [
+      { op: 'status', status: 'PROCESSING' },
+      { op: 'step', step: stepLog('m.2.double', 'FAIL') },
+      { op: 'params', branch: 'm.2', params: { y: param(40) } },
+      { op: 'step', step: stepLog('later') },
+    ]);
+    // the record files are left as they were: the changes are in a journal
+    expect(allFiles(run).filter((f) => !f.startsWith(JOURNAL_FOLDER)).map((f) => [f, fs.readFileSync(path.join(run, f), 'utf8')])).toEqual(filesBefore);
+    const log = await new ChunkedFsRunLogStore({ log_folder: dir }).get('old-layout-1');
+    expect(log.status).toBe('PROCESSING');
+    expect(log.steps.m!.branches['m.2']!.steps['m.2.double']!.status).toBe('FAIL');
+    // a value written in a branch of the old layout (no gen) counts in that branch
+    expect(log.steps.m!.branches['m.2']!.parameters.y).toEqual(param(40));
+    expect(Object.keys(log.steps)).toEqual([...Object.keys(expected.steps), 'later']);
+  });
+
+  it('a last line without its newline (a torn write) is not read; the next writer writes a journal of its own', async () => {
+    const dir = tmp();
+    const run = path.join(dir, 'torn');
+    const store = new ChunkedFsRunLogStore({ log_folder: dir });
+    await store.create(newRunLog('torn'));
+    await store.apply('torn', [{ op: 'step', step: stepLog('a') }]);
+    await store.close('torn');
+    const [journal] = journalFiles(run);
+    fs.appendFileSync(path.join(run, JOURNAL_FOLDER, journal!), '{"w":99999999999999999,"k":"StepLog-b.json","r":{"seq":1,"st');
+    const again = new ChunkedFsRunLogStore({ log_folder: dir });
+    expect(Object.keys((await again.get('torn')).steps)).toEqual(['a']);
+    await again.apply('torn', [{ op: 'step', step: stepLog('c') }]);
+    expect(journalFiles(run)).toHaveLength(2);
+    expect(Object.keys((await again.get('torn')).steps)).toEqual(['a', 'c']);
+  });
+
+  it('a corrupt line, or a line of the wrong shape, is a RunLogIntegrityError naming the journal and the line', async () => {
+    const dir = tmp();
+    const run = path.join(dir, 'bad');
+    const store = new ChunkedFsRunLogStore({ log_folder: dir });
+    await store.create(newRunLog('bad'));
+    await store.apply('bad', [{ op: 'step', step: stepLog('a') }]);
+    await store.apply('bad', [{ op: 'step', step: stepLog('b') }]);
+    await store.close('bad');
+    const file = path.join(run, JOURNAL_FOLDER, journalFiles(run)[0]!);
+    const good = fs.readFileSync(file, 'utf8').split('\n');
+    for (const [line, why] of [
+      ['{"w": 1, "k": "StepLog-a.js', /is corrupt at line 1: .*JSON/],
+      ['{"w": 1, "k": "nonsense", "r": {}}', /is corrupt at line 1: it is not a record line/],
+      ['{"w": 1, "k": "StepLog-a.json", "r": {}}', /record StepLog-a\.json \(.* line 1\) is damaged: it has no 'seq'/],
+    ] as const) {
+      fs.writeFileSync(file, [line, ...good.slice(1)].join('\n'));
+      const err = (await new ChunkedFsRunLogStore({ log_folder: dir }).get('bad').catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(RunLogIntegrityError);
+      expect(err.message).toContain(file);
+      expect(err.message).toMatch(why);
+    }
+  });
+
+  it('several writers write journals in several shard folders; each shard holds only its own writers', async () => {
+    const dir = tmp();
+    const run = path.join(dir, 'many');
+    await new ChunkedFsRunLogStore({ log_folder: dir }).create(newRunLog('many'));
+    for (let i = 0; i < 40; i++) await new ChunkedFsRunLogStore({ log_folder: dir }).apply('many', [{ op: 'step', step: stepLog(`s${i}`) }]);
+    const shards = fs.readdirSync(path.join(run, JOURNAL_FOLDER));
+    expect(shards.length).toBeGreaterThan(1);
+    for (const shard of shards) {
+      expect(shard).toMatch(/^[0-9a-f]{2}$/);
+      for (const f of fs.readdirSync(path.join(run, JOURNAL_FOLDER, shard))) expect(f.startsWith(shard)).toBe(true);
+    }
+    expect(journalFiles(run)).toHaveLength(40);
+    expect(Object.keys((await new ChunkedFsRunLogStore({ log_folder: dir }).get('many')).steps)).toEqual(Array.from({ length: 40 }, (_, i) => `s${i}`));
   });
 });

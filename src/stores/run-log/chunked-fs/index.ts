@@ -1,56 +1,78 @@
 /*
- * chunked-fs layout
- * =================
+ * chunked-fs layout (version 2: record files from create(), then one append-only journal per writer)
+ * ==================================================================================================
  *
- * A folder per run, one file per record, so a write touches only the record it changes:
+ * A folder per run:
  *
  *   <log_folder>/<run_id>/
- *     RunLog.json                                  the run header: the RunLog with `steps: {}` and `parameters: {}`
- *                                                  left EMPTY (the values live in the files below)
- *     StepLog-<step internal name>.json            { "seq": n, "step": <StepLog with `branches: {}` left empty> }
- *     BranchLog-<branch internal name>.json        { "seq": n, "gen": g, "branch": <BranchLog with `steps: {}` left
+ *     RunLog.json                                  the run header as create() wrote it: the RunLog with `steps: {}`
+ *                                                  and `parameters: {}` left EMPTY (the values live in the records)
+ *     StepLog-<step>.json, BranchLog-<branch>.json, Parameter-<...>.json
+ *                                                  record files: the steps, branches and parameters create() was
+ *                                                  given (usually none), and every record of a run written by the
+ *                                                  first chunked-fs layout (version 1, which wrote one file per
+ *                                                  record on every change: still read, and continued by journals)
+ *     journal/<xx>/<writer id>-<pid>.jsonl         one journal per writer (a store instance writing the run),
+ *                                                  sharded into 256 sub-folders by the first two hex digits of the
+ *                                                  random writer id, so thousands of writers (one process per step
+ *                                                  of a map) never put thousands of files in one folder
+ *
+ * A record is what version 1 kept in a file, and is still named by that file name (its key):
+ *   RunLog.json                                    the header (status, run_config, ...)
+ *   StepLog-<step internal name>.json              { "seq": n, "step": <StepLog with `branches: {}` left empty> }
+ *   BranchLog-<branch internal name>.json          { "seq": n, "gen": g, "branch": <BranchLog with `steps: {}` left
  *                                                  empty; `parameters` holds the values the branch was created with
- *                                                  (a map's iteration value), so one atomic write creates both> }
- *     Parameter-<encoded name>.json                { "seq": n, "scope": null, "name": <name>, "parameter": <Parameter> }
- *     Parameter-<branch internal name>%<encoded name>.json
+ *                                                  (a map's iteration value), so one write creates both> }
+ *   Parameter-<encoded name>.json                  { "seq": n, "scope": null, "name": <name>, "parameter": <Parameter> }
+ *   Parameter-<branch internal name>%<encoded name>.json
  *                                                  { "seq": n, "scope": <branch>, "branch_gen": g, "name": <name>,
  *                                                  "parameter": ... }  (values the branch's steps set later)
+ *
+ * Each journal line is one whole record as it now is: `{"w": <write stamp>, "k": <key>, "r": <record, or null when
+ * it was deleted>}`. The current value of a record is the line (or record file) with the highest write stamp; record
+ * files count as older than every journal line.
  *
  * - Empty child collections are kept as placeholders so the stitched run log has the same key order as the one the
  *   memory / file-system stores build with `applyOp`.
  * - Step and branch internal names are used verbatim (they never contain `/` or `%`). Parameter names are
  *   user-chosen: every UTF-8 byte outside `[A-Za-z0-9._-]` is written as `~XX` (upper-case hex), so `~` itself is
  *   `~7E`, `%` is `~25`, `/` is `~2F`, a space `~20`, `é` `~C3~A9`. An encoded name never contains `%`, so the first
- *   (only) `%` in a parameter file name separates the branch scope from the name, and no `%` means root scope.
- * - A file name longer than MAX_FILE_NAME_BYTES becomes `<prefix>~~<sha256 of the name part>.json` (`~~` cannot
- *   occur in an encoded parameter name). Every file also holds its own identity (step / branch internal name,
- *   parameter scope and name), and reads take the identity from the content, so such files stitch like the others.
+ *   (only) `%` in a parameter key separates the branch scope from the name, and no `%` means root scope.
+ * - A key longer than MAX_FILE_NAME_BYTES becomes `<prefix>~~<sha256 of the name part>.json` (`~~` cannot occur in
+ *   an encoded parameter name). Every record also holds its own identity (step / branch internal name, parameter
+ *   scope and name), and reads take the identity from the content, so such records stitch like the others.
  * - `seq` orders the records of a container: steps within the root or a branch, branches within a step, parameters
  *   within a scope. It is assigned when a record is first written (ms timestamp * 1000, strictly increasing within
- *   a process) and kept when the record is rewritten (from this instance's memory, else from the existing file).
- *   Reads order by (seq, name): the order of first writes, like the single-file store; records written by different
- *   processes at the same moment interleave deterministically.
- * - Files whose names start with `.` (temp files of atomic writes, a run folder being created) are ignored.
+ *   a process) and kept when the record is rewritten: a record keeps the seq of its FIRST write (the oldest write
+ *   stamp), even when a writer that had not seen that write gave it another. Reads order by (seq, name): the order of
+ *   first writes, like the single-file store.
+ * - Write stamps are microseconds of wall-clock time, strictly increasing within a process, and never lower than a
+ *   stamp the process has read: a writer that read a record (every read-modify-write does) always overwrites it.
+ * - Files whose names start with `.` (temp files, a run folder being created) are ignored.
  *
- * Writes: every op of `apply()` writes only the file(s) of the records it changes, each atomically (temp file +
- * rename); nothing else is rewritten, so the cost of a step is flat however large the run is.
- * A `branch` op that re-creates an existing branch (a retry) writes the branch record with a new `gen`: parameter
- * files of the branch written under an older gen are ignored when the run log is read (and overwritten when the
- * same name is written again), so re-creating a branch costs O(that branch), never a listing of the run folder.
- * (A `step` op that carries branch logs inline replaces a whole subtree: it lists the run folder to delete the
- * records it drops. The engine does not send it.)
+ * Writes: every `apply()` appends its records, as lines, to the writer's journal in ONE write call; nothing else is
+ * written (no temp file, no rename, no fsync), so the cost of a step is flat however large the run is, and close to
+ * the file-system store's (which appends one journal line per change). A `branch` op that re-creates an existing
+ * branch (a retry) writes the branch record with a new `gen`: parameter records of the branch written under an older
+ * gen are ignored when the run log is read. (A `step` op that carries branch logs inline replaces a whole subtree:
+ * it writes deletions of the records it drops. The engine does not send it.)
  *
- * Crashes: every file is written atomically, and a record never depends on a later write to be usable, so a
- * `kill -9` at any instant leaves a run log that reads back and that a retry can finish. Records are not fsynced
- * (a power loss may lose the last writes, never tear a file); reading a damaged record is a RunLogIntegrityError.
+ * Crashes: a line is appended whole by one write call, and a record never depends on a later write to be usable, so
+ * a `kill -9` at any instant leaves a run log that reads back and that a retry can finish. A journal's last line
+ * without its newline (a write torn by a crash, or still being written by a live writer) is not read; a writer that
+ * starts again (a retry) writes a journal of its own, so a torn line never ends up in the middle of a journal.
+ * Nothing is fsynced (a power loss may lose the last writes, never tear a record that was read back); reading a
+ * damaged record or a corrupt journal line is a RunLogIntegrityError naming the file.
  *
- * Concurrency: several processes (or store instances) may write the same run at once without losing writes as long
- * as no two of them write the same record: e.g. each worker writes the steps, parameters and status of its own
- * branch, and one process (the orchestrator) writes the root status, run_config and the composite steps. Writers of
- * the same record race (last rename wins). The header (root status, run_config) is one record: read-modify-write.
- * `create()` is exclusive: the run folder is built under a temp name and renamed into place, which fails when the
- * run folder exists; so exactly one of several racing creators succeeds, and readers never see a half-created run.
- * `get()` always reads the files; the only in-memory state is the seq of records this instance wrote.
+ * Concurrency: several processes (or store instances) may write the same run at once without losing writes, as
+ * long as no two of them write the same record at the same time: each writes its own journal, so appends never
+ * interleave. E.g. each worker writes the steps, parameters and status of its own branch, and one process (the
+ * orchestrator) writes the root status, run_config and the composite steps. Writers of the same record race (the
+ * highest write stamp wins). The header (root status, run_config) and branch statuses are read-modify-write: the
+ * writer reads the other journals first. `create()` is exclusive: the run folder is built under a temp name and
+ * renamed into place, which fails when the run folder exists; so exactly one of several racing creators succeeds,
+ * and readers never see a half-created run. `get()` always reads the files; an instance keeps in memory the records
+ * of the runs it writes (its own writes, and the other journals' lines it read, tailed from where it stopped).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -60,7 +82,6 @@ import type { RunLogStore, RunOwner } from '../store';
 import { OwnerFiles } from '../owner-files';
 import type { BranchLog, Parameter, RunLog, StepLog } from '../types';
 import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../../errors';
-import { writeFileAtomicSync } from '../../../util/fs';
 
 export interface ChunkedFsRunLogStoreConfig {
   /** Folder of the run logs (one sub-folder per run). Default `.run_log_store`. */
@@ -226,9 +247,75 @@ function checkRecord(kind: 'step' | 'branch' | 'parameter', rec: unknown, file: 
 const bySeqThenName = <T extends { seq: number }>(name: (r: T) => string) => (a: T, b: T) =>
   a.seq - b.seq || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
 
+/** Sub-folder of a run folder holding the journals (one per writer, sharded: `journal/<xx>/<id>-<pid>.jsonl`). */
+export const JOURNAL_FOLDER = 'journal';
+const JOURNAL_SUFFIX = '.jsonl';
+
+let lastStamp = 0;
+/** Write stamp: microseconds of wall-clock time, strictly increasing, never below a stamp this process has read. */
+function nextStamp(): number {
+  lastStamp = Math.max(Math.floor((performance.timeOrigin + performance.now()) * 1000), lastStamp + 1);
+  return lastStamp;
+}
+function observeStamp(w: number): void {
+  if (w > lastStamp) lastStamp = w;
+}
+
+type AnyRecord = Partial<StepRecord & BranchRecord & ParameterRecord> & Record<string, unknown>;
+
+/** The current value of one record: from the line (or record file) with the highest stamp. */
+interface Slot {
+  /** Stamp of the current value (-1: a record file). */
+  w: number;
+  /** Stamp of the first write of this incarnation of the record: its seq is that write's. */
+  firstW: number;
+  /** null: deleted. */
+  rec: AnyRecord | null;
+}
+
+interface OwnJournal {
+  /** Path relative to the journal folder: `<xx>/<id>-<pid>.jsonl`. */
+  rel: string;
+  fd: number | undefined;
+}
+
+/** What an instance knows of a run: every record, and how far it read each other writer's journal. */
+interface RunView {
+  slots: Map<string, Slot>;
+  /** journal (relative path) → bytes read, and lines read (for error messages). */
+  read: Map<string, { bytes: number; lines: number }>;
+  own: OwnJournal | undefined;
+}
+
+function kindOfKey(key: string): ParsedFileName['kind'] | undefined {
+  return parseFileName(key)?.kind;
+}
+
+/** Folds one record value into a view (values may arrive out of stamp order when several journals are read). */
+function fold(view: RunView, key: string, w: number, rec: AnyRecord | null): void {
+  observeStamp(w);
+  const cur = view.slots.get(key);
+  if (!cur) {
+    view.slots.set(key, { w, firstW: w, rec });
+    return;
+  }
+  const header = key === RUN_HEADER_FILE;
+  if (w > cur.w) {
+    if (cur.rec === null || rec === null) cur.firstW = w; // a deletion, or a record written again after one
+    else if (!header) rec.seq = cur.rec.seq; // a record keeps the seq of its first write
+    cur.w = w;
+    cur.rec = rec;
+  } else if (!header && rec !== null && cur.rec !== null && w < cur.firstW) {
+    // an earlier write read after a later one: it is the record's first write, so its seq is the record's
+    cur.rec.seq = rec.seq;
+    cur.firstW = w;
+  }
+}
+
 /**
- * A folder per run, one file per step log, branch log and parameter (see the layout comment at the top of this
- * file). For large runs (flat write cost per step) and parallel runs (concurrent writers of different records).
+ * A folder per run: the records create() was given as files, then one append-only journal per writer (see the
+ * layout comment at the top of this file). For large runs (flat write cost per step) and parallel runs (concurrent
+ * writers of different records).
  */
 export class ChunkedFsRunLogStore implements RunLogStore {
   readonly type = 'chunked-fs';
@@ -237,10 +324,8 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   get localRoot(): string {
     return this.folder;
   }
-  /** run id → file name → seq, for records this instance wrote or read. */
-  private readonly seqs = new Map<string, Map<string, number>>();
-  /** run id → branch internal name → gen of its record, for branches this instance wrote or read. */
-  private readonly gens = new Map<string, Map<string, string | undefined>>();
+  /** run id → what this instance knows of the run it writes. */
+  private readonly views = new Map<string, RunView>();
   /** Owner records: `<run folder>/.owner/owner-<n>.json` (ignored when the run log is read). */
   private readonly owners = new OwnerFiles((runId) => path.join(this.runDir(runId), '.owner'));
 
@@ -250,12 +335,6 @@ export class ChunkedFsRunLogStore implements RunLogStore {
 
   private runDir(runId: string): string {
     return path.join(this.folder, runId);
-  }
-
-  private seqCache(runId: string): Map<string, number> {
-    let m = this.seqs.get(runId);
-    if (!m) this.seqs.set(runId, (m = new Map()));
-    return m;
   }
 
   // ----- create -----------------------------------------------------------------------------------------------
@@ -268,214 +347,333 @@ export class ChunkedFsRunLogStore implements RunLogStore {
     // exists (and is not empty: it always holds RunLog.json), so exactly one racing creator wins, atomically.
     const staging = path.join(this.folder, `.${runId}.${process.pid}.${randomBytes(4).toString('hex')}.creating`);
     fs.mkdirSync(staging);
-    const seqs = new Map<string, number>();
     try {
       const doc = structuredClone(runLog);
       const write = (file: string, data: unknown) => fs.writeFileSync(path.join(staging, file), JSON.stringify(data, null, 2));
       write(RUN_HEADER_FILE, { ...doc, steps: {}, parameters: {} });
       for (const [name, parameter] of Object.entries(doc.parameters ?? {})) {
         const rec: ParameterRecord = { seq: nextSeq(), scope: null, name, parameter };
-        const file = parameterFileName(name);
-        write(file, rec);
-        seqs.set(file, rec.seq);
+        write(parameterFileName(name), rec);
       }
-      for (const step of Object.values(doc.steps ?? {})) this.writeStepTree(step, (file, seq) => seqs.set(file, seq), write);
+      for (const step of Object.values(doc.steps ?? {})) this.writeStepTree(step, write);
       try {
         fs.renameSync(staging, target);
       } catch (err) {
         if (!fs.existsSync(target)) throw err;
-        throw new RunLogExistsError(runId, readJson<RunLog>(path.join(target, RUN_HEADER_FILE))?.status);
+        let status: RunLog['status'] | undefined;
+        try {
+          status = (this.load(runId).slots.get(RUN_HEADER_FILE)?.rec as RunLog | undefined)?.status;
+        } catch {
+          /* unreadable: still taken */
+        }
+        throw new RunLogExistsError(runId, status);
       }
     } finally {
       fs.rmSync(staging, { recursive: true, force: true });
     }
-    this.seqs.set(runId, seqs);
-    this.gens.delete(runId);
+    this.forget(runId);
   }
 
   /** Writes a step, and the branches it carries inline (with their steps, recursively), as fresh records. */
-  private writeStepTree(
-    step: StepLog,
-    remember: (file: string, seq: number) => void,
-    write: (file: string, data: unknown) => void,
-  ): void {
-    const file = stepFileName(step.internal_name);
+  private writeStepTree(step: StepLog, write: (key: string, data: AnyRecord) => void): void {
     const rec: StepRecord = { seq: nextSeq(), step: { ...step, branches: {} } };
-    write(file, rec);
-    remember(file, rec.seq);
-    for (const [key, branch] of Object.entries(step.branches ?? {})) this.writeBranchTree(step.internal_name, key, branch, remember, write);
+    write(stepFileName(step.internal_name), rec as unknown as AnyRecord);
+    for (const [key, branch] of Object.entries(step.branches ?? {})) this.writeBranchTree(step.internal_name, key, branch, write);
   }
 
   private writeBranchTree(
     stepName: string,
     key: string,
     branch: BranchLog,
-    remember: (file: string, seq: number) => void,
-    write: (file: string, data: unknown) => void,
+    write: (key: string, data: AnyRecord) => void,
     seq: number = nextSeq(),
   ): void {
     if (key !== branch.internal_name || parentStepOf(key) !== stepName) {
       throw new Error(`step '${stepName}' carries branch log '${branch.internal_name}' under the key '${key}': the key must be the branch's internal name, <step>.<branch>`);
     }
-    const file = branchFileName(key);
     const rec: BranchRecord = { seq, branch: { ...branch, parameters: {}, steps: {} } };
-    write(file, rec);
-    remember(file, rec.seq);
+    write(branchFileName(key), rec as unknown as AnyRecord);
     for (const [name, parameter] of Object.entries(branch.parameters ?? {})) {
       const p: ParameterRecord = { seq: nextSeq(), scope: key, name, parameter };
-      const pf = parameterFileName(name, key);
-      write(pf, p);
-      remember(pf, p.seq);
+      write(parameterFileName(name, key), p as unknown as AnyRecord);
     }
     for (const [stepKey, step] of Object.entries(branch.steps ?? {})) {
       if (stepKey !== step.internal_name || parentBranchOf(stepKey) !== key) {
         throw new Error(`branch '${key}' carries step log '${step.internal_name}' under the key '${stepKey}': the key must be the step's internal name, <branch>.<step>`);
       }
-      this.writeStepTree(step, remember, write);
+      this.writeStepTree(step, write);
     }
+  }
+
+  // ----- reading the files into a view ------------------------------------------------------------------------
+
+  /** Reads a run from its files: the header, the record files, then every journal. */
+  private load(runId: string, skipJournal?: string): RunView {
+    const dir = this.runDir(runId);
+    const headerFile = path.join(dir, RUN_HEADER_FILE);
+    const header = readJson<RunLog>(headerFile);
+    if (!header) throw new RunLogNotFoundError(runId, this.folder);
+    const problem = runLogShapeProblem(header, true);
+    if (problem) throw new RunLogIntegrityError(`The run log ${headerFile} is damaged: ${problem}. It was edited, truncated or written by something else; restore it, or start a new run.`);
+    const view: RunView = { slots: new Map(), read: new Map(), own: undefined };
+    view.slots.set(RUN_HEADER_FILE, { w: -1, firstW: -1, rec: header as unknown as AnyRecord });
+    for (const file of fs.readdirSync(dir)) {
+      const parsed = parseFileName(file);
+      if (!parsed || parsed.kind === 'header') continue;
+      // A record file never vanishes in this layout, but a run of the first layout being rewritten by an older
+      // version may replace one: skip it.
+      const rec = readJson<AnyRecord>(path.join(dir, file));
+      if (!rec) continue;
+      checkRecord(parsed.kind, rec, path.join(dir, file));
+      view.slots.set(file, { w: -1, firstW: -1, rec });
+    }
+    this.readJournals(runId, view, skipJournal);
+    return view;
+  }
+
+  /** Reads what the journals of other writers gained since this view last read them. */
+  private readJournals(runId: string, view: RunView, skip?: string): void {
+    const jdir = path.join(this.runDir(runId), JOURNAL_FOLDER);
+    let shards: string[];
+    try {
+      shards = fs.readdirSync(jdir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const shard of shards) {
+      if (shard.startsWith('.')) continue;
+      let files: string[];
+      try {
+        files = fs.readdirSync(path.join(jdir, shard));
+      } catch {
+        continue; // not a folder
+      }
+      for (const f of files) {
+        if (f.startsWith('.') || !f.endsWith(JOURNAL_SUFFIX)) continue;
+        const rel = `${shard}/${f}`;
+        if (rel === skip) continue;
+        this.tail(view, path.join(jdir, rel), rel);
+      }
+    }
+  }
+
+  /** Folds the complete lines a journal gained since `view` last read it; a last line without newline waits. */
+  private tail(view: RunView, file: string, rel: string): void {
+    const pos = view.read.get(rel) ?? { bytes: 0, lines: 0 };
+    let buf: Buffer;
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new RunLogIntegrityError(`The run log journal ${file} cannot be read: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size <= pos.bytes) return;
+      buf = Buffer.allocUnsafe(size - pos.bytes);
+      let got = 0;
+      while (got < buf.length) {
+        const n = fs.readSync(fd, buf, got, buf.length - got, pos.bytes + got);
+        if (n === 0) break;
+        got += n;
+      }
+      buf = buf.subarray(0, got);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const end = buf.lastIndexOf(10);
+    if (end < 0) return;
+    const lines = buf.toString('utf8', 0, end).split('\n');
+    for (const line of lines) {
+      pos.lines += 1;
+      if (!line) continue;
+      let entry: { w?: unknown; k?: unknown; r?: unknown };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch (err) {
+        throw new RunLogIntegrityError(`The run log journal ${file} is corrupt at line ${pos.lines}: ${(err as Error).message}. It was edited or damaged; restore it, or start a new run.`);
+      }
+      const kind = typeof entry.k === 'string' ? kindOfKey(entry.k) : undefined;
+      if (!entry || typeof entry.w !== 'number' || kind === undefined || typeof entry.r !== 'object') {
+        throw new RunLogIntegrityError(`The run log journal ${file} is corrupt at line ${pos.lines}: it is not a record line ({"w", "k", "r"}). It was edited or damaged; restore it, or start a new run.`);
+      }
+      const key = entry.k as string;
+      const rec = entry.r as AnyRecord | null;
+      if (rec !== null) {
+        const where = `${key} (${file} line ${pos.lines})`;
+        if (kind === 'header') {
+          const problem = runLogShapeProblem(rec, true);
+          if (problem) throw new RunLogIntegrityError(`The run log record ${where} is damaged: ${problem}. Restore it, or start a new run.`);
+        } else checkRecord(kind, rec, where);
+      }
+      fold(view, key, entry.w, rec);
+    }
+    pos.bytes += end + 1;
+    view.read.set(rel, pos);
+  }
+
+  /** This instance's view of a run (read from the files the first time). */
+  private view(runId: string): RunView {
+    let v = this.views.get(runId);
+    if (!v) {
+      v = this.load(runId);
+      this.views.set(runId, v);
+    }
+    return v;
+  }
+
+  private forget(runId: string): void {
+    const v = this.views.get(runId);
+    if (v?.own?.fd !== undefined) fs.closeSync(v.own.fd);
+    this.views.delete(runId);
   }
 
   // ----- apply ------------------------------------------------------------------------------------------------
 
   async apply(runId: string, ops: readonly RunLogOp[]): Promise<void> {
     const dir = this.runDir(runId);
-    if (!fs.existsSync(path.join(dir, RUN_HEADER_FILE))) throw new RunLogNotFoundError(runId, this.folder);
-    for (const op of ops) this.applyOne(runId, dir, op);
+    if (!fs.existsSync(path.join(dir, RUN_HEADER_FILE))) {
+      this.forget(runId);
+      throw new RunLogNotFoundError(runId, this.folder);
+    }
+    const view = this.view(runId);
+    const lines: string[] = [];
+    const write = (key: string, rec: AnyRecord | null) => {
+      const w = nextStamp();
+      const line = JSON.stringify({ w, k: key, r: rec });
+      lines.push(line);
+      // the view keeps its own copy: the op's objects belong to the caller
+      fold(view, key, w, rec === null ? null : (JSON.parse(line) as { r: AnyRecord }).r);
+    };
+    try {
+      for (const op of ops) this.applyOne(runId, view, op, write);
+    } catch (err) {
+      if (lines.length) this.append(runId, view, lines);
+      throw err;
+    }
+    if (lines.length) this.append(runId, view, lines);
   }
 
-  private applyOne(runId: string, dir: string, op: RunLogOp): void {
-    const cache = this.seqCache(runId);
-    // the run folder exists (apply checked its header file): no mkdir per write
-    // atomic, not fsynced: a record per step; a power loss may lose the last records, never tear one (docs/guarantees.md)
-    const write = (file: string, data: unknown) => writeFileAtomicSync(path.join(dir, file), JSON.stringify(data, null, 2), { mkdir: false, durable: false });
-    const remember = (file: string, seq: number) => cache.set(file, seq);
+  /** Appends lines to this instance's journal of the run, in one write call. */
+  private append(runId: string, view: RunView, lines: string[]): void {
+    const data = Buffer.from(lines.join('\n') + '\n');
+    let own = view.own;
+    try {
+      if (!own || own.fd === undefined) {
+        const id = randomBytes(6).toString('hex');
+        const rel = `${id.slice(0, 2)}/${id}-${process.pid}${JOURNAL_SUFFIX}`;
+        const file = path.join(this.runDir(runId), JOURNAL_FOLDER, rel);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        own = view.own = { rel, fd: fs.openSync(file, 'ax') };
+      }
+      let done = 0;
+      while (done < data.length) done += fs.writeSync(own.fd!, data, done, data.length - done);
+    } catch (err) {
+      // The journal may end with a torn line now: never append after it. The view is ahead of the files: drop it.
+      this.forget(runId);
+      throw err;
+    }
+  }
+
+  private applyOne(runId: string, view: RunView, op: RunLogOp, write: (key: string, rec: AnyRecord | null) => void): void {
+    const current = (key: string): AnyRecord | undefined => view.slots.get(key)?.rec ?? undefined;
+    /** Looks in the view, then in what the other writers wrote since. */
+    const find = (key: string): AnyRecord | undefined => {
+      const known = current(key);
+      if (known) return known;
+      this.readJournals(runId, view, view.own?.rel);
+      return current(key);
+    };
     const missingBranch = (branch: string, forWhat: string) =>
       new Error(`run log ${runId}: branch '${branch}' does not exist (needed for ${forWhat})`);
     const requireBranch = (branch: string | undefined, forWhat: string) => {
-      if (branch !== undefined && !fs.existsSync(path.join(dir, branchFileName(branch)))) throw missingBranch(branch, forWhat);
+      if (branch !== undefined && !find(branchFileName(branch))) throw missingBranch(branch, forWhat);
     };
-    /** The seq of an existing record: from memory, else from its file; undefined when it does not exist. */
-    const existingSeq = (file: string): number | undefined => {
-      const known = cache.get(file);
-      if (known !== undefined) return known;
-      const abs = path.join(dir, file);
-      if (!fs.existsSync(abs)) return undefined; // a new record: cheaper than reading and catching ENOENT
-      const seq = readJson<{ seq: number }>(abs)?.seq;
-      if (seq !== undefined) cache.set(file, seq);
-      return seq;
-    };
+    /** The seq of a record this instance knows; a new record gets a new one (reads keep the first write's). */
+    const seqOf = (key: string): number => (current(key)?.seq as number | undefined) ?? nextSeq();
 
     switch (op.op) {
       case 'status':
       case 'run_config': {
+        // read-modify-write: read what the other writers wrote first
+        this.readJournals(runId, view, view.own?.rel);
         if (op.op === 'status' && op.branch !== undefined) {
-          const file = branchFileName(op.branch);
-          const rec = readJson<BranchRecord>(path.join(dir, file));
+          const key = branchFileName(op.branch);
+          const rec = current(key) as BranchRecord | undefined;
           if (!rec) throw missingBranch(op.branch, 'a status change');
-          rec.branch.status = op.status;
-          write(file, rec);
-          remember(file, rec.seq);
+          write(key, { ...rec, branch: { ...rec.branch, status: op.status } } as unknown as AnyRecord);
           return;
         }
-        const header = readJson<RunLog>(path.join(dir, RUN_HEADER_FILE));
+        const header = current(RUN_HEADER_FILE) as RunLog | undefined;
         if (!header) throw new RunLogNotFoundError(runId, this.folder);
-        if (op.op === 'status') header.status = op.status;
-        else header.run_config = structuredClone(op.run_config);
-        write(RUN_HEADER_FILE, header);
+        write(RUN_HEADER_FILE, (op.op === 'status' ? { ...header, status: op.status } : { ...header, run_config: op.run_config }) as unknown as AnyRecord);
         return;
       }
       case 'params': {
-        const gen = op.branch === undefined ? undefined : this.branchGen(runId, dir, op.branch, 'parameters');
+        let gen: string | undefined;
+        if (op.branch !== undefined) {
+          const b = find(branchFileName(op.branch)) as BranchRecord | undefined;
+          if (!b) throw missingBranch(op.branch, 'parameters');
+          gen = b.gen;
+        }
         for (const [name, parameter] of Object.entries(op.params)) {
-          const file = parameterFileName(name, op.branch);
-          const rec: ParameterRecord = { seq: existingSeq(file) ?? nextSeq(), scope: op.branch ?? null, ...(gen !== undefined && { branch_gen: gen }), name, parameter };
-          write(file, rec);
-          remember(file, rec.seq);
+          const key = parameterFileName(name, op.branch);
+          const rec: ParameterRecord = { seq: seqOf(key), scope: op.branch ?? null, ...(gen !== undefined && { branch_gen: gen }), name, parameter };
+          write(key, rec as unknown as AnyRecord);
         }
         return;
       }
       case 'step': {
         const name = op.step.internal_name;
         requireBranch(parentBranchOf(name), `step '${name}'`);
-        const file = stepFileName(name);
-        const rec: StepRecord = { seq: existingSeq(file) ?? nextSeq(), step: { ...op.step, branches: {} } };
-        write(file, rec);
-        remember(file, rec.seq);
+        const key = stepFileName(name);
+        const rec: StepRecord = { seq: seqOf(key), step: { ...op.step, branches: {} } };
+        write(key, rec as unknown as AnyRecord);
         // Branch logs carried inline replace the branch (steps, parameters and all); the others are kept.
-        for (const [key, branch] of Object.entries(op.step.branches ?? {})) {
-          const bf = branchFileName(key);
-          const seq = existingSeq(bf);
-          if (seq !== undefined) this.deleteRecords(runId, dir, (r) => r.kind === 'parameter' ? r.scope === key || r.scope.startsWith(`${key}.`) : r.name.startsWith(`${key}.`));
-          this.writeBranchTree(name, key, branch, remember, write, seq ?? nextSeq());
-          this.genCache(runId).set(key, undefined); // records written inline carry no gen
+        for (const [bkey, branch] of Object.entries(op.step.branches ?? {})) {
+          const bk = branchFileName(bkey);
+          const existing = find(bk);
+          if (existing) this.deleteRecords(view, write, (r) => (r.kind === 'parameter' ? r.scope === bkey || r.scope.startsWith(`${bkey}.`) : r.name.startsWith(`${bkey}.`)));
+          this.writeBranchTree(name, bkey, branch, write, (existing?.seq as number | undefined) ?? nextSeq());
         }
         return;
       }
       case 'branch': {
         const name = op.branch.internal_name;
         const stepName = parentStepOf(name);
-        if (!fs.existsSync(path.join(dir, stepFileName(stepName)))) {
+        if (!find(stepFileName(stepName))) {
           throw new Error(`run log ${runId}: step '${stepName}' does not exist (needed for branch '${name}')`);
         }
-        const file = branchFileName(name);
-        const seq = existingSeq(file);
-        // One atomic write creates (or re-creates) the branch with its parameters, under a new gen: the parameter
-        // files of an earlier incarnation no longer count, without listing or deleting anything.
+        const key = branchFileName(name);
+        // One write creates (or re-creates) the branch with its parameters, under a new gen: the parameter records
+        // of an earlier incarnation no longer count, without listing or deleting anything.
         const gen = randomBytes(6).toString('hex');
-        const rec: BranchRecord = { seq: seq ?? nextSeq(), gen, branch: { ...op.branch, parameters: { ...(op.branch.parameters ?? {}) }, steps: {} } };
-        write(file, rec);
-        remember(file, rec.seq);
-        this.genCache(runId).set(name, gen);
+        const rec: BranchRecord = { seq: seqOf(key), gen, branch: { ...op.branch, parameters: { ...(op.branch.parameters ?? {}) }, steps: {} } };
+        write(key, rec as unknown as AnyRecord);
         return;
       }
     }
   }
 
-  private genCache(runId: string): Map<string, string | undefined> {
-    let m = this.gens.get(runId);
-    if (!m) this.gens.set(runId, (m = new Map()));
-    return m;
-  }
-
-  /** The gen of a branch's record (from memory, else its file); throws when the branch does not exist. */
-  private branchGen(runId: string, dir: string, branch: string, forWhat: string): string | undefined {
-    const cache = this.genCache(runId);
-    if (cache.has(branch)) return cache.get(branch);
-    const file = path.join(dir, branchFileName(branch));
-    const rec = readJson<BranchRecord>(file);
-    if (!rec) throw new Error(`run log ${runId}: branch '${branch}' does not exist (needed for ${forWhat})`);
-    checkRecord('branch', rec, file);
-    cache.set(branch, rec.gen);
-    return rec.gen;
-  }
-
-  /** Deletes the records matching `match` (identity from the file name, or from the content for hashed names). */
+  /** Writes deletions of the records matching `match` (identity from the key, or from the content for hashed keys). */
   private deleteRecords(
-    runId: string,
-    dir: string,
+    view: RunView,
+    write: (key: string, rec: AnyRecord | null) => void,
     match: (r: { kind: 'step' | 'branch'; name: string } | { kind: 'parameter'; scope: string; name: string }) => boolean,
   ): void {
-    const cache = this.seqCache(runId);
-    for (const file of fs.readdirSync(dir)) {
-      const parsed = parseFileName(file);
-      if (!parsed || parsed.kind === 'header') continue;
+    for (const [key, slot] of [...view.slots]) {
+      const parsed = parseFileName(key);
+      const rec = slot.rec;
+      if (!parsed || parsed.kind === 'header' || rec === null) continue;
       let id: Parameters<typeof match>[0] | undefined;
-      if (parsed.kind === 'parameter') {
-        if (parsed.name !== undefined) id = parsed.scope === undefined ? undefined : { kind: 'parameter', scope: parsed.scope, name: parsed.name };
-        else {
-          const rec = readJson<ParameterRecord>(path.join(dir, file));
-          id = rec && rec.scope !== null ? { kind: 'parameter', scope: rec.scope, name: rec.name } : undefined;
-        }
-      } else if (parsed.name !== undefined) id = { kind: parsed.kind, name: parsed.name };
+      if (parsed.kind === 'parameter') id = typeof rec.scope === 'string' ? { kind: 'parameter', scope: rec.scope, name: rec.name as string } : undefined;
       else {
-        const rec = readJson<Partial<StepRecord & BranchRecord>>(path.join(dir, file));
-        const name = parsed.kind === 'step' ? rec?.step?.internal_name : rec?.branch?.internal_name;
+        const name = parsed.kind === 'step' ? rec.step?.internal_name : rec.branch?.internal_name;
         id = name === undefined ? undefined : { kind: parsed.kind, name };
       }
-      if (id && match(id)) {
-        fs.rmSync(path.join(dir, file), { force: true });
-        cache.delete(file);
-      }
+      if (id && match(id)) write(key, null);
     }
   }
 
@@ -484,32 +682,28 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   async getStep(runId: string, internalName: string): Promise<StepLog | undefined> {
     const dir = this.runDir(runId);
     if (!fs.existsSync(path.join(dir, RUN_HEADER_FILE))) throw new RunLogNotFoundError(runId, this.folder);
-    return readJson<StepRecord>(path.join(dir, stepFileName(internalName)))?.step;
+    const view = this.view(runId);
+    this.readJournals(runId, view, view.own?.rel);
+    const rec = view.slots.get(stepFileName(internalName))?.rec as StepRecord | null | undefined;
+    return rec ? structuredClone(rec.step) : undefined;
   }
 
   async get(runId: string): Promise<RunLog> {
-    const dir = this.runDir(runId);
-    const headerFile = path.join(dir, RUN_HEADER_FILE);
-    const doc = readJson<RunLog>(headerFile);
-    if (!doc) throw new RunLogNotFoundError(runId, this.folder);
-    const problem = runLogShapeProblem(doc, true);
-    if (problem) throw new RunLogIntegrityError(`The run log ${headerFile} is damaged: ${problem}. It was edited, truncated or written by something else; restore it, or start a new run.`);
+    // always from the files (every journal, this instance's own included)
+    const view = this.load(runId);
+    const doc = structuredClone(view.slots.get(RUN_HEADER_FILE)!.rec) as unknown as RunLog;
     doc.steps = {};
     doc.parameters = {};
 
     const steps: StepRecord[] = [];
     const branches: BranchRecord[] = [];
     const params: ParameterRecord[] = [];
-    for (const file of fs.readdirSync(dir)) {
-      const parsed = parseFileName(file);
-      if (!parsed || parsed.kind === 'header') continue;
-      // A file may vanish between readdir and read (a concurrent writer replacing a branch): skip it.
-      const rec = readJson<StepRecord & BranchRecord & ParameterRecord>(path.join(dir, file));
-      if (!rec) continue;
-      checkRecord(parsed.kind, rec, path.join(dir, file));
-      if (parsed.kind === 'step') steps.push(rec);
-      else if (parsed.kind === 'branch') branches.push(rec);
-      else params.push(rec);
+    for (const [key, { rec }] of view.slots) {
+      if (rec === null) continue;
+      const kind = kindOfKey(key);
+      if (kind === 'step') steps.push(rec as unknown as StepRecord);
+      else if (kind === 'branch') branches.push(rec as unknown as BranchRecord);
+      else if (kind === 'parameter') params.push(rec as unknown as ParameterRecord);
     }
     steps.sort(bySeqThenName((r) => r.step.internal_name));
     branches.sort(bySeqThenName((r) => r.branch.internal_name));
@@ -571,10 +765,9 @@ export class ChunkedFsRunLogStore implements RunLogStore {
       .map((e) => e.name);
   }
 
-  /** Nothing to flush (every apply is on disk when it returns); forgets the seqs remembered for the run. */
+  /** Nothing to flush (every apply is on disk when it returns): closes this instance's journal of the run. */
   async close(runId: string): Promise<void> {
-    this.seqs.delete(runId);
-    this.gens.delete(runId);
+    this.forget(runId);
   }
 
   describe(runId: string): string {
