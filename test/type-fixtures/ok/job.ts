@@ -1,4 +1,4 @@
-// Issue 12, part 4: jobs are typed by their task: parameters are the task's inputs, the result is a RunResult.
+// Issue 12, part 4: jobs are typed by their task: parameters are the task's inputs, the result is a RunResult typed by its returns.
 import 'reflect-metadata';
 import { expectTypeOf } from 'expect-type';
 import { Task, job, metric, shell, task, type Job, type RunResult } from 'runnable-ts';
@@ -12,7 +12,7 @@ class Train {
 
 const trainJob = job(Train, { name: 'nightly-train', defaults: { learning_rate: 0.05 }, retry: { maxAttempts: 2 } });
 export const typed: Job<{ n_estimators: number; learning_rate?: number }, { score: number }> = trainJob;
-expectTypeOf(trainJob.execute({ params: { n_estimators: 50 } })).toEqualTypeOf<Promise<RunResult>>();
+expectTypeOf(trainJob.execute({ params: { n_estimators: 50 } })).toEqualTypeOf<Promise<RunResult<{ score: number }>>>();
 // every parameter may come from the parameters file or the environment instead
 export const fromEnv = trainJob.execute();
 
