@@ -1,5 +1,5 @@
 import type { RunLogOp } from './document';
-import type { RunLog, StepLog } from './types';
+import type { RunLog, StepCacheEntry, StepLog } from './types';
 
 /**
  * The exclusive owner of a run: the one process executing it (`run`, `retry`, `execute-single-node`).
@@ -67,6 +67,14 @@ export interface RunLogStore {
   releaseOwner(runId: string, token: string): Promise<void>;
   /** The current owner of a run, undefined when nobody owns it. */
   getOwner(runId: string): Promise<RunOwner | undefined>;
+  /**
+   * Step cache index (docs/caching.md): records `entry`, replacing the entry with the same key and fingerprint.
+   * Atomic: a reader never sees a half-written entry, and concurrent writers (several runs, several processes when
+   * the store is shared) never corrupt the index; of two writers of the same key and fingerprint, one entry remains.
+   */
+  putCacheEntry(entry: StepCacheEntry): Promise<void>;
+  /** The step cache entries recorded under `key`, newest first (empty when none). */
+  getCacheEntries(key: string): Promise<StepCacheEntry[]>;
   /** Configuration as recorded in run_config. */
   config(): Record<string, unknown>;
 }

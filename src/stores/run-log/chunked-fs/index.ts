@@ -58,7 +58,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { parametersShapeProblem, parentBranchOf, parentStepOf, runLogShapeProblem, stepShapeProblem, type RunLogOp } from '../document';
 import type { RunLogStore, RunOwner } from '../store';
 import { OwnerFiles } from '../owner-files';
-import type { BranchLog, Parameter, RunLog, StepLog } from '../types';
+import { CacheFiles } from '../cache-files';
+import type { BranchLog, Parameter, RunLog, StepCacheEntry, StepLog } from '../types';
 import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../../errors';
 import { writeFileAtomicSync } from '../../../util/fs';
 
@@ -243,6 +244,10 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   private readonly gens = new Map<string, Map<string, string | undefined>>();
   /** Owner records: `<run folder>/.owner/owner-<n>.json` (ignored when the run log is read). */
   private readonly owners = new OwnerFiles((runId) => path.join(this.runDir(runId), '.owner'));
+  /** Step cache index: `<log_folder>/.step-cache/<key>/<fingerprint>.json` (see cache-files.ts). */
+  private get cacheFiles(): CacheFiles {
+    return new CacheFiles(path.join(this.folder, '.step-cache'));
+  }
 
   constructor(private readonly cfg: ChunkedFsRunLogStoreConfig = {}) {
     this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
@@ -575,6 +580,13 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   async close(runId: string): Promise<void> {
     this.seqs.delete(runId);
     this.gens.delete(runId);
+  }
+
+  async putCacheEntry(entry: StepCacheEntry): Promise<void> {
+    this.cacheFiles.put(entry);
+  }
+  async getCacheEntries(key: string): Promise<StepCacheEntry[]> {
+    return this.cacheFiles.get(key);
   }
 
   describe(runId: string): string {

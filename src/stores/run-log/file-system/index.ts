@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { applyOp, assertRunLogShape, findStep, type RunLogOp } from '../document';
 import type { RunLogStore, RunOwner } from '../store';
 import { OwnerFiles } from '../owner-files';
-import type { RunLog, StepLog } from '../types';
+import { CacheFiles } from '../cache-files';
+import type { RunLog, StepCacheEntry, StepLog } from '../types';
 import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../../errors';
 import { createFileExclusiveSync, writeFileAtomicSync } from '../../../util/fs';
 
@@ -44,6 +45,10 @@ export class FileSystemRunLogStore implements RunLogStore {
   private readonly open = new Map<string, OpenRun>();
   /** Owner records: `<log_folder>/.owners/<run_id>/owner-<n>.json` (ignored by list()). */
   private readonly owners = new OwnerFiles((runId) => path.join(this.folder, '.owners', runId));
+  /** Step cache index: `<log_folder>/.step-cache/<key>/<fingerprint>.json` (see cache-files.ts). */
+  private get cacheFiles(): CacheFiles {
+    return new CacheFiles(path.join(this.folder, '.step-cache'));
+  }
 
   constructor(private readonly cfg: FileSystemRunLogStoreConfig = {}) {
     this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
@@ -212,6 +217,13 @@ export class FileSystemRunLogStore implements RunLogStore {
       .readdirSync(this.folder)
       .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
       .map((f) => f.slice(0, -'.json'.length));
+  }
+
+  async putCacheEntry(entry: StepCacheEntry): Promise<void> {
+    this.cacheFiles.put(entry);
+  }
+  async getCacheEntries(key: string): Promise<StepCacheEntry[]> {
+    return this.cacheFiles.get(key);
   }
 
   describe(runId: string): string {

@@ -1,0 +1,72 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StepCacheEntry } from './types';
+import { writeFileAtomicSync } from '../../util/fs';
+
+/*
+ * The step cache index on a local file system, shared by the file-system and chunked-fs stores:
+ *
+ *   <log_folder>/.step-cache/<key>/<fingerprint>.json      one StepCacheEntry per file
+ *
+ * Every entry is its own file, written atomically (temp file + rename), so writers never read-modify-write a shared
+ * file: concurrent runs (or processes) recording entries cannot corrupt the index, and a reader sees whole entries
+ * only. Two writers of the same key and fingerprint race on one file name; the last rename wins, both are valid.
+ * The folder starts with '.', so neither store lists it as a run.
+ */
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Refuses anything but a SHA-256 hex digest (a key or fingerprint becomes a file name). */
+export function checkDigest(what: string, value: string): void {
+  if (typeof value !== 'string' || !HEX64.test(value)) throw new Error(`step cache: ${what} must be a SHA-256 hex digest, got '${String(value)}'`);
+}
+
+/** Checks an entry's shape before it is stored (a store keeps only what the engine can read back). */
+export function checkCacheEntry(e: StepCacheEntry): void {
+  checkDigest('key', e.key);
+  checkDigest('fingerprint', e.fingerprint);
+  if (typeof e.run_id !== 'string' || !e.run_id || typeof e.step !== 'string' || !e.step) throw new Error('step cache: an entry needs run_id and step');
+  if (!Array.isArray(e.inputs) || !Array.isArray(e.absent)) throw new Error('step cache: an entry needs inputs and absent (arrays of names)');
+}
+
+function isEntry(v: unknown): v is StepCacheEntry {
+  const e = v as StepCacheEntry;
+  return !!e && typeof e === 'object' && HEX64.test(String(e.key)) && HEX64.test(String(e.fingerprint)) && typeof e.run_id === 'string' && typeof e.step === 'string' && Array.isArray(e.inputs) && Array.isArray(e.absent);
+}
+
+/** Newest first (by created_at, then fingerprint so the order is total). */
+export function newestFirst(entries: StepCacheEntry[]): StepCacheEntry[] {
+  return entries.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.fingerprint < b.fingerprint ? -1 : 1));
+}
+
+export class CacheFiles {
+  constructor(private readonly root: string) {}
+
+  put(entry: StepCacheEntry): void {
+    checkCacheEntry(entry);
+    writeFileAtomicSync(path.join(this.root, entry.key, `${entry.fingerprint}.json`), JSON.stringify(entry), { durable: false });
+  }
+
+  get(key: string): StepCacheEntry[] {
+    checkDigest('key', key);
+    const dir = path.join(this.root, key);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: StepCacheEntry[] = [];
+    for (const name of names) {
+      if (name.startsWith('.') || !name.endsWith('.json')) continue; // temp files of writes in progress
+      try {
+        const e = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as unknown;
+        if (isEntry(e) && e.key === key && `${e.fingerprint}.json` === name) out.push(e);
+      } catch {
+        /* removed meanwhile, or not an entry: not a hit */
+      }
+    }
+    return newestFirst(out);
+  }
+}
