@@ -101,7 +101,7 @@ export function summaryRows(log: RunLog): { step: string; status: string; durati
     rows.push({
       step: s.internal_name,
       status: `${STATUS_ICON[s.status]} ${s.status}`,
-      duration: secs === undefined ? '-' : formatDuration(secs),
+      duration: s.cached_from ? 'reused' : secs === undefined ? '-' : formatDuration(secs),
       attempts: String(s.attempts.length || '-'),
       // CPU time of the process while the step ran, and its peak resident memory (recorded with each attempt).
       cpu: last?.cpu_seconds === undefined ? '-' : `${last.cpu_seconds.toFixed(2)}s`,
