@@ -3,7 +3,7 @@
  */
 import 'reflect-metadata';
 
-export { Task, task, type TaskOptions, type StepOptions, type CatalogSpec, type RetrySpec, type FnTask, type TaskDefinition } from './sdk/task';
+export { Task, task, type TaskOptions, type StepOptions, type CatalogSpec, type RetrySpec, type CacheOption, type CacheSpec, type FnTask, type TaskDefinition } from './sdk/task';
 export { pickled, metric, json, type ReturnKind, type ReturnSpec, type ReturnEntry } from './sdk/returns';
 export { pipeline, Pipeline, PipelineBuilder, type StepCallOptions, type FlowOptions, type TypedFlowOptions, type ParamsSlot, type TerminatedBuilder } from './sdk/pipeline';
 export { shell, stub, type ShellOptions } from './sdk/shell';
@@ -35,7 +35,7 @@ export { ChunkedFsRunLogStore } from './stores/run-log/chunked-fs';
 export type { Catalog, StoredObject } from './stores/catalog/catalog';
 export { MemoryCatalog } from './stores/catalog/memory';
 export { FileSystemCatalog, type FileSystemCatalogConfig } from './stores/catalog/file-system';
-export type { RunLog, StepLog, StepAttempt, BranchLog, Parameter, DataCatalog, CodeIdentity, RunStatus } from './stores/run-log/types';
+export type { RunLog, StepLog, StepAttempt, BranchLog, Parameter, DataCatalog, CodeIdentity, RunStatus, StepCacheEntry, CachedFrom } from './stores/run-log/types';
 export {
   RunnableError,
   TaskDefinitionError,

@@ -1,16 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import type { StepCacheEntry } from './types';
 import { writeFileAtomicSync } from '../../util/fs';
 
 /*
  * The step cache index on a local file system, shared by the file-system and chunked-fs stores:
  *
- *   <log_folder>/.step-cache/<key>/<fingerprint>.json      one StepCacheEntry per file
+ *   <log_folder>/.step-cache/<key>/<fingerprint>.<run>.json    one StepCacheEntry per file; <run> is the first 16 hex
+ *                                                             digits of the SHA-256 of its run id
  *
  * Every entry is its own file, written atomically (temp file + rename), so writers never read-modify-write a shared
  * file: concurrent runs (or processes) recording entries cannot corrupt the index, and a reader sees whole entries
- * only. Two writers of the same key and fingerprint race on one file name; the last rename wins, both are valid.
+ * only. Two writers of the same key, fingerprint and run race on one file name; the last rename wins, both are valid.
  * The folder starts with '.', so neither store lists it as a run.
  */
 
@@ -39,12 +41,17 @@ export function newestFirst(entries: StepCacheEntry[]): StepCacheEntry[] {
   return entries.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.fingerprint < b.fingerprint ? -1 : 1));
 }
 
+/** What identifies an entry under its key: fingerprint and run (several runs may have executed the same step alike). */
+export function entryId(e: Pick<StepCacheEntry, 'fingerprint' | 'run_id'>): string {
+  return `${e.fingerprint}.${createHash('sha256').update(e.run_id).digest('hex').slice(0, 16)}`;
+}
+
 export class CacheFiles {
   constructor(private readonly root: string) {}
 
   put(entry: StepCacheEntry): void {
     checkCacheEntry(entry);
-    writeFileAtomicSync(path.join(this.root, entry.key, `${entry.fingerprint}.json`), JSON.stringify(entry), { durable: false });
+    writeFileAtomicSync(path.join(this.root, entry.key, `${entryId(entry)}.json`), JSON.stringify(entry), { durable: false });
   }
 
   get(key: string): StepCacheEntry[] {
@@ -62,7 +69,7 @@ export class CacheFiles {
       if (name.startsWith('.') || !name.endsWith('.json')) continue; // temp files of writes in progress
       try {
         const e = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as unknown;
-        if (isEntry(e) && e.key === key && `${e.fingerprint}.json` === name) out.push(e);
+        if (isEntry(e) && e.key === key && `${entryId(e)}.json` === name) out.push(e);
       } catch {
         /* removed meanwhile, or not an entry: not a hit */
       }

@@ -68,9 +68,9 @@ export interface RunLogStore {
   /** The current owner of a run, undefined when nobody owns it. */
   getOwner(runId: string): Promise<RunOwner | undefined>;
   /**
-   * Step cache index (docs/caching.md): records `entry`, replacing the entry with the same key and fingerprint.
+   * Step cache index (docs/caching.md): records `entry`, replacing the entry with the same key, fingerprint and run.
    * Atomic: a reader never sees a half-written entry, and concurrent writers (several runs, several processes when
-   * the store is shared) never corrupt the index; of two writers of the same key and fingerprint, one entry remains.
+   * the store is shared) never corrupt the index; of two writers of the same key, fingerprint and run, one entry remains.
    */
   putCacheEntry(entry: StepCacheEntry): Promise<void>;
   /** The step cache entries recorded under `key`, newest first (empty when none). */

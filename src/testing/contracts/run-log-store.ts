@@ -183,12 +183,16 @@ export function runRunLogStoreContract(name: string, factory: () => RunLogStoreF
         t.expect((await store.getCacheEntries(cacheEntry('b', '0').key)).map((e) => e.run_id)).toEqual(['other']);
       });
 
-      t.it('an entry with the same key and fingerprint replaces the earlier one', async () => {
+      t.it('an entry with the same key, fingerprint and run replaces the earlier one; other runs add theirs', async () => {
         const { store } = make();
         await store.putCacheEntry(cacheEntry('c', '1', 'first', '2026-01-01T00:00:00.000Z'));
-        await store.putCacheEntry(cacheEntry('c', '1', 'second', '2026-01-03T00:00:00.000Z'));
+        await store.putCacheEntry(cacheEntry('c', '1', 'second', '2026-01-02T00:00:00.000Z'));
+        await store.putCacheEntry({ ...cacheEntry('c', '1', 'first', '2026-01-03T00:00:00.000Z'), step: 'again' });
         const got = await store.getCacheEntries(cacheEntry('c', '1').key);
-        t.expect(got.map((e) => e.run_id)).toEqual(['second']);
+        t.expect(got.map((e) => [e.run_id, e.step])).toEqual([
+          ['first', 'again'],
+          ['second', 'train'],
+        ]);
       });
 
       t.it('entries are not runs, survive reopening, and reads return copies', async () => {
@@ -207,15 +211,22 @@ export function runRunLogStoreContract(name: string, factory: () => RunLogStoreF
         const { store, reopen } = make();
         const stores = Array.from({ length: 8 }, () => (reopen ? reopen() : store));
         const digits = '0123456789abcdef';
-        // 8 writers x 8 entries under one key; fingerprints 0..7 are written by every writer (same key and fingerprint)
+        // 8 writers x 8 entries under one key: fingerprints 0..7 written by every writer, for its own run and for a
+        // shared one (the same key, fingerprint and run written concurrently by all)
         await Promise.all(
           stores.map(async (s, w) => {
-            for (let i = 0; i < 8; i++) await s.putCacheEntry(cacheEntry('e', digits[i]!, `w${w}`));
+            for (let i = 0; i < 8; i++) {
+              await s.putCacheEntry(cacheEntry('e', digits[i]!, `w${w}`));
+              await s.putCacheEntry({ ...cacheEntry('e', digits[i]!, 'shared'), step: `by-w${w}` });
+            }
           }),
         );
         const got = await store.getCacheEntries(cacheEntry('e', '0').key);
-        t.expect(got.map((e) => e.fingerprint[0]).sort()).toEqual([...digits.slice(0, 8)]);
-        for (const e of got) t.expect(e.run_id).toMatch(/^w[0-7]$/);
+        t.expect(got).toHaveLength(8 * 8 + 8);
+        const shared = got.filter((e) => e.run_id === 'shared');
+        t.expect(shared.map((e) => e.fingerprint[0]).sort()).toEqual([...digits.slice(0, 8)]);
+        for (const e of shared) t.expect(e.step).toMatch(/^by-w[0-7]$/);
+        for (let w = 0; w < 8; w++) t.expect(got.filter((e) => e.run_id === `w${w}`)).toHaveLength(8);
       });
 
       t.it('refuses a key or fingerprint that is not a SHA-256 hex digest (they may become file names)', async () => {

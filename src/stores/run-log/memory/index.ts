@@ -1,7 +1,7 @@
 import { applyOp, findStep, type RunLogOp } from '../document';
 import type { RunLogStore, RunOwner } from '../store';
 import type { RunLog, StepCacheEntry, StepLog } from '../types';
-import { checkCacheEntry, checkDigest, newestFirst } from '../cache-files';
+import { checkCacheEntry, checkDigest, entryId, newestFirst } from '../cache-files';
 import { RunLogExistsError, RunLogNotFoundError, RunOwnedError } from '../../../errors';
 
 /** Keeps run logs in memory (lost when the process ends). For tests and throw-away runs. */
@@ -10,7 +10,7 @@ export class MemoryRunLogStore implements RunLogStore {
   readonly capabilities = { crossProcess: false, concurrentWriters: false };
   private readonly runs = new Map<string, RunLog>();
   private readonly owners = new Map<string, RunOwner>();
-  /** Step cache index: key → fingerprint → entry. */
+  /** Step cache index: key → entry id (fingerprint and run) → entry. */
   private readonly cache = new Map<string, Map<string, StepCacheEntry>>();
 
   async create(runLog: RunLog): Promise<void> {
@@ -63,7 +63,7 @@ export class MemoryRunLogStore implements RunLogStore {
     checkCacheEntry(entry);
     let byFp = this.cache.get(entry.key);
     if (!byFp) this.cache.set(entry.key, (byFp = new Map()));
-    byFp.set(entry.fingerprint, structuredClone(entry));
+    byFp.set(entryId(entry), structuredClone(entry));
   }
   async getCacheEntries(key: string): Promise<StepCacheEntry[]> {
     checkDigest('key', key);
