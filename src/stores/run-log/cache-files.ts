@@ -7,8 +7,9 @@ import { writeFileAtomicSync } from '../../util/fs';
 /*
  * The step cache index on a local file system, shared by the file-system and chunked-fs stores:
  *
- *   <log_folder>/.step-cache/<key>/<fingerprint>.<run>.json    one StepCacheEntry per file; <run> is the first 16 hex
- *                                                             digits of the SHA-256 of its run id
+ *   <log_folder>/.step-cache/<key[0..2]>/<key>.<fingerprint>.<run>.json
+ *        one StepCacheEntry per file, in 256 folders by the key's first two hex digits (a lookup lists one folder, and
+ *        recording an entry creates one file, no folder); <run> is the first 16 hex digits of the SHA-256 of its run id
  *
  * Every entry is its own file, written atomically (temp file + rename), so writers never read-modify-write a shared
  * file: concurrent runs (or processes) recording entries cannot corrupt the index, and a reader sees whole entries
@@ -47,16 +48,33 @@ export function entryId(e: Pick<StepCacheEntry, 'fingerprint' | 'run_id'>): stri
 }
 
 export class CacheFiles {
+  /** Shard folders known to exist (created by this process or seen): recording an entry then costs one file. */
+  private readonly made = new Set<string>();
   constructor(private readonly root: string) {}
+
+  private shard(key: string): string {
+    return path.join(this.root, key.slice(0, 2));
+  }
 
   put(entry: StepCacheEntry): void {
     checkCacheEntry(entry);
-    writeFileAtomicSync(path.join(this.root, entry.key, `${entryId(entry)}.json`), JSON.stringify(entry), { durable: false });
+    const dir = this.shard(entry.key);
+    const file = path.join(dir, `${entry.key}.${entryId(entry)}.json`);
+    if (this.made.has(dir)) {
+      try {
+        writeFileAtomicSync(file, JSON.stringify(entry), { durable: false, mkdir: false });
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // the folder was removed meanwhile
+      }
+    }
+    writeFileAtomicSync(file, JSON.stringify(entry), { durable: false });
+    this.made.add(dir);
   }
 
   get(key: string): StepCacheEntry[] {
     checkDigest('key', key);
-    const dir = path.join(this.root, key);
+    const dir = this.shard(key);
     let names: string[];
     try {
       names = fs.readdirSync(dir);
@@ -65,11 +83,13 @@ export class CacheFiles {
       throw err;
     }
     const out: StepCacheEntry[] = [];
+    this.made.add(dir);
+    const prefix = `${key}.`;
     for (const name of names) {
-      if (name.startsWith('.') || !name.endsWith('.json')) continue; // temp files of writes in progress
+      if (!name.startsWith(prefix) || !name.endsWith('.json')) continue; // other keys; temp files ('.' first) of writes in progress
       try {
         const e = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as unknown;
-        if (isEntry(e) && e.key === key && `${entryId(e)}.json` === name) out.push(e);
+        if (isEntry(e) && e.key === key && `${key}.${entryId(e)}.json` === name) out.push(e);
       } catch {
         /* removed meanwhile, or not an entry: not a hit */
       }

@@ -245,8 +245,9 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   /** Owner records: `<run folder>/.owner/owner-<n>.json` (ignored when the run log is read). */
   private readonly owners = new OwnerFiles((runId) => path.join(this.runDir(runId), '.owner'));
   /** Step cache index: `<log_folder>/.step-cache/<key>/<fingerprint>.json` (see cache-files.ts). */
+  private cacheFilesOf: CacheFiles | undefined;
   private get cacheFiles(): CacheFiles {
-    return new CacheFiles(path.join(this.folder, '.step-cache'));
+    return (this.cacheFilesOf ??= new CacheFiles(path.join(this.folder, '.step-cache')));
   }
 
   constructor(private readonly cfg: ChunkedFsRunLogStoreConfig = {}) {

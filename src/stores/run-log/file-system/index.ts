@@ -46,8 +46,9 @@ export class FileSystemRunLogStore implements RunLogStore {
   /** Owner records: `<log_folder>/.owners/<run_id>/owner-<n>.json` (ignored by list()). */
   private readonly owners = new OwnerFiles((runId) => path.join(this.folder, '.owners', runId));
   /** Step cache index: `<log_folder>/.step-cache/<key>/<fingerprint>.json` (see cache-files.ts). */
+  private cacheFilesOf: CacheFiles | undefined;
   private get cacheFiles(): CacheFiles {
-    return new CacheFiles(path.join(this.folder, '.step-cache'));
+    return (this.cacheFilesOf ??= new CacheFiles(path.join(this.folder, '.step-cache')));
   }
 
   constructor(private readonly cfg: FileSystemRunLogStoreConfig = {}) {
