@@ -21,7 +21,7 @@ import { executeGraph } from './traverse';
 import { PACKAGE_VERSION } from '../version';
 import { findBranch, findStep, walkSteps } from '../stores/run-log/document';
 import { executeTaskNode } from './task-node';
-import { checkRefresh, type CacheSettings } from './step-cache';
+import { checkRefresh, flushStepCache, type CacheSettings } from './step-cache';
 import { timestamp } from '../util/time';
 import { abortAllAttempts, enterRun, takeOrphanFaults } from './guard';
 import { knownSecretForms, redactAll } from './redaction';
@@ -353,6 +353,7 @@ async function walk(ctx: RunContext, params: RunLog['parameters']): Promise<RunR
     await ctx.store.apply(ctx.runId, [{ op: 'status', status: 'FAIL' }]);
     status = 'FAIL';
   }
+  await flushStepCache(ctx);
   const runLog = await ctx.store.get(ctx.runId);
   await ctx.store.close(ctx.runId);
   const failed = failedSteps(runLog);

@@ -32,12 +32,21 @@ export interface CacheSettings {
   readonly refresh: ReadonlySet<string>;
 }
 
-/** Per-run memory: the code reader (each file read once per run) and the source runs read for hits. */
-const runState = new WeakMap<RunContext, { code: CodeReader; runs: Map<string, Promise<RunLog | undefined>> }>();
+/**
+ * Per-run memory: the code reader (each file read once per run), the source runs read for hits, and the index
+ * writes still in flight (they overlap with the next steps; the run waits for them before it ends).
+ */
+const runState = new WeakMap<RunContext, { code: CodeReader; runs: Map<string, Promise<RunLog | undefined>>; pending: Set<Promise<void>> }>();
 function stateOf(ctx: RunContext) {
   let s = runState.get(ctx);
-  if (!s) runState.set(ctx, (s = { code: new CodeReader(), runs: new Map() }));
+  if (!s) runState.set(ctx, (s = { code: new CodeReader(), runs: new Map(), pending: new Set() }));
   return s;
+}
+
+/** Waits for the run's step cache index writes still in flight (called when the run ends). */
+export async function flushStepCache(ctx: RunContext): Promise<void> {
+  const pending = runState.get(ctx)?.pending;
+  while (pending?.size) await Promise.all([...pending]);
 }
 
 /** Names of every task step of a graph (branches and on-failure pipelines included). */
@@ -286,18 +295,25 @@ async function remember(ctx: RunContext, plan: Plan, step: StepLog): Promise<voi
   try {
     step.fingerprint = fingerprint;
     await ctx.store.apply(ctx.runId, [{ op: 'step', step }]);
-    await ctx.store.putCacheEntry({
-      key: plan.key,
-      fingerprint,
-      run_id: ctx.runId,
-      step: plan.internal,
-      inputs: Object.keys(last.input_parameters).sort(),
-      absent: [...absent].sort(),
-      created_at: new Date().toISOString(),
-    });
   } catch (err) {
-    ctx.reporter.warn(`Step '${plan.internal}' succeeded, but its step cache entry could not be recorded: ${(err as Error).message}`);
+    ctx.reporter.warn(`Step '${plan.internal}' succeeded, but its fingerprint could not be recorded: ${(err as Error).message}`);
+    return;
   }
+  const entry: StepCacheEntry = {
+    key: plan.key,
+    fingerprint,
+    run_id: ctx.runId,
+    step: plan.internal,
+    inputs: Object.keys(last.input_parameters).sort(),
+    absent: [...absent].sort(),
+    created_at: new Date().toISOString(),
+  };
+  const pending = stateOf(ctx).pending;
+  const write = ctx.store
+    .putCacheEntry(entry)
+    .catch((err: unknown) => ctx.reporter.warn(`Step '${plan.internal}' succeeded, but its step cache entry could not be recorded: ${(err as Error).message}`))
+    .finally(() => pending.delete(write));
+  pending.add(write);
 }
 
 /**

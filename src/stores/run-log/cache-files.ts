@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { StepCacheEntry } from './types';
-import { writeFileAtomicSync } from '../../util/fs';
 
 /*
  * The step cache index on a local file system, shared by the file-system and chunked-fs stores:
@@ -56,20 +55,27 @@ export class CacheFiles {
     return path.join(this.root, key.slice(0, 2));
   }
 
-  put(entry: StepCacheEntry): void {
+  /**
+   * Writes the entry's file (temp file + rename, not fsynced: a lost entry only costs a cache miss). Asynchronous,
+   * so the write overlaps with the run's next steps.
+   */
+  async put(entry: StepCacheEntry): Promise<void> {
     checkCacheEntry(entry);
     const dir = this.shard(entry.key);
     const file = path.join(dir, `${entry.key}.${entryId(entry)}.json`);
-    if (this.made.has(dir)) {
-      try {
-        writeFileAtomicSync(file, JSON.stringify(entry), { durable: false, mkdir: false });
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // the folder was removed meanwhile
-      }
+    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    if (!this.made.has(dir)) {
+      await fs.promises.mkdir(dir, { recursive: true });
+      this.made.add(dir);
     }
-    writeFileAtomicSync(file, JSON.stringify(entry), { durable: false });
-    this.made.add(dir);
+    try {
+      await fs.promises.writeFile(tmp, JSON.stringify(entry));
+      await fs.promises.rename(tmp, file);
+    } catch (err) {
+      await fs.promises.rm(tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !this.made.delete(dir)) throw err;
+      return this.put(entry); // the folder was removed meanwhile: once more, creating it
+    }
   }
 
   get(key: string): StepCacheEntry[] {

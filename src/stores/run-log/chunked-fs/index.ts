@@ -584,7 +584,7 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   }
 
   async putCacheEntry(entry: StepCacheEntry): Promise<void> {
-    this.cacheFiles.put(entry);
+    await this.cacheFiles.put(entry);
   }
   async getCacheEntries(key: string): Promise<StepCacheEntry[]> {
     return this.cacheFiles.get(key);
