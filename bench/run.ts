@@ -458,7 +458,7 @@ async function main(): Promise<void> {
   let cache: CacheBenchResult | undefined;
   if (runs('cache')) {
     log('L. step cache ...');
-    cache = await cacheBench({ ...(givenTmp && { tmpRoot: path.resolve(givenTmp) }), n: quick ? 100 : 300, reps: quick ? 3 : 9, tutorialReps: quick ? 2 : 5 });
+    cache = await cacheBench({ ...(givenTmp && { tmpRoot: path.resolve(givenTmp) }), n: quick ? 100 : 300, reps: quick ? 3 : 9, tutorialReps: quick ? 2 : 7 });
   }
   if (runs('typecheck')) {
     log('B. type-check ...');

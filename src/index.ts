@@ -23,7 +23,7 @@ export { EnvSecretsManager, DotenvSecretsManager, DoNothingSecretsManager, Secre
 export type { ExecuteOptions, RunResult } from './engine/run';
 export type { PipelineEvent, PipelineEventType } from './engine/events';
 export { ConsoleReporter, SilentReporter, type Reporter, type StepEvent, type RunEvent } from './engine/reporter';
-export type { RunLogStore, RunLogStoreCapabilities, RunOwner } from './stores/run-log/store';
+export type { RunLogStore, RunLogStoreCapabilities, RunOwner, StepCacheEntry } from './stores/run-log/store';
 export type { Executor, StepInvocation, StepOutcome, StepIO, PipelineRef } from './executors/executor';
 export { LocalExecutor } from './executors/local';
 export { EmulatorExecutor, type EmulatorExecutorConfig } from './executors/emulator';
@@ -35,7 +35,7 @@ export { ChunkedFsRunLogStore } from './stores/run-log/chunked-fs';
 export type { Catalog, StoredObject } from './stores/catalog/catalog';
 export { MemoryCatalog } from './stores/catalog/memory';
 export { FileSystemCatalog, type FileSystemCatalogConfig } from './stores/catalog/file-system';
-export type { RunLog, StepLog, StepAttempt, BranchLog, Parameter, DataCatalog, CodeIdentity, RunStatus, StepCacheEntry, CachedFrom } from './stores/run-log/types';
+export type { RunLog, StepLog, StepAttempt, BranchLog, Parameter, DataCatalog, CodeIdentity, RunStatus, CachedFrom } from './stores/run-log/types';
 export {
   RunnableError,
   TaskDefinitionError,

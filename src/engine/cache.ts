@@ -122,7 +122,13 @@ export class CodeReader {
       const file = resolveFilePath(specifier);
       return file && isLocal(file) ? file : undefined;
     }
-    // A bare specifier: a local module only through a tsconfig `paths` alias.
+    // A bare specifier: a package (left out) unless a tsconfig `paths` alias maps it to a local file; packages are
+    // recognised first, so projects without aliases never read their tsconfig here.
+    try {
+      if (!isLocal(require.resolve(specifier, { paths: [dir] }))) return undefined;
+    } catch {
+      /* not a package (or not resolvable as one): maybe an alias */
+    }
     for (const candidate of this.pathsMatcher(dir)?.(specifier) ?? []) {
       const file = resolveFilePath(path.resolve(dir, candidate));
       if (file && isLocal(file)) return file;

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isTaskNode, isTerminal, type Graph, type TaskNode } from '../graph/graph';
 import type { CacheSpec } from '../sdk/task';
-import type { CachedFrom, DataCatalog, Parameter, RunLog, StepAttempt, StepCacheEntry, StepLog } from '../stores/run-log/types';
+import type { CachedFrom, DataCatalog, Parameter, RunLog, StepAttempt, StepLog } from '../stores/run-log/types';
+import type { StepCacheEntry } from '../stores/run-log/store';
 import { hashBytes, hashFile } from '../stores/catalog/catalog';
 import { copyFileHashed } from '../stores/catalog/copy';
 import { filesToGet } from '../stores/catalog/files';
@@ -21,6 +22,7 @@ import { CodeReader, inputsFingerprint, stepKey, taskCode } from './cache';
 import { storedHash } from './integrity';
 import type { RunContext, Scope } from './context';
 import { openStep } from './task-node';
+import { validateRunId } from './run-id';
 
 /** The run's cache settings: `--cache` / `cache: { enabled }` (all), `--no-cache` (off), `--refresh <step>`. */
 export interface CacheSettings {
@@ -163,7 +165,8 @@ interface Hit {
  */
 async function findHit(ctx: RunContext, scope: Scope, plan: Plan): Promise<Hit | undefined> {
   for (const entry of await ctx.store.getCacheEntries(plan.key)) {
-    if (entry.step !== plan.internal || entry.run_id === ctx.runId) continue;
+    // an entry is data from the store: a run id that could not be one (`../x`) is never followed
+    if (entry.step !== plan.internal || entry.run_id === ctx.runId || validateRunId(entry.run_id)) continue;
     const inputs = currentInputs(scope, entry);
     if (!inputs || inputsFingerprint(plan.key, inputs, entry.absent) !== entry.fingerprint) continue;
     const run = await sourceRun(ctx, entry.run_id);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import type { StepCacheEntry } from './types';
+import type { StepCacheEntry } from './store';
 
 /*
  * The step cache index on a local file system, shared by the file-system and chunked-fs stores:

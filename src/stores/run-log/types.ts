@@ -102,26 +102,6 @@ export interface CachedFrom {
   step: string;
 }
 
-/**
- * An entry of the step cache index (kept by the run-log store, outside any run log): the step `step` of run
- * `run_id` succeeded with this fingerprint. See docs/caching.md.
- */
-export interface StepCacheEntry {
-  /** SHA-256 hex of what identifies the step before it runs: code, version, dot path, returns, secrets' names, catalog spec and `get` files. */
-  key: string;
-  /** SHA-256 hex of `key` and the values of the inputs the step read (`inputs`), and the names it read that were absent (`absent`). */
-  fingerprint: string;
-  run_id: string;
-  /** The step's dot path. */
-  step: string;
-  /** Names of the inputs the step read (sorted). */
-  inputs: string[];
-  /** Names the step read that were in no scope (sorted). */
-  absent: string[];
-  /** ISO time the entry was recorded. */
-  created_at: string;
-}
-
 export interface JobLog {
   status: RunStatus;
   message: string;

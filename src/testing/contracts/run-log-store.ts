@@ -1,5 +1,5 @@
-import type { RunLogStore, RunOwner } from '../../stores/run-log/store';
-import type { RunLog, StepCacheEntry, StepLog } from '../../stores/run-log/types';
+import type { RunLogStore, RunOwner, StepCacheEntry } from '../../stores/run-log/store';
+import type { RunLog, StepLog } from '../../stores/run-log/types';
 import { RunLogExistsError, RunLogNotFoundError, RunOwnedError } from '../../errors';
 import { testApi, type ContractOptions } from './test-api';
 

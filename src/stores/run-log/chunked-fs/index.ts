@@ -56,10 +56,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { parametersShapeProblem, parentBranchOf, parentStepOf, runLogShapeProblem, stepShapeProblem, type RunLogOp } from '../document';
-import type { RunLogStore, RunOwner } from '../store';
+import type { RunLogStore, RunOwner, StepCacheEntry } from '../store';
 import { OwnerFiles } from '../owner-files';
 import { CacheFiles } from '../cache-files';
-import type { BranchLog, Parameter, RunLog, StepCacheEntry, StepLog } from '../types';
+import type { BranchLog, Parameter, RunLog, StepLog } from '../types';
 import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../../errors';
 import { writeFileAtomicSync } from '../../../util/fs';
 

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyOp, assertRunLogShape, findStep, type RunLogOp } from '../document';
-import type { RunLogStore, RunOwner } from '../store';
+import type { RunLogStore, RunOwner, StepCacheEntry } from '../store';
 import { OwnerFiles } from '../owner-files';
 import { CacheFiles } from '../cache-files';
-import type { RunLog, StepCacheEntry, StepLog } from '../types';
+import type { RunLog, StepLog } from '../types';
 import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../../errors';
 import { createFileExclusiveSync, writeFileAtomicSync } from '../../../util/fs';
 

@@ -1,6 +1,6 @@
 import { applyOp, findStep, type RunLogOp } from '../document';
-import type { RunLogStore, RunOwner } from '../store';
-import type { RunLog, StepCacheEntry, StepLog } from '../types';
+import type { RunLogStore, RunOwner, StepCacheEntry } from '../store';
+import type { RunLog, StepLog } from '../types';
 import { checkCacheEntry, checkDigest, entryId, newestFirst } from '../cache-files';
 import { RunLogExistsError, RunLogNotFoundError, RunOwnedError } from '../../../errors';
 
