@@ -6,8 +6,9 @@
  * and map concurrency (part E, `map`, bench/map.ts), the HTML report of a map of 100 and 10,000 items (part F,
  * `report`, bench/report.ts), the cost of integrity checks and the attempt watch per step (part G, `guards`,
  * bench/guards.ts), executors (part H, `executors`, bench/executors.ts) and start-up of the CLI (part I, `startup`,
- * bench/startup.ts), large pickled artifacts between steps (part J, `artifacts`, bench/artifacts.ts) and the cost of run
- * ownership (part K, `ownership`, bench/ownership.ts). Prints tables and a summary, and writes
+ * bench/startup.ts), large pickled artifacts between steps (part J, `artifacts`, bench/artifacts.ts), the cost of run
+ * ownership (part K, `ownership`, bench/ownership.ts) and the step cache (part L, `cache`, bench/cache.ts: the cost of
+ * fingerprinting per step, the time saved on the tutorial's second run). Prints tables and a summary, and writes
  * bench/results/latest.json (partial runs: latest-partial.json).
  *
  *   npm run bench                          # everything (part B type-checks 500/1000/2000-step files: allow 20+ minutes on 2 cores)
@@ -37,6 +38,7 @@ import { removeDeferred } from './cleanup';
 import { formatStartup, startupBench, STARTUP_TARGET, type StartupResult } from './startup';
 import { executorsBench, formatExecutors, SPEEDUP_TARGET, type ExecutorsResult } from './executors';
 import { formatOwnershipBench, ownershipBench, type OwnershipBenchResult } from './ownership';
+import { cacheBench, formatCacheBench, type CacheBenchResult } from './cache';
 import { fmtBytes, round, table } from './stats';
 import type { StepStyle } from './steps';
 
@@ -45,7 +47,7 @@ const TARGET_RATIO = 2;
 const FLAT_LIMIT = 1.25;
 
 const args = process.argv.slice(2);
-const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'report', 'guards', 'startup', 'executors', 'artifacts', 'ownership'] as const;
+const PARTS = ['runtime', 'typecheck', 'stores', 'catalog', 'map', 'report', 'guards', 'startup', 'executors', 'artifacts', 'ownership', 'cache'] as const;
 /** Ownership (part K) target: a 1000-step run with the owner record within this ratio of the same run without it. */
 const OWNERSHIP_TARGET_RATIO = 1.1;
 type Part = (typeof PARTS)[number];
@@ -471,6 +473,11 @@ async function main(): Promise<void> {
     log('K. run ownership ...');
     ownership = await ownershipBench({ tmpRoot: givenTmp ? path.resolve(givenTmp) : os.tmpdir(), n: quick ? 300 : 1000, reps: quick ? 5 : 11 });
   }
+  let cache: CacheBenchResult | undefined;
+  if (runs('cache')) {
+    log('L. step cache ...');
+    cache = await cacheBench({ ...(givenTmp && { tmpRoot: path.resolve(givenTmp) }), n: quick ? 100 : 300, reps: quick ? 3 : 9, tutorialReps: quick ? 2 : 7 });
+  }
   if (runs('typecheck')) {
     log('B. type-check ...');
     // tsc runs with a larger stack (TSC_STACK_KB): a 2,000-call chain overflows V8's default one in the binder
@@ -535,11 +542,21 @@ async function main(): Promise<void> {
     log('');
     log(formatOwnershipBench(ownership));
   }
+  if (cache) {
+    log('');
+    log(formatCacheBench(cache));
+  }
   const verdict = summary(runtime, typecheck, extra);
   if (ownership) {
     const met = ownership.ratio <= OWNERSHIP_TARGET_RATIO;
     log(`  [ownership] ${ownership.n}-step run with / without the owner record: ${ownership.ratio.toFixed(3)}x -> target <= ${OWNERSHIP_TARGET_RATIO}x: ${met ? 'MET' : 'NOT MET'}`);
     verdict.ownership = { ratio: ownership.ratio, targetMet: met };
+  }
+  if (cache) {
+    const f = cache.fingerprint;
+    const t = cache.tutorial;
+    log(`  [cache] fingerprinting: ${f.n}-step run with the cache on (all misses) / without: ${f.ratio.toFixed(3)}x (${f.usPerStep.toFixed(1)} µs/step); tutorial second run --cache / --no-cache: ${t.ratio.toFixed(3)}x (reused ${t.reused.join(', ')})`);
+    verdict.cache = { fingerprintRatio: f.ratio, usPerStep: f.usPerStep, tutorialRatio: t.ratio, reused: t.reused };
   }
   const seconds = round((performance.now() - t0) / 1000, 1);
   log(`  bench time: ${seconds} s`);
@@ -558,6 +575,7 @@ async function main(): Promise<void> {
       storesVsFs: `chunked-fs wall / file-system wall <= ${STORES_VS_FS_TARGET} on a 2,000-step run and a map over 10,000 items`,
       catalog: `put and get throughput >= ${CATALOG_TARGET_RATIO}x cp at the largest size; peak RSS growth independent of size`,
       ownership: `1000-step run with the owner record / without <= ${OWNERSHIP_TARGET_RATIO}x`,
+      cache: 'reported, no target: N-step run with the cache on and all misses / without; tutorial second run --cache / --no-cache',
       map: 'map over 10,000 items completes with peak RSS < 500 MB, bytes written per item constant; speed-up conc 8 / conc 1 >= 6x',
       startup: `1-step pipeline from a .ts file <= ${STARTUP_TARGET}x node -e 0`,
       executors: `emulator >= ${SPEEDUP_TARGET}x local on a map of 8 CPU-bound items`,
@@ -578,6 +596,7 @@ async function main(): Promise<void> {
     guards: extra.guards,
     artifacts: extra.artifacts,
     ownership,
+    cache,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });

@@ -3,7 +3,7 @@
  */
 import 'reflect-metadata';
 
-export { Task, task, type TaskOptions, type StepOptions, type CatalogSpec, type RetrySpec, type FnTask, type TaskDefinition } from './sdk/task';
+export { Task, task, type TaskOptions, type StepOptions, type CatalogSpec, type RetrySpec, type CacheOption, type CacheSpec, type FnTask, type TaskDefinition } from './sdk/task';
 export { pickled, metric, json, type ReturnKind, type ReturnSpec, type ReturnEntry } from './sdk/returns';
 export { pipeline, Pipeline, PipelineBuilder, type StepCallOptions, type FlowOptions, type TypedFlowOptions, type ParamsSlot, type TerminatedBuilder, type ParamsOptions, type ParamSpec } from './sdk/pipeline';
 export type { StandardSchemaV1, StandardSchemaV1Props, StandardSchemaV1Result, StandardSchemaV1Issue, StandardSchemaV1Types, InferSchemaInput, InferSchemaOutput } from './types/standard-schema';
@@ -25,7 +25,7 @@ export { EnvSecretsManager, DotenvSecretsManager, DoNothingSecretsManager, Secre
 export type { ExecuteOptions, RunResult } from './engine/run';
 export type { PipelineEvent, PipelineEventType } from './engine/events';
 export { ConsoleReporter, SilentReporter, type Reporter, type StepEvent, type RunEvent } from './engine/reporter';
-export type { RunLogStore, RunLogStoreCapabilities, RunOwner } from './stores/run-log/store';
+export type { RunLogStore, RunLogStoreCapabilities, RunOwner, StepCacheEntry } from './stores/run-log/store';
 export type { Executor, StepInvocation, StepOutcome, StepIO, PipelineRef } from './executors/executor';
 export { LocalExecutor } from './executors/local';
 export { EmulatorExecutor, type EmulatorExecutorConfig } from './executors/emulator';
@@ -37,7 +37,7 @@ export { ChunkedFsRunLogStore } from './stores/run-log/chunked-fs';
 export type { Catalog, StoredObject } from './stores/catalog/catalog';
 export { MemoryCatalog } from './stores/catalog/memory';
 export { FileSystemCatalog, type FileSystemCatalogConfig } from './stores/catalog/file-system';
-export type { RunLog, StepLog, StepAttempt, BranchLog, Parameter, DataCatalog, CodeIdentity, RunStatus } from './stores/run-log/types';
+export type { RunLog, StepLog, StepAttempt, BranchLog, Parameter, DataCatalog, CodeIdentity, RunStatus, CachedFrom } from './stores/run-log/types';
 export {
   RunnableError,
   TaskDefinitionError,

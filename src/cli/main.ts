@@ -45,6 +45,10 @@ interface RunFlags {
   config?: string;
   /** `runnable job`: the file must export a job (job(X)), not a pipeline. */
   job?: boolean;
+  /** --cache (true) / --no-cache (false): the step cache for every step, or for none. */
+  cache?: boolean;
+  /** --refresh <step>, repeatable. */
+  refresh?: string[];
 }
 
 let verbose = false;
@@ -110,6 +114,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       ...(flags.retry !== undefined && { retryRunId: flags.retry }),
       ...(!flags.quiet && { reporter: new ConsoleReporter({ verbose }) }),
       ...(flags.config !== undefined && { configFile: flags.config }),
+      ...(flags.cache !== undefined && { cache: flags.cache }),
+      ...(flags.refresh?.length && { refresh: flags.refresh }),
     },
     runs: new Map(),
     onFirstRun: (p) => firstRun({ run: p }),
@@ -256,6 +262,9 @@ Docs: docs/cli.md`,
     .option('--tag <tag>', 'tag recorded in the run log, to find and compare runs later')
     .option('-c, --config <file>', 'configuration file (default RUNNABLE_CONFIGURATION_FILE, else runnable.config.ts / .runnablerc.* found from here up)')
     .option('-e, --export <name>', 'name of the exported pipeline when it is not the default export')
+    .option('--cache', 'step cache on for every task step: reuse the outputs of an earlier successful run for the same code and inputs (docs/caching.md)')
+    .option('--no-cache', 'reuse nothing: every step executes (fingerprints are still recorded for later runs)')
+    .option('--refresh <step>', 'execute this step even when the step cache has its outputs (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .addHelpText(
       'after',
@@ -264,6 +273,8 @@ Examples:
   $ runnable run examples/tutorial/04-connecting-workflow.ts
   $ RUNNABLE_PRM_test_size=0.3 runnable run examples/tutorial/04-connecting-workflow.ts
   $ runnable run pipeline.ts --params params.yaml --tag baseline --run-id exp-001
+  $ RUNNABLE_PRM_n_estimators=20 runnable run pipeline.ts --cache        # reuses load_data, preprocess
+  $ runnable run pipeline.ts --cache --refresh preprocess                 # preprocess executes again
 
 Parameters: values in --params, overridden by RUNNABLE_PRM_<name> environment variables (JSON-parsed when
 they parse, else taken as strings). Exit code 0 when the run succeeds, 1 when it fails, 2 on a usage error.`,

@@ -20,7 +20,7 @@ export interface LoadedConfig {
   file?: string;
 }
 
-export const DEFAULT_CONFIG: Required<RunnableConfig> = {
+export const DEFAULT_CONFIG: Required<Omit<RunnableConfig, 'cache'>> = {
   executor: { type: 'local' },
   runLogStore: { type: 'file-system' },
   catalog: { type: 'file-system' },
@@ -145,9 +145,13 @@ export function normalizeConfig(raw: unknown, file: string, env: NodeJS.ProcessE
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
+    if (key === 'cache') {
+      out.cache = cacheSection(value, file);
+      continue;
+    }
     const section = Object.hasOwn(SECTION_ALIASES, key) ? SECTION_ALIASES[key] : undefined; // not 'constructor' & co
     if (!section) {
-      throw new ConfigError(`${file}: unknown section '${key}'. Allowed sections: executor, runLogStore, catalog, secrets.`);
+      throw new ConfigError(`${file}: unknown section '${key}'. Allowed sections: executor, runLogStore, catalog, secrets, cache.`);
     }
     if (out[section]) throw new ConfigError(`${file}: section '${section}' is given twice (as '${key}' and another spelling).`);
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
@@ -179,6 +183,16 @@ export function normalizeConfig(raw: unknown, file: string, env: NodeJS.ProcessE
     out[section] = { type, config: cfg };
   }
   return out as RunnableConfig;
+}
+
+/** The `cache` section: `{ enabled: boolean }` (docs/caching.md). */
+function cacheSection(value: unknown, file: string): { enabled?: boolean } {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${file}: 'cache' must be an object like { enabled: true }.`);
+  const { enabled, ...rest } = value as { enabled?: unknown };
+  const extra = Object.keys(rest);
+  if (extra.length) throw new ConfigError(`${file}: 'cache' has unknown key(s) ${extra.map((e) => `'${e}'`).join(', ')}; its only setting is 'enabled'.`);
+  if (enabled !== undefined && typeof enabled !== 'boolean') throw new ConfigError(`${file}: cache.enabled must be true or false, got ${show(enabled)}.`);
+  return enabled === undefined ? {} : { enabled };
 }
 
 /**

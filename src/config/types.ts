@@ -51,6 +51,11 @@ export interface RunnableConfig {
   runLogStore?: Section<RunLogStoreTypes>;
   catalog?: Section<CatalogTypes>;
   secrets?: Section<SecretsTypes>;
+  /**
+   * The step cache (docs/caching.md): `{ enabled: true }` turns it on for every task step (a step with
+   * `cache: false` opts out), as `runnable run --cache` does.
+   */
+  cache?: { enabled?: boolean };
 }
 
 /** Identity function that gives `runnable.config.ts` full types and autocompletion. */

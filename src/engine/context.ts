@@ -75,6 +75,8 @@ export interface RunContext {
   readonly definition?: PipelineRef;
   /** The folder the run was started from. */
   readonly workingDirectory: string;
+  /** Step cache settings of the run (docs/caching.md); undefined: no step is cached. */
+  readonly cache?: import('./step-cache').CacheSettings;
   /** On retry (and single-node execution): the run log as it was; existing step logs are reused, successful steps skipped. */
   readonly original?: import('../stores/run-log/types').RunLog;
 }

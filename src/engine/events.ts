@@ -21,6 +21,8 @@ export type PipelineEvent =
       seconds: number;
       /** What the step returned: JSON values and metrics as they are, pickled ones as `{ pickled: name, catalogPath }`. */
       outputs: Record<string, EventValue>;
+      /** Set when the step was not executed: its outputs were reused from this step of an earlier run (step cache). */
+      cachedFrom?: { run_id: string; step: string };
       time: number;
     }
   | { type: 'step_failed'; runId: string; step: string; attempt: number; seconds: number; error: string; time: number }
@@ -85,7 +87,7 @@ export class EventReporter implements Reporter {
     const base = { runId: this.runId, step: e.internalName, attempt: e.attempt, seconds: e.seconds, time: Date.now() };
     if (e.status === 'SUCCESS') {
       const last = e.step?.attempts.at(-1);
-      this.emit({ type: 'step_succeeded', ...base, outputs: last ? eventOutputs(last.output_parameters) : {} });
+      this.emit({ type: 'step_succeeded', ...base, outputs: last ? eventOutputs(last.output_parameters) : {}, ...(e.cachedFrom && { cachedFrom: e.cachedFrom }) });
     } else this.emit({ type: 'step_failed', ...base, error: e.error ?? '' });
   }
   taskEvent(internalName: string, event: unknown): void {

@@ -13,6 +13,8 @@ export interface StepEvent {
   outputTail?: string;
   /** The step's log as recorded (attempts with times, outputs, metrics), for events and telemetry. */
   step?: StepLog;
+  /** The step was not executed: its outputs were reused from this step of an earlier run (step cache). */
+  cachedFrom?: { run_id: string; step: string };
 }
 
 export interface RunEvent {
@@ -100,7 +102,7 @@ export function summaryRows(log: RunLog): { step: string; status: string; durati
     rows.push({
       step: s.internal_name,
       status: `${STATUS_ICON[s.status]} ${s.status}`,
-      duration: secs === undefined ? '-' : formatDuration(secs),
+      duration: s.cached_from ? 'reused' : secs === undefined ? '-' : formatDuration(secs),
       attempts: String(s.attempts.length || '-'),
       // CPU time of the process while the step ran, and its peak resident memory (recorded with each attempt).
       cpu: last?.cpu_seconds === undefined ? '-' : `${last.cpu_seconds.toFixed(2)}s`,
@@ -185,6 +187,10 @@ export class ConsoleReporter implements Reporter {
       this.timer = undefined;
     }
     const attempt = e.attempt > 1 ? ` (attempt ${e.attempt})` : '';
+    if (e.status === 'SUCCESS' && e.cachedFrom) {
+      this.line(`${e.internalName}: ♻️  reused from ${e.cachedFrom.run_id}${e.cachedFrom.step !== e.internalName ? ` (step ${e.cachedFrom.step})` : ''}`);
+      return;
+    }
     if (e.status === 'SUCCESS') {
       this.line(`${e.internalName}: ✅ Completed in ${formatDuration(e.seconds)}${attempt}`);
       return;

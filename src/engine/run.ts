@@ -22,6 +22,7 @@ import { executeGraph } from './traverse';
 import { PACKAGE_VERSION } from '../version';
 import { findBranch, findStep, walkSteps } from '../stores/run-log/document';
 import { executeTaskNode } from './task-node';
+import { checkRefresh, flushStepCache, type CacheSettings } from './step-cache';
 import { timestamp } from '../util/time';
 import { abortAllAttempts, enterRun, takeOrphanFaults } from './guard';
 import { knownSecretForms, redactAll } from './redaction';
@@ -55,6 +56,14 @@ export interface ExecuteOptions {
   catalog?: Catalog;
   secrets?: SecretsManager;
   executor?: Executor;
+  /**
+   * The step cache (docs/caching.md). `true`: on for every task step (except those with `cache: false`), as
+   * `--cache`; `false`: nothing is reused, every step executes (fingerprints are still recorded), as `--no-cache`.
+   * Default: `cache: { enabled }` of the configuration, else only the steps marked `cache: true`.
+   */
+  cache?: boolean;
+  /** Steps (names or dot paths) executed even when the step cache has their outputs (`--refresh <step>`). */
+  refresh?: readonly string[];
   /** Progress output. Default: console lines; `quiet: true` prints nothing. */
   reporter?: Reporter;
   quiet?: boolean;
@@ -119,6 +128,7 @@ interface Services {
   executor: Executor;
   reporter: Reporter;
   configFile: string | undefined;
+  cache: CacheSettings;
 }
 
 /** The configuration, loaded on first use only (services given in code need none). */
@@ -175,7 +185,15 @@ export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv)
     // OpenTelemetry spans (a no-op unless an SDK is registered), then typed events for onEvent
     reporter: withEvents(telemetry && tracerRegistered() ? new telemetry.TelemetryReporter(reporter, executor.type) : reporter, options),
     configFile: options.runLogStore && options.catalog && options.secrets && options.executor ? undefined : cfg.get().file,
+    cache: cacheSettings(options, cfg),
   };
+}
+
+/** `cache` / `refresh` of the options, else `cache: { enabled }` of the configuration (read only when one is in use). */
+function cacheSettings(options: ExecuteOptions, cfg: ReturnType<typeof lazyConfig>): CacheSettings {
+  const allGiven = !!(options.runLogStore && options.catalog && options.secrets && options.executor);
+  const fromConfig = options.cache === undefined && (!allGiven || options.configFile !== undefined) ? cfg.get().config.cache?.enabled : undefined;
+  return { all: options.cache === true || fromConfig === true, off: options.cache === false, refresh: new Set(options.refresh ?? []) };
 }
 
 /** The executor's own check of its settings against the pipeline; an executor from a config file is named with it. */
@@ -221,6 +239,7 @@ export function makeContext(
     }),
     retryIndicator: env.RUNNABLE_RETRY_INDICATOR ?? '',
     running: new Map(),
+    cache: s.cache,
     workingDirectory: process.cwd(),
     ...(s.configFile !== undefined && { configFile: s.configFile }),
     ...(definition && { definition }),
@@ -348,6 +367,7 @@ async function walk(ctx: RunContext, params: RunLog['parameters']): Promise<RunR
     await ctx.store.apply(ctx.runId, [{ op: 'status', status: 'FAIL' }]);
     status = 'FAIL';
   }
+  await flushStepCache(ctx);
   const runLog = await ctx.store.get(ctx.runId);
   await ctx.store.close(ctx.runId);
   const failed = failedSteps(runLog);
@@ -455,6 +475,7 @@ async function reopenOwned(
   const original = await store.get(retryRunId);
   const graph = buildGraph(pipeline);
   validateExecutor(services, options, graph);
+  checkRefresh(graph, services.cache.refresh);
   const change = dagChange(original, graph);
   if (change) {
     throw new RetryValidationError(
@@ -527,6 +548,7 @@ export async function createRun(
   checkExecutorCanRun(services, pipeline);
   const { store, catalog, secrets, executor } = services;
   validateExecutor(services, options, graph);
+  checkRefresh(graph, services.cache.refresh);
   const refusal = mode.inProcess ? refusesInProcess(executor) : undefined;
   if (refusal) throw new ConfigError(refusal);
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';

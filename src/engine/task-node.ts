@@ -50,7 +50,11 @@ function inputProxy(ctx: RunContext, params: Record<string, Parameter>, prefetch
       if (typeof key === 'string' && !NOT_INPUTS.has(key)) missing.add(key);
       return undefined;
     },
-    has: (_t, key) => has(key),
+    has: (_t, key) => {
+      if (has(key)) return true;
+      if (typeof key === 'string' && !NOT_INPUTS.has(key)) missing.add(key); // `'x' in input` depends on x too
+      return false;
+    },
     ownKeys: () => Object.keys(params),
     getOwnPropertyDescriptor: (_t, key) => (has(key) ? { value: value(key), enumerable: true, configurable: true, writable: false } : undefined),
     set: () => false,
@@ -405,6 +409,7 @@ async function runAttempt(ctx: RunContext, node: TaskNode, scope: Scope, attempt
     code_identities: await ctx.codeIdentities,
     ...meter.stop(),
   };
+  if (missing.size) attempt.absent_inputs = [...missing].sort();
   if (errorType) attempt.error_type = errorType;
   if (executionLog) attempt.execution_log = executionLog;
   if (errorStack) attempt.error_stack = errorStack;

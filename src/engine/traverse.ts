@@ -5,6 +5,7 @@ import type { RunContext, Scope } from './context';
 import { findStep } from '../stores/run-log/document';
 import { executeComposite } from './composites';
 import { executeTaskElsewhere } from './remote';
+import { executeWithCache } from './step-cache';
 import { RunLogIntegrityError } from '../errors';
 
 /** Terminal nodes: one SUCCESS attempt each; `success` sets the enclosing run/branch SUCCESS, `fail` sets it FAIL. */
@@ -52,7 +53,10 @@ export function succeededBefore(ctx: RunContext, internal: string): StepLog | un
 
 async function executeNode(ctx: RunContext, node: ExecutableNode, scope: Scope): Promise<'SUCCESS' | 'FAIL'> {
   if (isTaskNode(node)) {
-    const step = ctx.executor.runStep ? await executeTaskElsewhere(ctx, node, scope) : await ctx.executor.executeTask!(ctx, node, scope);
+    // The step cache is consulted here, before the executor is involved: a hit is restored in this process.
+    const step = await executeWithCache(ctx, node, scope, () =>
+      ctx.executor.runStep ? executeTaskElsewhere(ctx, node, scope) : ctx.executor.executeTask!(ctx, node, scope),
+    );
     return step.status === 'SUCCESS' ? 'SUCCESS' : 'FAIL';
   }
   return executeComposite(ctx, node, scope);

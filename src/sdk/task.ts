@@ -5,6 +5,7 @@ import { normalizeReturns } from './returns';
 import type { ReturnsCheck, RunSignatureCheck } from '../types/returns-check';
 import type { InputOfFn, OutputOfFn, StepTypes, TaskClass } from '../types/steps';
 import { TaskDefinitionError } from '../errors';
+import { definingFile } from './source';
 
 export interface CatalogSpec {
   /** Glob patterns copied from the run's catalog into the working directory before the step runs. */
@@ -13,6 +14,19 @@ export interface CatalogSpec {
   put?: readonly string[];
   /** false: record names and hashes of `put` files without copying them. Default true. */
   storeCopy?: boolean;
+}
+
+/**
+ * The step cache of one step (docs/caching.md): `cache: true` reuses the outputs of an earlier successful run that
+ * executed this step on the same inputs with the same code; `cache: { version: '2' }` also does, and bumping the
+ * version string invalidates what was cached (for changes the fingerprint cannot see: a data file read directly, a
+ * service called). `cache: false` never caches the step, even with `--cache` or `cache: { enabled: true }` in the
+ * configuration.
+ */
+export type CacheOption = boolean | CacheSpec;
+export interface CacheSpec {
+  /** Free text that is part of the fingerprint: change it to invalidate what this step cached. */
+  version?: string;
 }
 
 export interface RetrySpec {
@@ -39,6 +53,8 @@ export interface StepOptions {
    * interrupted: an attempt that returns late without yielding fails when it returns. Default: no limit.
    */
   timeout?: number;
+  /** Step cache (docs/caching.md): `true`, `{ version: '2' }`, or `false` to never cache this step. */
+  cache?: CacheOption;
 }
 
 export interface TaskOptions<R extends readonly ReturnEntry[]> extends StepOptions {
@@ -57,6 +73,11 @@ export interface TaskDefinition {
   readonly target: Function;
   /** The command of a shell step. */
   readonly command?: string;
+  /**
+   * The file of the module that defined the task (where `@Task`/`task()` was called), when it could be told: its
+   * source and the local modules it imports are the code the step cache fingerprints.
+   */
+  readonly source?: string;
 }
 
 const TASK_META = Symbol.for('runnable-ts.task');
@@ -134,7 +155,8 @@ export function Task<const R extends readonly ReturnEntry[] = []>(opts: TaskOpti
     validateReturns(returns, `@Task ${label}`);
     assertInjectable(cls, label);
     injectable()(cls as any);
-    const def: TaskDefinition = { kind: 'class', name, returns, options: pickStepOptions(opts), target: cls };
+    const source = definingFile();
+    const def: TaskDefinition = { kind: 'class', name, returns, options: pickStepOptions(opts), target: cls, ...(source && { source }) };
     Reflect.defineMetadata(TASK_META, def, cls);
   };
 }
@@ -150,6 +172,12 @@ export function pickStepOptions(o: StepOptions): StepOptions {
       throw new TaskDefinitionError(`timeout must be a positive number of milliseconds, got ${String(o.timeout)}`);
     }
     out.timeout = o.timeout;
+  }
+  if (o.cache !== undefined) {
+    const c = o.cache as unknown;
+    const ok = typeof c === 'boolean' || (!!c && typeof c === 'object' && !Array.isArray(c) && Object.keys(c).every((k) => k === 'version') && ['string', 'undefined'].includes(typeof (c as CacheSpec).version));
+    if (!ok) throw new TaskDefinitionError(`cache must be true, false or { version: '<text>' }, got ${JSON.stringify(c)}`);
+    out.cache = o.cache;
   }
   return out;
 }
@@ -169,7 +197,8 @@ export function task<F extends (input: any) => unknown, const N extends string, 
   const name = validateName(opts.name, `task('${opts.name}')`);
   const returns = normalizeReturns(opts.returns);
   validateReturns(returns, `task('${name}')`);
-  const def: TaskDefinition = { kind: 'function', name, returns, options: pickStepOptions(opts), target: fn as Function };
+  const source = definingFile();
+  const def: TaskDefinition = { kind: 'function', name, returns, options: pickStepOptions(opts), target: fn as Function, ...(source && { source }) };
   return { __task: def, name } as FnTask<N, InputOfFn<F>, OutputOfFn<F>>;
 }
 

@@ -23,7 +23,7 @@ export { MockedExecutor, PatchedFailure, type StepPatch, type MockedExecutorConf
 export { MockError } from '../errors';
 export type { StepEntry, StepNameOf } from '../types/steps';
 export type { Executor } from '../executors/executor';
-export { runRunLogStoreContract, newRunLog, stepLog, type RunLogStoreFactoryResult } from './contracts/run-log-store';
+export { runRunLogStoreContract, newRunLog, stepLog, cacheEntry, type RunLogStoreFactoryResult } from './contracts/run-log-store';
 export { runCatalogContract } from './contracts/catalog';
 export { runSecretsContract } from './contracts/secrets';
 export type { ContractOptions, ContractTestApi } from './contracts/test-api';

@@ -131,6 +131,29 @@ export async function putFiles(
 }
 
 /**
+ * The files of the run's catalog that {@link getFiles} would copy now (sorted, same matching), without copying
+ * anything; undefined when a pattern matches nothing or is refused (the get would fail). The step cache
+ * fingerprints them.
+ */
+export async function filesToGet(catalog: Catalog, runId: string, patterns: readonly string[]): Promise<string[] | undefined> {
+  let checked: string[];
+  try {
+    checked = patterns.map((p) => checkPattern(p, 'get', `the catalog of run '${runId}'`));
+  } catch {
+    return undefined;
+  }
+  const candidates = (await catalog.list(runId)).filter((f) => !GET_SKIPPED_SUFFIXES.some((s) => f.endsWith(s)));
+  const files = new Set<string>();
+  for (const pattern of checked) {
+    const isMatch = picomatch(pattern, GLOB_OPTIONS);
+    const matches = candidates.filter((f) => isMatch(f));
+    if (!matches.length) return undefined;
+    for (const m of matches) files.add(m);
+  }
+  return [...files].sort();
+}
+
+/**
  * Copies the files of the run's catalog matching `patterns` (same glob semantics as {@link putFiles}) to the
  * same relative path under `opts.cwd`, and returns one `get` entry per file. Execution logs (`*.execution.log`)
  * and the engine's serialized values (`*.superjson`) are never matched.

@@ -2,6 +2,26 @@ import type { RunLogOp } from './document';
 import type { RunLog, StepLog } from './types';
 
 /**
+ * An entry of the step cache index (kept by the run-log store, outside any run log): the step `step` of run
+ * `run_id` succeeded with this fingerprint. See docs/caching.md.
+ */
+export interface StepCacheEntry {
+  /** SHA-256 hex of what identifies the step before it runs: code, version, dot path, returns, secrets' names, catalog spec and `get` files. */
+  key: string;
+  /** SHA-256 hex of `key` and the values of the inputs the step read (`inputs`), and the names it read that were absent (`absent`). */
+  fingerprint: string;
+  run_id: string;
+  /** The step's dot path. */
+  step: string;
+  /** Names of the inputs the step read (sorted). */
+  inputs: string[];
+  /** Names the step read that were in no scope (sorted). */
+  absent: string[];
+  /** ISO time the entry was recorded. */
+  created_at: string;
+}
+
+/**
  * The exclusive owner of a run: the one process executing it (`run`, `retry`, `execute-single-node`).
  * Written through the store so every process that can see the run log sees who owns it.
  */
@@ -67,6 +87,14 @@ export interface RunLogStore {
   releaseOwner(runId: string, token: string): Promise<void>;
   /** The current owner of a run, undefined when nobody owns it. */
   getOwner(runId: string): Promise<RunOwner | undefined>;
+  /**
+   * Step cache index (docs/caching.md): records `entry`, replacing the entry with the same key, fingerprint and run.
+   * Atomic: a reader never sees a half-written entry, and concurrent writers (several runs, several processes when
+   * the store is shared) never corrupt the index; of two writers of the same key, fingerprint and run, one entry remains.
+   */
+  putCacheEntry(entry: StepCacheEntry): Promise<void>;
+  /** The step cache entries recorded under `key`, newest first (empty when none). */
+  getCacheEntries(key: string): Promise<StepCacheEntry[]>;
   /** Configuration as recorded in run_config. */
   config(): Record<string, unknown>;
 }

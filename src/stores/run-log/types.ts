@@ -63,6 +63,11 @@ export interface StepAttempt {
   execution_log?: string;
   /** runnable-ts: the stack trace of the error that failed the attempt (not for runnable-ts's own typed errors). */
   error_stack?: string;
+  /**
+   * runnable-ts: names the step read that were in no scope (optional inputs left to their default), sorted; absent
+   * when there were none. Part of the step cache's fingerprint: providing such a name later changes the inputs.
+   */
+  absent_inputs?: string[];
 }
 
 export interface BranchLog {
@@ -82,6 +87,19 @@ export interface StepLog {
   attempts: StepAttempt[];
   branches: Record<string, BranchLog>;
   data_catalog: DataCatalog[];
+  /**
+   * runnable-ts: the step cache fingerprint (SHA-256 hex) of the step's successful execution, for steps with the
+   * cache on (docs/caching.md).
+   */
+  fingerprint?: string;
+  /** runnable-ts: the step was not executed: its outputs were reused from this step of an earlier run (step cache). */
+  cached_from?: CachedFrom;
+}
+
+/** Where a cached step's outputs came from: a run and the step's dot path in it. */
+export interface CachedFrom {
+  run_id: string;
+  step: string;
 }
 
 export interface JobLog {

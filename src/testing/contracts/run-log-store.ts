@@ -1,4 +1,4 @@
-import type { RunLogStore, RunOwner } from '../../stores/run-log/store';
+import type { RunLogStore, RunOwner, StepCacheEntry } from '../../stores/run-log/store';
 import type { RunLog, StepLog } from '../../stores/run-log/types';
 import { RunLogExistsError, RunLogNotFoundError, RunOwnedError } from '../../errors';
 import { testApi, type ContractOptions } from './test-api';
@@ -46,6 +46,11 @@ export type RunLogStoreFactoryResult = RunLogStore | { store: RunLogStore; reope
 export function owner(token: string, pid = 4242, host = 'host-a'): RunOwner {
   const at = '2026-01-01T00:00:00.000Z';
   return { token, pid, host, command: 'retry', started_at: at, heartbeat_at: at };
+}
+/** A step cache entry for the contract suite: `k` and `f` are repeated into 64 hex digits. */
+export function cacheEntry(k: string, f: string, runId = 'r1', at = '2026-01-01T00:00:00.000Z'): StepCacheEntry {
+  const hex = (c: string) => c.repeat(64).slice(0, 64);
+  return { key: hex(k), fingerprint: hex(f), run_id: runId, step: 'train', inputs: ['df', 'n'], absent: ['test_size'], created_at: at };
 }
 const alive = () => false;
 const gone = () => true;
@@ -163,6 +168,73 @@ export function runRunLogStoreContract(name: string, factory: () => RunLogStoreF
       t.expect(await store.getStep('r7', 'nope')).toBeUndefined();
       t.expect(typeof store.capabilities.crossProcess).toBe('boolean');
       t.expect(typeof store.capabilities.concurrentWriters).toBe('boolean');
+    });
+
+    t.describe('step cache index', () => {
+      t.it('records entries and reads them back under their key, newest first; other keys see nothing', async () => {
+        const { store } = make();
+        t.expect(await store.getCacheEntries(cacheEntry('a', '0').key)).toEqual([]);
+        await store.putCacheEntry(cacheEntry('a', '1', 'old', '2026-01-01T00:00:00.000Z'));
+        await store.putCacheEntry(cacheEntry('a', '2', 'new', '2026-01-02T00:00:00.000Z'));
+        await store.putCacheEntry(cacheEntry('b', '1', 'other'));
+        const got = await store.getCacheEntries(cacheEntry('a', '0').key);
+        t.expect(got.map((e) => e.run_id)).toEqual(['new', 'old']);
+        t.expect(got[1]).toEqual(cacheEntry('a', '1', 'old', '2026-01-01T00:00:00.000Z'));
+        t.expect((await store.getCacheEntries(cacheEntry('b', '0').key)).map((e) => e.run_id)).toEqual(['other']);
+      });
+
+      t.it('an entry with the same key, fingerprint and run replaces the earlier one; other runs add theirs', async () => {
+        const { store } = make();
+        await store.putCacheEntry(cacheEntry('c', '1', 'first', '2026-01-01T00:00:00.000Z'));
+        await store.putCacheEntry(cacheEntry('c', '1', 'second', '2026-01-02T00:00:00.000Z'));
+        await store.putCacheEntry({ ...cacheEntry('c', '1', 'first', '2026-01-03T00:00:00.000Z'), step: 'again' });
+        const got = await store.getCacheEntries(cacheEntry('c', '1').key);
+        t.expect(got.map((e) => [e.run_id, e.step])).toEqual([
+          ['first', 'again'],
+          ['second', 'train'],
+        ]);
+      });
+
+      t.it('entries are not runs, survive reopening, and reads return copies', async () => {
+        const { store, reopen } = make();
+        await store.create(newRunLog('c1'));
+        await store.putCacheEntry(cacheEntry('d', '1', 'c1'));
+        t.expect((await store.list()).sort()).toEqual(['c1']);
+        const again = reopen ? reopen() : store;
+        const got = await again.getCacheEntries(cacheEntry('d', '1').key);
+        t.expect(got).toEqual([cacheEntry('d', '1', 'c1')]);
+        got[0]!.inputs.push('changed');
+        t.expect((await again.getCacheEntries(cacheEntry('d', '1').key))[0]!.inputs).toEqual(['df', 'n']);
+      });
+
+      t.it('concurrent writers (several store instances) never corrupt the index', async () => {
+        const { store, reopen } = make();
+        const stores = Array.from({ length: 8 }, () => (reopen ? reopen() : store));
+        const digits = '0123456789abcdef';
+        // 8 writers x 8 entries under one key: fingerprints 0..7 written by every writer, for its own run and for a
+        // shared one (the same key, fingerprint and run written concurrently by all)
+        await Promise.all(
+          stores.map(async (s, w) => {
+            for (let i = 0; i < 8; i++) {
+              await s.putCacheEntry(cacheEntry('e', digits[i]!, `w${w}`));
+              await s.putCacheEntry({ ...cacheEntry('e', digits[i]!, 'shared'), step: `by-w${w}` });
+            }
+          }),
+        );
+        const got = await store.getCacheEntries(cacheEntry('e', '0').key);
+        t.expect(got).toHaveLength(8 * 8 + 8);
+        const shared = got.filter((e) => e.run_id === 'shared');
+        t.expect(shared.map((e) => e.fingerprint[0]).sort()).toEqual([...digits.slice(0, 8)]);
+        for (const e of shared) t.expect(e.step).toMatch(/^by-w[0-7]$/);
+        for (let w = 0; w < 8; w++) t.expect(got.filter((e) => e.run_id === `w${w}`)).toHaveLength(8);
+      });
+
+      t.it('refuses a key or fingerprint that is not a SHA-256 hex digest (they may become file names)', async () => {
+        const { store } = make();
+        await t.expect(store.putCacheEntry({ ...cacheEntry('f', '1'), key: '../../etc' })).rejects.toThrow(/SHA-256/);
+        await t.expect(store.putCacheEntry({ ...cacheEntry('f', '1'), fingerprint: 'x' })).rejects.toThrow(/SHA-256/);
+        await t.expect(store.getCacheEntries('../escape')).rejects.toThrow(/SHA-256/);
+      });
     });
 
     t.describe('run ownership', () => {

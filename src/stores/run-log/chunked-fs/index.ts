@@ -78,8 +78,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { parametersShapeProblem, parentBranchOf, parentStepOf, runLogShapeProblem, stepShapeProblem, type RunLogOp } from '../document';
-import type { RunLogStore, RunOwner } from '../store';
+import type { RunLogStore, RunOwner, StepCacheEntry } from '../store';
 import { OwnerFiles } from '../owner-files';
+import { CacheFiles } from '../cache-files';
 import type { BranchLog, Parameter, RunLog, StepLog } from '../types';
 import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../../errors';
 
@@ -328,6 +329,11 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   private readonly views = new Map<string, RunView>();
   /** Owner records: `<run folder>/.owner/owner-<n>.json` (ignored when the run log is read). */
   private readonly owners = new OwnerFiles((runId) => path.join(this.runDir(runId), '.owner'));
+  /** Step cache index: `<log_folder>/.step-cache/<key>/<fingerprint>.json` (see cache-files.ts). */
+  private cacheFilesOf: CacheFiles | undefined;
+  private get cacheFiles(): CacheFiles {
+    return (this.cacheFilesOf ??= new CacheFiles(path.join(this.folder, '.step-cache')));
+  }
 
   constructor(private readonly cfg: ChunkedFsRunLogStoreConfig = {}) {
     this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
@@ -768,6 +774,13 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   /** Nothing to flush (every apply is on disk when it returns): closes this instance's journal of the run. */
   async close(runId: string): Promise<void> {
     this.forget(runId);
+  }
+
+  async putCacheEntry(entry: StepCacheEntry): Promise<void> {
+    await this.cacheFiles.put(entry);
+  }
+  async getCacheEntries(key: string): Promise<StepCacheEntry[]> {
+    return this.cacheFiles.get(key);
   }
 
   describe(runId: string): string {

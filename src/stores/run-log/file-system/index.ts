@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyOp, assertRunLogShape, findStep, type RunLogOp } from '../document';
-import type { RunLogStore, RunOwner } from '../store';
+import type { RunLogStore, RunOwner, StepCacheEntry } from '../store';
 import { OwnerFiles } from '../owner-files';
+import { CacheFiles } from '../cache-files';
 import type { RunLog, StepLog } from '../types';
 import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../../errors';
 import { createFileExclusiveSync, writeFileAtomicSync } from '../../../util/fs';
@@ -44,6 +45,11 @@ export class FileSystemRunLogStore implements RunLogStore {
   private readonly open = new Map<string, OpenRun>();
   /** Owner records: `<log_folder>/.owners/<run_id>/owner-<n>.json` (ignored by list()). */
   private readonly owners = new OwnerFiles((runId) => path.join(this.folder, '.owners', runId));
+  /** Step cache index: `<log_folder>/.step-cache/<key>/<fingerprint>.json` (see cache-files.ts). */
+  private cacheFilesOf: CacheFiles | undefined;
+  private get cacheFiles(): CacheFiles {
+    return (this.cacheFilesOf ??= new CacheFiles(path.join(this.folder, '.step-cache')));
+  }
 
   constructor(private readonly cfg: FileSystemRunLogStoreConfig = {}) {
     this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
@@ -212,6 +218,13 @@ export class FileSystemRunLogStore implements RunLogStore {
       .readdirSync(this.folder)
       .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
       .map((f) => f.slice(0, -'.json'.length));
+  }
+
+  async putCacheEntry(entry: StepCacheEntry): Promise<void> {
+    await this.cacheFiles.put(entry);
+  }
+  async getCacheEntries(key: string): Promise<StepCacheEntry[]> {
+    return this.cacheFiles.get(key);
   }
 
   describe(runId: string): string {

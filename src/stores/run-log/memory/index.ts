@@ -1,6 +1,7 @@
 import { applyOp, findStep, type RunLogOp } from '../document';
-import type { RunLogStore, RunOwner } from '../store';
+import type { RunLogStore, RunOwner, StepCacheEntry } from '../store';
 import type { RunLog, StepLog } from '../types';
+import { checkCacheEntry, checkDigest, entryId, newestFirst } from '../cache-files';
 import { RunLogExistsError, RunLogNotFoundError, RunOwnedError } from '../../../errors';
 
 /** Keeps run logs in memory (lost when the process ends). For tests and throw-away runs. */
@@ -9,6 +10,8 @@ export class MemoryRunLogStore implements RunLogStore {
   readonly capabilities = { crossProcess: false, concurrentWriters: false };
   private readonly runs = new Map<string, RunLog>();
   private readonly owners = new Map<string, RunOwner>();
+  /** Step cache index: key → entry id (fingerprint and run) → entry. */
+  private readonly cache = new Map<string, Map<string, StepCacheEntry>>();
 
   async create(runLog: RunLog): Promise<void> {
     const existing = this.runs.get(runLog.run_id);
@@ -55,6 +58,16 @@ export class MemoryRunLogStore implements RunLogStore {
   async getOwner(runId: string): Promise<RunOwner | undefined> {
     const o = this.owners.get(runId);
     return o && structuredClone(o);
+  }
+  async putCacheEntry(entry: StepCacheEntry): Promise<void> {
+    checkCacheEntry(entry);
+    let byFp = this.cache.get(entry.key);
+    if (!byFp) this.cache.set(entry.key, (byFp = new Map()));
+    byFp.set(entryId(entry), structuredClone(entry));
+  }
+  async getCacheEntries(key: string): Promise<StepCacheEntry[]> {
+    checkDigest('key', key);
+    return newestFirst([...(this.cache.get(key)?.values() ?? [])].map((e) => structuredClone(e)));
   }
   describe(runId: string): string {
     return `memory://${runId}`;
