@@ -50,6 +50,9 @@ export function lintWorkflow(doc: Manifest): string[] {
       if (!task) problems.push(`${where}: {{${ref}}} names no task of this DAG`);
       else if (!ctx.ancestors?.has(m[1]!)) problems.push(`${where}: {{${ref}}} uses task '${m[1]}', which this task does not depend on`);
       else if (!outputsOf(templates.get(task.template)).has(m[2]!)) problems.push(`${where}: {{${ref}}}: template '${task.template}' has no output parameter '${m[2]}'`);
+    } else if ((m = /^tasks\.([^.]+)\.status$/.exec(ref))) {
+      if (!ctx.tasks?.has(m[1]!)) problems.push(`${where}: {{${ref}}} names no task of this DAG`);
+      else if (!ctx.ancestors?.has(m[1]!)) problems.push(`${where}: {{${ref}}} uses task '${m[1]}', which this task does not depend on`);
     } else if (ref === 'item' || ref.startsWith('item.')) {
       if (!ctx.item) problems.push(`${where}: {{${ref}}} is used outside a withParam/withItems task`);
     } else if (!GLOBALS.has(ref)) problems.push(`${where}: {{${ref}}} is not a variable Argo resolves here`);
@@ -112,6 +115,8 @@ export function lintWorkflow(doc: Manifest): string[] {
       ancestors.set(n, all);
       return all;
     };
+    // a DAG's outputs read its tasks when they have all ended
+    for (const r of refs([t.outputs])) checkRef(r, `template '${t.name}' outputs`, { inputs, tasks, ancestors: new Set(tasks.keys()) });
     for (const task of tasks.values()) {
       const where = `template '${t.name}', task '${task.name}'`;
       const item = task.withParam !== undefined || task.withItems !== undefined;
