@@ -5,20 +5,31 @@
  * write must be equivalent to the `local` executor's for the executor contract's pipelines (the same comparison as
  * test/e2e/executor-contract.test.ts), and the Workflow's phase must say what the run log says.
  *
- * The heaviest pipeline (`nested`: a parallel holding a map inside a map, ~30 pods) runs with RUNNABLE_FAULTS_HEAVY=1,
- * the switch of the repository's heavy tests; every other construct runs by default.
+ * The heaviest pipeline (`nested`: a parallel holding a map inside a map, ~30 pods) and `artifacts` (pickled values,
+ * which no executor treats differently from the catalog files of `files`) run with RUNNABLE_FAULTS_HEAVY=1, the switch
+ * of the repository's heavy tests; every construct runs by default (~70 pods).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { ChunkedFsRunLogStore } from '../../src/stores/run-log/chunked-fs';
 import type { RunLog } from '../../src/stores/run-log/types';
-import { ROOT, runnable, tmpDir } from '../helpers/cli';
+import { ROOT, runnable, tmpDir as makeTmp } from '../helpers/cli';
 import { ensureNodeImage, NODE_IMAGE } from '../helpers/podman';
 import { shape } from '../helpers/run-log-shape';
 import { emulateWorkflow, type EmulatedWorkflow } from '../helpers/argo-emulator';
 import { schemaErrors } from '../helpers/argo-schema';
 import { lintWorkflow } from '../../src/executors/argo/lint';
+
+const made: string[] = [];
+const tmpDir = (prefix: string) => {
+  const d = makeTmp(prefix);
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 const CONTRACT = path.join(ROOT, 'test/fixtures/executors/contract.ts');
 const DEADLINES = path.join(ROOT, 'test/fixtures/executors/argo-deadlines.ts');
@@ -111,7 +122,7 @@ afterAll(() => {
   console.log(`Argo emulation: pods per pipeline ${JSON.stringify(pods)}`);
 });
 
-const SCENARIOS = ['artifacts', 'files', 'secrets', 'retry', 'recover', 'parallel', 'conditional', 'loop', ...(HEAVY ? ['nested'] : [])];
+const SCENARIOS = ['files', 'secrets', 'retry', 'recover', 'parallel', 'conditional', 'loop', ...(HEAVY ? ['artifacts', 'nested'] : [])];
 
 describe('argo emulation (real containers): equivalent to local for the executor contract', () => {
   it.each(SCENARIOS)('%s', async (name) => {

@@ -71,6 +71,11 @@ export interface EmulatorOptions {
   binary?: string;
   binaryArgs?: string[];
   runArgs?: string[];
+  /**
+   * Runs a pod instead of podman (the emulator's own unit tests): resolves with the exit code, or 'deadline' for a pod
+   * killed at its deadline; `file` maps a path of the container to the host (to write output parameters).
+   */
+  runner?: (pod: { node: string; template: string; argv: string[]; env: Record<string, string>; deadline?: number; file: (p: string) => string | undefined }) => Promise<number | 'deadline'>;
   /** Each pod's output, for debugging. */
   onOutput?: (pod: string, text: string) => void;
 }
@@ -393,8 +398,7 @@ class Emulator {
     try {
       c = deepSubstitute(tpl.container, scope);
       outputs = deepSubstitute(tpl.outputs?.parameters ?? [], scope);
-      const workingDir: string = c.workingDir ?? '/';
-      mounts.push({ host: this.opts.projectDir, target: workingDir });
+      if (c.workingDir) mounts.push({ host: this.opts.projectDir, target: c.workingDir });
       for (const m of this.opts.sameMounts ?? []) mounts.push({ host: m, target: m });
       const volumes = [...(this.spec.volumes ?? []), ...(tpl.volumes ?? [])];
       for (const vm of c.volumeMounts ?? []) {
@@ -439,8 +443,7 @@ class Emulator {
       '--rm',
       '--name',
       podName,
-      '--workdir',
-      c.workingDir ?? '/',
+      ...(c.workingDir ? ['--workdir', c.workingDir] : []),
       ...mounts.flatMap((m) => ['--volume', `${m.host}:${m.target}${m.ro ? ':ro' : ''}`]),
       ...Object.keys(env).flatMap((k) => ['--env', k]),
       ...(this.opts.runArgs ?? PODMAN_RUN_ARGS),
@@ -452,32 +455,34 @@ class Emulator {
     try {
       this.podCount++;
       this.commands.push(argv);
-      exit = await new Promise((resolve) => {
-        const child = spawn(binary, podmanArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        let killed = false;
-        const onData = (d: Buffer) => {
-          output = (output + d.toString('utf8')).slice(-20_000);
-          this.opts.onOutput?.(nodeName, d.toString('utf8'));
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        const timer =
-          deadline === undefined
-            ? undefined
-            : setTimeout(() => {
-                killed = true;
-                spawn(binary, [...(this.opts.binaryArgs ?? PODMAN_ARGS), 'rm', '--force', '--time', '0', podName], { stdio: 'ignore' });
-              }, deadline * 1000);
-        child.on('error', (err) => {
-          if (timer) clearTimeout(timer);
-          resolve({ code: 127, killed, output: `${output}\n${err.message}` });
-        });
-        child.on('close', (code) => {
-          if (timer) clearTimeout(timer);
-          resolve({ code, killed, output });
-        });
-      });
+      exit = this.opts.runner
+        ? await this.opts.runner({ node: nodeName, template: tpl.name, argv, env, ...(deadline !== undefined && { deadline }), file: (p) => this.hostPath(mounts, p) }).then((code) => (code === 'deadline' ? { code: null, killed: true, output: '' } : { code, killed: false, output: '' }))
+        : await new Promise((resolve) => {
+            const child = spawn(binary, podmanArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+            let output = '';
+            let killed = false;
+            const onData = (d: Buffer) => {
+              output = (output + d.toString('utf8')).slice(-20_000);
+              this.opts.onOutput?.(nodeName, d.toString('utf8'));
+            };
+            child.stdout.on('data', onData);
+            child.stderr.on('data', onData);
+            const timer =
+              deadline === undefined
+                ? undefined
+                : setTimeout(() => {
+                    killed = true;
+                    spawn(binary, [...(this.opts.binaryArgs ?? PODMAN_ARGS), 'rm', '--force', '--time', '0', podName], { stdio: 'ignore' });
+                  }, deadline * 1000);
+            child.on('error', (err) => {
+              if (timer) clearTimeout(timer);
+              resolve({ code: 127, killed, output: `${output}\n${err.message}` });
+            });
+            child.on('close', (code) => {
+              if (timer) clearTimeout(timer);
+              resolve({ code, killed, output });
+            });
+          });
     } finally {
       this.pods.release();
     }
