@@ -158,6 +158,16 @@ describe('argo: shapes (and the original\'s defects, NOTES.md §1.14, avoided)',
     expect(root.dag.tasks.find((t: Manifest) => t.name === 'fail').depends).toMatch(/^never-[0-9a-f]{6}\.Failed/);
   });
 
+  it("onFailure on a last step that ends the run in failure: the fail node runs only when the step itself succeeded", () => {
+    const rec = pipeline('rec').step(task(() => ({}), { name: 'rescue' })).build();
+    const w = transpileOne(pipeline('tf').step(task(() => ({}), { name: 'last' }), { onFailure: rec, terminate: 'failure' }).build());
+    const root = template(w, 'runnable-dag');
+    const last = root.dag.tasks.find((t: Manifest) => t.name.startsWith('last-')).name;
+    expect(root.dag.tasks.find((t: Manifest) => t.name === 'fail-after-last')).toMatchObject({ depends: `${last}.Succeeded`, when: `'{{tasks.${last}.outputs.parameters.step}}' == 'Succeeded'` });
+    expect(schemaErrors(w)).toEqual([]);
+    expect(lintWorkflow(w)).toEqual([]);
+  });
+
   it('failFast: false is set where Argo reads it for a DAG (inside dag), so fan-ins and fail nodes run after a failure', () => {
     for (const t of templates.filter((x) => x.dag)) {
       expect(t.dag.failFast).toBe(false);

@@ -204,7 +204,8 @@ class Transpiler {
       ...(where.keys.length && { inputs: { parameters: where.keys.map((k) => ({ name: k })) } }),
       ...extra,
       // Argo reads failFast of a DAG inside `dag` (a template-level failFast is for withItems expansions): false lets
-      // the fan-in, the fail node and onFailure tasks run after a failure (Argo's default stops scheduling new tasks)
+      // the fan-in, the fail node and onFailure tasks run after a failure (Argo documents its default as stopping the
+      // scheduling of new tasks after one failed)
       dag: { failFast: false, tasks },
     });
     return name;
@@ -256,11 +257,15 @@ class Transpiler {
     }
     const last = chain.at(-1)!;
     const lastTask = taskName(last);
-    const terminal = (kind: 'success' | 'fail', depends: string, when?: string) => {
-      const tpl = this.container(argoName(`${readable}-${kind}`, `${where.id}/${kind}`), ['fan', RUN_ID, `${where.prefix}${kind}`, this.input.file, 'out'], where);
-      tasks.push({ name: kind, template: tpl, depends, ...(when && { when }), ...this.forward(where.keys) });
+    const terminals = new Map<string, string>();
+    const terminal = (kind: 'success' | 'fail', depends: string, when?: string, name: string = kind) => {
+      let tpl = terminals.get(kind);
+      if (!tpl) terminals.set(kind, (tpl = this.container(argoName(`${readable}-${kind}`, `${where.id}/${kind}`), ['fan', RUN_ID, `${where.prefix}${kind}`, this.input.file, 'out'], where)));
+      tasks.push({ name, template: tpl, depends, ...(when && { when }), ...this.forward(where.keys) });
     };
     if (last.next === 'success') terminal('success', `${lastTask}.Succeeded`, guard);
+    // a last step that leads to fail (terminate: 'failure') with onFailure: only when the step itself succeeded
+    else if (guard) terminal('fail', `${lastTask}.Succeeded`, guard, 'fail-after-last');
     else failOn.push(`${lastTask}.Succeeded`);
     if (failOn.length) terminal('fail', failOn.join(' || '));
     return this.dag(argoName(readable, where.id), tasks, where);
