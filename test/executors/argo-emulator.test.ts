@@ -88,7 +88,7 @@ describe('argo emulator: the controller', () => {
     const guarded = workflow([pod('step'), pod('recover'), pod('next'),
       dag('guard', [{ name: 'step', template: 'step' }, { name: 'on-failure', template: 'recover', depends: 'step.Failed' }], {
         dagExtra: { failFast: false },
-        outputs: { parameters: [{ name: 'step', valueFrom: { parameter: '{{tasks.step.status}}' } }] },
+        outputs: { parameters: [{ name: 'step', valueFrom: { expression: 'tasks.step.status' } }] },
       }),
       dag('main', [
         { name: 'guarded', template: 'guard' },

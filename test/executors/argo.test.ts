@@ -151,9 +151,12 @@ describe('argo: shapes (and the original\'s defects, NOTES.md §1.14, avoided)',
       ['step', undefined],
       ['on-failure', 'step.Failed || step.Errored'],
     ]);
-    expect(guarded.outputs.parameters).toEqual([{ name: 'step', valueFrom: { parameter: '{{tasks.step.status}}' } }]);
+    expect(guarded.outputs.parameters).toEqual([{ name: 'step', valueFrom: { expression: 'tasks.step.status' } }]);
     const never = root.dag.tasks.find((t: Manifest) => t.name.startsWith('never-'));
     expect(never).toMatchObject({ depends: `${risky.name}.Succeeded`, when: `'{{tasks.${risky.name}.outputs.parameters.step}}' == 'Succeeded'` });
+    // the {{...}} form would be refused by Argo's validator: the lint says so
+    guarded.outputs.parameters[0].valueFrom = { parameter: '{{tasks.step.status}}' };
+    expect(lintWorkflow(r).join('\n')).toMatch(/\{\{tasks.step.status\}\} is not resolvable in a DAG's outputs/);
     // a failure of a step without onFailure reaches the fail node
     expect(root.dag.tasks.find((t: Manifest) => t.name === 'fail').depends).toMatch(/^never-[0-9a-f]{6}\.Failed/);
   });
@@ -166,6 +169,15 @@ describe('argo: shapes (and the original\'s defects, NOTES.md §1.14, avoided)',
     expect(root.dag.tasks.find((t: Manifest) => t.name === 'fail-after-last')).toMatchObject({ depends: `${last}.Succeeded`, when: `'{{tasks.${last}.outputs.parameters.step}}' == 'Succeeded'` });
     expect(schemaErrors(w)).toEqual([]);
     expect(lintWorkflow(w)).toEqual([]);
+  });
+
+  it('a step whose name starts with a digit gets a task name Argo accepts in a DAG using depends', () => {
+    const w = transpileOne(pipeline('digits').step(task(() => ({}), { name: 'first' })).step(task(() => ({}), { name: '2nd_step' })).build());
+    const names = template(w, 'runnable-dag').dag.tasks.map((t: Manifest) => t.name);
+    expect(names).toContainEqual(expect.stringMatching(/^x-2nd-step-[0-9a-f]{6}$/));
+    expect(lintWorkflow(w)).toEqual([]);
+    template(w, 'runnable-dag').dag.tasks[1].name = '2nd';
+    expect(lintWorkflow(w).join('\n')).toMatch(/task name '2nd' cannot begin with a digit/);
   });
 
   it('failFast: false is set where Argo reads it for a DAG (inside dag), so fan-ins and fail nodes run after a failure', () => {

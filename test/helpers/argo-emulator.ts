@@ -13,7 +13,8 @@
  *  - inputs/outputs parameters: `{{inputs.parameters.X}}`, `{{tasks.T.outputs.parameters.Y}}`, `{{tasks.T.status}}`,
  *    `{{workflow.parameters.Z}}`, `{{workflow.name|uid|namespace}}`; output parameters `valueFrom.path` read from the
  *    file the container wrote (one trailing newline stripped; `default` when missing), DAG outputs
- *    `valueFrom.parameter`; an unresolved `{{...}}` makes the node Error, as in Argo;
+ *    `valueFrom.parameter` and `valueFrom.expression` naming one variable (`tasks.step.status`); an unresolved
+ *    `{{...}}` makes the node Error, as in Argo;
  *  - `retryStrategy` (limit, retryPolicy Always/OnFailure/OnError; backoff is not waited), `activeDeadlineSeconds` and
  *    `timeout` of a pod (the container is killed: Failed), `spec.templateDefaults`;
  *  - node phases Succeeded / Failed / Error / Skipped / Omitted, and the Workflow's phase (the entrypoint's).
@@ -668,9 +669,17 @@ class Emulator {
       try {
         for (const o of tpl.outputs?.parameters ?? []) {
           const from = o.valueFrom?.parameter;
-          if (from === undefined) throw new NodeError(`DAG output '${o.name}': only valueFrom.parameter is emulated`);
+          const expr: string | undefined = o.valueFrom?.expression;
+          if (from === undefined && expr === undefined) throw new NodeError(`DAG output '${o.name}': only valueFrom.parameter and valueFrom.expression are emulated`);
           try {
-            outputs[o.name] = substitute(from, s);
+            if (from !== undefined) outputs[o.name] = substitute(from, s);
+            else {
+              // an expression naming one variable (tasks.X.status, tasks['x-y'].outputs.parameters.p): the emulated subset
+              const name = expr!.trim().replace(/\['([^']+)'\]/g, '.$1');
+              if (!/^[A-Za-z_][\w.-]*$/.test(name)) throw new NodeError(`DAG output '${o.name}': expression '${expr}' is more than a variable, which the emulator does not evaluate`);
+              if (!(name in s)) throw new NodeError(`DAG output '${o.name}': expression '${expr}': unknown variable`);
+              outputs[o.name] = s[name]!;
+            }
           } catch (err) {
             if (o.valueFrom.default === undefined) throw err;
             outputs[o.name] = String(o.valueFrom.default);

@@ -50,7 +50,8 @@ export function argoName(readable: string, id: string, max = 60): string {
     .replace(/^-|-$/g, '')
     .slice(0, max)
     .replace(/-$/, '');
-  return `${base || 'x'}-${hash(id)}`;
+  // Argo refuses a DAG task name starting with a digit when its DAG uses depends (workflow/validate/validate.go)
+  return `${/^[0-9]/.test(base) ? `x-${base}` : base || 'x'}-${hash(id)}`;
 }
 
 /** A parameter value as Argo wants it (a string): strings as they are unless they would read as JSON, else JSON. */
@@ -247,7 +248,8 @@ class Transpiler {
             { name: 'on-failure', template: of, depends: 'step.Failed || step.Errored', ...this.forward(where.keys) },
           ],
           where,
-          { outputs: { parameters: [{ name: 'step', valueFrom: { parameter: '{{tasks.step.status}}' } }] } },
+          // an expression: Argo's validator has no {{tasks.X.status}} in a DAG's output scope, its expressions do
+          { outputs: { parameters: [{ name: 'step', valueFrom: { expression: 'tasks.step.status' } }] } },
         );
       } else failOn.push(`${t}.Failed || ${t}.Errored`);
       tasks.push({ name: t, template, ...(previous && { depends: `${previous}.Succeeded` }), ...(guard && { when: guard }), ...this.forward(where.keys) });
