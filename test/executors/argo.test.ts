@@ -142,12 +142,61 @@ describe('argo: shapes (and the original\'s defects, NOTES.md §1.14, avoided)',
     expect(JSON.stringify(m)).not.toContain('backOff');
   });
 
-  it('onFailure: a task that depends on the step\'s .Failed; every failing path reaches the fail node', () => {
+  it('onFailure: the step and its recovery in one DAG (Succeeded when recovered), what follows runs only if the step succeeded', () => {
     const r = exportFile(path.relative(ROOT, path.join(FIXTURES, 'fan-constructs.ts')), 'recovers');
     const root = template(r, 'runnable-dag');
-    const risky = root.dag.tasks.find((t: Manifest) => t.name.startsWith('risky-')).name;
-    expect(root.dag.tasks.find((t: Manifest) => t.name.startsWith('on-failure-risky-')).depends).toBe(`${risky}.Failed || ${risky}.Errored`);
+    const risky = root.dag.tasks.find((t: Manifest) => t.name.startsWith('risky-'));
+    const guarded = template(r, risky.template);
+    expect(guarded.dag.tasks.map((t: Manifest) => [t.name, t.depends])).toEqual([
+      ['step', undefined],
+      ['on-failure', 'step.Failed || step.Errored'],
+    ]);
+    expect(guarded.outputs.parameters).toEqual([{ name: 'step', valueFrom: { expression: 'tasks.step.status' } }]);
+    const never = root.dag.tasks.find((t: Manifest) => t.name.startsWith('never-'));
+    expect(never).toMatchObject({ depends: `${risky.name}.Succeeded`, when: `'{{tasks.${risky.name}.outputs.parameters.step}}' == 'Succeeded'` });
+    // the {{...}} form would be refused by Argo's validator: the lint says so
+    guarded.outputs.parameters[0].valueFrom = { parameter: '{{tasks.step.status}}' };
+    expect(lintWorkflow(r).join('\n')).toMatch(/\{\{tasks.step.status\}\} is not resolvable in a DAG's outputs/);
+    // a failure of a step without onFailure reaches the fail node
     expect(root.dag.tasks.find((t: Manifest) => t.name === 'fail').depends).toMatch(/^never-[0-9a-f]{6}\.Failed/);
+  });
+
+  it("onFailure on a last step that ends the run in failure: the fail node runs only when the step itself succeeded", () => {
+    const rec = pipeline('rec').step(task(() => ({}), { name: 'rescue' })).build();
+    const w = transpileOne(pipeline('tf').step(task(() => ({}), { name: 'last' }), { onFailure: rec, terminate: 'failure' }).build());
+    const root = template(w, 'runnable-dag');
+    const last = root.dag.tasks.find((t: Manifest) => t.name.startsWith('last-')).name;
+    expect(root.dag.tasks.find((t: Manifest) => t.name === 'fail-after-last')).toMatchObject({ depends: `${last}.Succeeded`, when: `'{{tasks.${last}.outputs.parameters.step}}' == 'Succeeded'` });
+    expect(schemaErrors(w)).toEqual([]);
+    expect(lintWorkflow(w)).toEqual([]);
+  });
+
+  it('a step whose name starts with a digit gets a task name Argo accepts in a DAG using depends', () => {
+    const w = transpileOne(pipeline('digits').step(task(() => ({}), { name: 'first' })).step(task(() => ({}), { name: '2nd_step' })).build());
+    const names = template(w, 'runnable-dag').dag.tasks.map((t: Manifest) => t.name);
+    expect(names).toContainEqual(expect.stringMatching(/^x-2nd-step-[0-9a-f]{6}$/));
+    expect(lintWorkflow(w)).toEqual([]);
+    template(w, 'runnable-dag').dag.tasks[1].name = '2nd';
+    expect(lintWorkflow(w).join('\n')).toMatch(/task name '2nd' cannot begin with a digit/);
+  });
+
+  it('failFast: false is set where Argo reads it for a DAG (inside dag), so fan-ins and fail nodes run after a failure', () => {
+    for (const t of templates.filter((x) => x.dag)) {
+      expect(t.dag.failFast).toBe(false);
+      expect(t.failFast).toBeUndefined();
+    }
+  });
+
+  it("timeout → the pod's activeDeadlineSeconds: the step's timeout rounded up + 60 s (its own guard records the attempt first)", () => {
+    const w = transpileOne(task(() => ({}), { name: 'slow', timeout: 1500 }), { overrides: { short: { activeDeadlineSeconds: 5 } } });
+    expect(template(w, 'slow-').activeDeadlineSeconds).toBe(62);
+    // without a timeout an override's deadline applies; defaults (activeDeadlineSeconds, timeout) go to templateDefaults
+    const p = pipeline('d').step(task(() => ({}), { name: 'quick' }), { overrides: { argo: 'short' } }).build();
+    const d = transpileOne(p, { defaults: { image: 'img:1', timeout: '10m', activeDeadlineSeconds: 3600 }, overrides: { short: { activeDeadlineSeconds: 5 } } });
+    expect(template(d, 'quick-').activeDeadlineSeconds).toBe(5);
+    expect(spec(d).templateDefaults).toMatchObject({ activeDeadlineSeconds: 3600, timeout: '10m' });
+    expect(schemaErrors(d)).toEqual([]);
+    expect(lintWorkflow(d)).toEqual([]);
   });
 
   it('run_id is a required argument, scalar parameters are string arguments, the first pod reads them as RUNNABLE_PRM_', () => {

@@ -50,6 +50,9 @@ export function lintWorkflow(doc: Manifest): string[] {
       if (!task) problems.push(`${where}: {{${ref}}} names no task of this DAG`);
       else if (!ctx.ancestors?.has(m[1]!)) problems.push(`${where}: {{${ref}}} uses task '${m[1]}', which this task does not depend on`);
       else if (!outputsOf(templates.get(task.template)).has(m[2]!)) problems.push(`${where}: {{${ref}}}: template '${task.template}' has no output parameter '${m[2]}'`);
+    } else if ((m = /^tasks\.([^.]+)\.status$/.exec(ref))) {
+      if (!ctx.tasks?.has(m[1]!)) problems.push(`${where}: {{${ref}}} names no task of this DAG`);
+      else if (!ctx.ancestors?.has(m[1]!)) problems.push(`${where}: {{${ref}}} uses task '${m[1]}', which this task does not depend on`);
     } else if (ref === 'item' || ref.startsWith('item.')) {
       if (!ctx.item) problems.push(`${where}: {{${ref}}} is used outside a withParam/withItems task`);
     } else if (!GLOBALS.has(ref)) problems.push(`${where}: {{${ref}}} is not a variable Argo resolves here`);
@@ -65,6 +68,7 @@ export function lintWorkflow(doc: Manifest): string[] {
     for (const task of t.dag.tasks ?? []) {
       if (typeof task.name !== 'string' || !NAME.test(task.name) || task.name.length > 128) problems.push(`template '${t.name}': task name ${JSON.stringify(task.name)} must match ${NAME} and be at most 128 characters`);
       if (tasks.has(task.name)) problems.push(`template '${t.name}': task '${task.name}' is defined twice`);
+      if (/^[0-9]/.test(task.name ?? '') && (t.dag.tasks ?? []).some((x: Manifest) => x.depends || x.dependencies)) problems.push(`template '${t.name}': task name '${task.name}' cannot begin with a digit in a DAG using depends`);
       tasks.set(task.name, task);
     }
     const deps = new Map<string, string[]>();
@@ -112,6 +116,19 @@ export function lintWorkflow(doc: Manifest): string[] {
       ancestors.set(n, all);
       return all;
     };
+    // a DAG's outputs read its tasks when they have all ended; Argo's validator knows no {{tasks.X.status}} there
+    for (const r of refs([t.outputs])) {
+      if (/^tasks\.[^.]+\.status$/.test(r)) problems.push(`template '${t.name}' outputs: {{${r}}} is not resolvable in a DAG's outputs (use valueFrom.expression: 'tasks.X.status')`);
+      else checkRef(r, `template '${t.name}' outputs`, { inputs, tasks, ancestors: new Set(tasks.keys()) });
+    }
+    for (const p of t.outputs?.parameters ?? []) {
+      const expr: unknown = p.valueFrom?.expression;
+      if (typeof expr !== 'string') continue;
+      for (const m of expr.matchAll(/\btasks\.([A-Za-z0-9_-]+)/g)) {
+        if (!tasks.has(m[1]!)) problems.push(`template '${t.name}' outputs: expression '${expr}' names no task '${m[1]}' of this DAG`);
+        else if (m[1]!.includes('-')) problems.push(`template '${t.name}' outputs: expression '${expr}': a task name with '-' must be written tasks['${m[1]}']`);
+      }
+    }
     for (const task of tasks.values()) {
       const where = `template '${t.name}', task '${task.name}'`;
       const item = task.withParam !== undefined || task.withItems !== undefined;

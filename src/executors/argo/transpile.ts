@@ -32,6 +32,12 @@ export const ENTRYPOINT = 'runnable-dag';
 export const FAN_OUTPUT = '/tmp/runnable-fan/output';
 export const FAN_NEXT = '/tmp/runnable-fan/next';
 const RUN_ID = '{{workflow.parameters.run_id}}';
+/**
+ * Seconds a pod gets beyond its step's `timeout`: to start, load the pipeline and record the timed-out attempt. Within
+ * the step's timeout the step's own guard fails the attempt (recorded, as locally); the pod's deadline only stops a
+ * step that blocks its process (synchronous code no timer can interrupt).
+ */
+export const POD_START_ALLOWANCE_S = 60;
 
 const hash = (s: string, n = 6) => createHash('sha1').update(s).digest('hex').slice(0, n);
 
@@ -44,7 +50,8 @@ export function argoName(readable: string, id: string, max = 60): string {
     .replace(/^-|-$/g, '')
     .slice(0, max)
     .replace(/-$/, '');
-  return `${base || 'x'}-${hash(id)}`;
+  // Argo refuses a DAG task name starting with a digit when its DAG uses depends (workflow/validate/validate.go)
+  return `${/^[0-9]/.test(base) ? `x-${base}` : base || 'x'}-${hash(id)}`;
 }
 
 /** A parameter value as Argo wants it (a string): strings as they are unless they would read as JSON, else JSON. */
@@ -161,6 +168,9 @@ class Transpiler {
       retry && retry.maxAttempts > 1
         ? { limit: retry.maxAttempts - 1, retryPolicy: 'Always', ...(retry.backoffMs && { backoff: { duration: `${Math.round(retry.backoffMs)}ms` } }) }
         : t.retryStrategy;
+    // a step's own timeout takes precedence over its override's deadline, as its own retry does over retryStrategy
+    const timeout = opts.node?.options.timeout;
+    const deadline = timeout !== undefined ? Math.ceil(timeout / 1000) + POD_START_ALLOWANCE_S : t.activeDeadlineSeconds;
     this.templates.push({
       name: this.unique(name),
       ...(where.keys.length && { inputs: { parameters: where.keys.map((k) => ({ name: k })) } }),
@@ -181,7 +191,7 @@ class Transpiler {
         ...(this.mounts.length && { volumeMounts: this.mounts }),
       },
       ...(retryStrategy && { retryStrategy }),
-      ...(t.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: t.activeDeadlineSeconds }),
+      ...(deadline !== undefined && { activeDeadlineSeconds: deadline }),
       ...(t.timeout !== undefined && { timeout: t.timeout }),
       ...(t.nodeSelector && { nodeSelector: t.nodeSelector }),
       ...(t.tolerations && { tolerations: t.tolerations }),
@@ -194,8 +204,10 @@ class Transpiler {
       name: this.unique(name),
       ...(where.keys.length && { inputs: { parameters: where.keys.map((k) => ({ name: k })) } }),
       ...extra,
-      failFast: false,
-      dag: { tasks },
+      // Argo reads failFast of a DAG inside `dag` (a template-level failFast is for withItems expansions): false lets
+      // the fan-in, the fail node and onFailure tasks run after a failure (Argo documents its default as stopping the
+      // scheduling of new tasks after one failed)
+      dag: { failFast: false, tasks },
     });
     return name;
   }
@@ -218,24 +230,44 @@ class Transpiler {
     }
     const taskName = (n: ExecutableNode) => argoName(n.name, `${where.id}/${n.name}`, 50);
     let previous = first?.name as string | undefined;
+    /** The `when` of the task after a step with onFailure: it runs only if the step itself succeeded. */
+    let guard: string | undefined;
     const failOn: string[] = [];
     for (const node of chain) {
       const t = taskName(node);
-      const template = isTaskNode(node) ? this.task(node, where) : this.composite(node, where);
-      tasks.push({ name: t, template, ...(previous && { depends: `${previous}.Succeeded` }), ...this.forward(where.keys) });
+      let template = isTaskNode(node) ? this.task(node, where) : this.composite(node, where);
       if (node.onFailure) {
+        // The step and its onFailure pipeline in one DAG whose only leaf is the onFailure task: Succeeded when the
+        // step succeeded or the recovery did. Side by side in this DAG, the failed step would make every leaf it
+        // omits (the success node, the fail node) inherit 'Failed', and a recovered run would end as a Failed Workflow.
         const of = this.graph(node.onFailure, { ...where, id: `${where.id}/${node.name}/on-failure` }, `on-failure-${node.name}`);
-        tasks.push({ name: argoName(`on-failure-${node.name}`, `${where.id}/${node.name}/on-failure`, 50), template: of, depends: `${t}.Failed || ${t}.Errored`, ...this.forward(where.keys) });
+        template = this.dag(
+          argoName(`${node.name}-guarded`, `${where.id}/${node.name}/guarded`),
+          [
+            { name: 'step', template, ...this.forward(where.keys) },
+            { name: 'on-failure', template: of, depends: 'step.Failed || step.Errored', ...this.forward(where.keys) },
+          ],
+          where,
+          // an expression: Argo's validator has no {{tasks.X.status}} in a DAG's output scope, its expressions do
+          { outputs: { parameters: [{ name: 'step', valueFrom: { expression: 'tasks.step.status' } }] } },
+        );
       } else failOn.push(`${t}.Failed || ${t}.Errored`);
+      tasks.push({ name: t, template, ...(previous && { depends: `${previous}.Succeeded` }), ...(guard && { when: guard }), ...this.forward(where.keys) });
+      // after a recovery the run ended in the onFailure pipeline: what follows is Skipped
+      guard = node.onFailure ? `'{{tasks.${t}.outputs.parameters.step}}' == 'Succeeded'` : undefined;
       previous = t;
     }
     const last = chain.at(-1)!;
     const lastTask = taskName(last);
-    const terminal = (kind: 'success' | 'fail', depends: string) => {
-      const tpl = this.container(argoName(`${readable}-${kind}`, `${where.id}/${kind}`), ['fan', RUN_ID, `${where.prefix}${kind}`, this.input.file, 'out'], where);
-      tasks.push({ name: kind, template: tpl, depends, ...this.forward(where.keys) });
+    const terminals = new Map<string, string>();
+    const terminal = (kind: 'success' | 'fail', depends: string, when?: string, name: string = kind) => {
+      let tpl = terminals.get(kind);
+      if (!tpl) terminals.set(kind, (tpl = this.container(argoName(`${readable}-${kind}`, `${where.id}/${kind}`), ['fan', RUN_ID, `${where.prefix}${kind}`, this.input.file, 'out'], where)));
+      tasks.push({ name, template: tpl, depends, ...(when && { when }), ...this.forward(where.keys) });
     };
-    if (last.next === 'success') terminal('success', `${lastTask}.Succeeded`);
+    if (last.next === 'success') terminal('success', `${lastTask}.Succeeded`, guard);
+    // a last step that leads to fail (terminate: 'failure') with onFailure: only when the step itself succeeded
+    else if (guard) terminal('fail', `${lastTask}.Succeeded`, guard, 'fail-after-last');
     else failOn.push(`${lastTask}.Succeeded`);
     if (failOn.length) terminal('fail', failOn.join(' || '));
     return this.dag(argoName(readable, where.id), tasks, where);
