@@ -29,6 +29,7 @@ import { exportArgo } from '../executors/argo';
 import { exportK8sJob, IN_K8S_JOB } from '../executors/k8s-job';
 import { loadConfig } from '../config/load';
 import type { Pipeline } from '../sdk/pipeline';
+import '../executors/builtins';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;

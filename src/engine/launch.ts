@@ -24,3 +24,17 @@ export function setLaunch(l: Launch | undefined): void {
 export function currentLaunch(): Launch | undefined {
   return current;
 }
+
+/** Runs the pipeline, within the CLI's launch when there is one: what `Pipeline.execute()` does. */
+export function executeInLaunch(pipeline: Pipeline<any, any>, options: ExecuteOptions, execute: (p: Pipeline<any, any>, o: ExecuteOptions) => Promise<RunResult>): Promise<RunResult> {
+  const launch = current;
+  if (!launch) return execute(pipeline, options);
+  if (launch.loadOnly) return new Promise<RunResult>(() => undefined);
+  let run = launch.runs.get(pipeline);
+  if (!run) {
+    run = execute(pipeline, { ...options, ...launch.options });
+    launch.runs.set(pipeline, run);
+    launch.onFirstRun(run);
+  }
+  return run;
+}

@@ -26,6 +26,8 @@ import { abortAllAttempts, enterRun, takeOrphanFaults } from './guard';
 import { knownSecretForms, redactAll } from './redaction';
 import { recordedFiles } from './integrity';
 import { OWNER_TOKEN_ENV, acquireRun, describeOwner, type Ownership } from './ownership';
+import { executeInLaunch } from './launch';
+import { setPipelineRunner } from '../sdk/runner';
 
 export interface ExecuteOptions {
   /** Run id to use; must not exist yet. Default: `RUNNABLE_RUN_ID`, else a generated one. */
@@ -657,3 +659,6 @@ async function executeOwnedNode(
     await services.store.close(runId);
   }
 }
+
+// Pipeline.execute() (in the sdk, which cannot import the engine) runs through this.
+setPipelineRunner((pipeline, options) => executeInLaunch(pipeline, options, executePipeline));

@@ -5,8 +5,8 @@ import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefiniti
 import { recordDefinition } from './definition';
 import type { PipelineEvent } from '../engine/events';
 import { PipelineDefinitionError } from '../errors';
-import { currentLaunch } from '../engine/launch';
-import { executePipeline, type ExecuteOptions, type RunResult } from '../engine/run';
+import type { ExecuteOptions, RunResult } from '../engine/run';
+import { pipelineRunner } from './runner';
 
 /** What happens around a step: a recovery pipeline when it fails, or ending the pipeline after it. */
 export interface FlowOptions {
@@ -104,16 +104,7 @@ export class Pipeline<P extends object = {}, Out extends object = {}, S extends 
    * succeeds; rejects with ExecutionFailedError (carrying the run id) when it fails.
    */
   async execute(options: ExecuteOptions = {}): Promise<RunResult> {
-    const launch = currentLaunch();
-    if (!launch) return executePipeline(this, options);
-    if (launch.loadOnly) return new Promise<RunResult>(() => undefined);
-    let run = launch.runs.get(this);
-    if (!run) {
-      run = executePipeline(this, { ...options, ...launch.options });
-      launch.runs.set(this, run);
-      launch.onFirstRun(run);
-    }
-    return run;
+    return pipelineRunner()(this, options);
   }
 
   /**
