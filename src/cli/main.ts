@@ -28,8 +28,8 @@ import { fan } from '../engine/fan';
 import { exportArgo } from '../executors/argo';
 import { exportK8sJob, IN_K8S_JOB } from '../executors/k8s-job';
 import { loadConfig } from '../config/load';
-import type { Pipeline } from '../sdk/pipeline';
 import '../executors/builtins';
+import type { AnyPipeline } from '../types/any';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
@@ -175,7 +175,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
 }
 
-function writeK8sJob(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean; runId?: string }): void {
+function writeK8sJob(pipeline: AnyPipeline, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean; runId?: string }): void {
   const r = exportK8sJob({
     pipelineName: pipeline.name,
     file,
@@ -188,7 +188,7 @@ function writeK8sJob(pipeline: Pipeline<any, any>, file: string, exportName: str
   if (!flags.quiet) process.stdout.write(`📄 Wrote the Kubernetes ${r.manifest.kind} of '${pipeline.name}' to ${r.output}.\n   Submit it with:\n     ${r.submit}\n`);
 }
 
-function writeWorkflow(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean }): void {
+function writeWorkflow(pipeline: AnyPipeline, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean }): void {
   const r = exportArgo({
     pipeline,
     file,
