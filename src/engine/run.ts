@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { tsyringe } from '../util/di';
+import type { DependencyContainer } from 'tsyringe';
 import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, nodeInScope, type Graph, type TaskNode } from '../graph/graph';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
@@ -186,11 +187,17 @@ export function makeContext(
   original?: RunLog,
 ): RunContext {
   const definition = pipelineRef(pipeline, process.cwd());
-  const container = tsyringe().container.createChildContainer();
+  // tsyringe is loaded by the first @Task class step that runs, not by every run (start-up of a run of functions)
+  let container: DependencyContainer | undefined;
+  const runContainer = (): DependencyContainer => {
+    if (container) return container;
+    container = tsyringe().container.createChildContainer();
+    container.register(CATALOG, { useValue: s.catalog });
+    container.register(RUN_LOG_STORE, { useValue: s.store });
+    container.register(SECRETS, { useValue: s.secrets });
+    return container;
+  };
   const secretNames = declaredSecrets(graph);
-  container.register(CATALOG, { useValue: s.catalog });
-  container.register(RUN_LOG_STORE, { useValue: s.store });
-  container.register(SECRETS, { useValue: s.secrets });
   return {
     runId,
     tag,
@@ -202,7 +209,9 @@ export function makeContext(
     computeFolder: path.resolve(String(s.catalog.config().compute_data_folder ?? '.')),
     reporter: s.reporter,
     executor: s.executor,
-    container,
+    get container() {
+      return runContainer();
+    },
     codeIdentities: gitCodeIdentity().then((id) => {
       const image = containerCodeIdentity(env);
       return image ? [id, image] : [id];
