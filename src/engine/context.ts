@@ -1,12 +1,12 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import type { Graph } from '../graph/graph';
+import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
 import type { CodeIdentity, Parameter, StepLog } from '../stores/run-log/types';
 import type { Reporter } from './reporter';
 import type { Executor, PipelineRef } from '../executors/executor';
 import type { SecretsManager } from '../stores/secrets/secrets';
-import type { AnyPipeline } from '../types/any';
 
 /** Injection token of the run's catalog: `constructor(@inject(CATALOG) private catalog: Catalog)`. */
 export const CATALOG: InjectionToken<Catalog> = Symbol.for('runnable-ts.Catalog');
@@ -45,7 +45,8 @@ export class StepContext {
 export interface RunContext {
   readonly runId: string;
   readonly tag: string;
-  readonly pipeline: AnyPipeline;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- executor plugins read this type: no unexported alias
+  readonly pipeline: Pipeline<any, any>;
   readonly graph: Graph;
   readonly store: RunLogStore;
   readonly catalog: Catalog;

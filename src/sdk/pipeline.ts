@@ -7,7 +7,11 @@ import type { PipelineEvent } from '../engine/events';
 import { PipelineDefinitionError } from '../errors';
 import type { ExecuteOptions, RunResult } from '../engine/run';
 import { pipelineRunner } from './runner';
-import type { AnyArgs, AnyPipeline, AnySteps, PipelineOfSteps } from '../types/any';
+import type { AnyArgs, AnySteps, PipelineOfSteps } from '../types/any';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the builder's signatures are what users read in their editor:
+   they show `Pipeline<any, any, any>` (test/types/editor.test.ts), where an alias from src/types/any.ts would show a
+   name the package does not export. */
 
 /** What happens around a step: a recovery pipeline when it fails, or ending the pipeline after it. */
 export interface FlowOptions {
@@ -15,7 +19,7 @@ export interface FlowOptions {
    * Run this pipeline (in the same scope) when the step fails. When it completes, the pipeline ends with success
    * (or failure, if its last step has `terminate: 'failure'`); the steps after the failed one do not run.
    */
-  onFailure?: AnyPipeline;
+  onFailure?: Pipeline<any, any>;
   /** End the pipeline after this step succeeds, with this status. Nothing may follow the step. */
   terminate?: 'success' | 'failure';
 }
@@ -25,7 +29,7 @@ export interface FlowOptions {
  * pipeline is given, OF is never and the option reads as a plain `Pipeline`: no error type in signature help.)
  */
 export type TypedFlowOptions<C extends Entry, OF> = { onFailure?: OnFailureArg<C, OF>; terminate?: 'success' | 'failure' };
-type OnFailureArg<C extends Entry, OF> = [OF] extends [never] ? AnyPipeline : CheckStep<C, OF, 'onFailure: '>;
+type OnFailureArg<C extends Entry, OF> = [OF] extends [never] ? Pipeline<any, any> : CheckStep<C, OF, 'onFailure: '>;
 
 /** Options of `.step(X, options)`; they override the task's own options for this step. */
 export interface StepCallOptions extends StepOptions, FlowOptions {
@@ -43,14 +47,14 @@ export interface TaskStepSpec extends FlowOptions {
 export interface ParallelStepSpec extends FlowOptions {
   readonly kind: 'parallel';
   readonly name: string;
-  readonly branches: Readonly<Record<string, AnyPipeline>>;
+  readonly branches: Readonly<Record<string, Pipeline<any, any>>>;
 }
 export interface MapStepSpec extends FlowOptions {
   readonly kind: 'map';
   readonly name: string;
   readonly over: string;
   readonly as: string;
-  readonly branch: AnyPipeline;
+  readonly branch: Pipeline<any, any>;
   readonly reducer?: Readonly<Record<string, (values: AnyArgs) => unknown>>;
   readonly concurrency?: number;
 }
@@ -58,12 +62,12 @@ export interface ConditionalStepSpec extends FlowOptions {
   readonly kind: 'conditional';
   readonly name: string;
   readonly on: string;
-  readonly branches: Readonly<Record<string, AnyPipeline>>;
+  readonly branches: Readonly<Record<string, Pipeline<any, any>>>;
 }
 export interface LoopStepSpec extends FlowOptions {
   readonly kind: 'loop';
   readonly name: string;
-  readonly branch: AnyPipeline;
+  readonly branch: Pipeline<any, any>;
   readonly breakOn: string;
   readonly maxIterations: number;
   readonly indexAs?: string;
@@ -153,7 +157,7 @@ export class Pipeline<P extends object = {}, Out extends object = {}, S extends 
     };
   }
 
-  static isPipeline(value: unknown): value is AnyPipeline {
+  static isPipeline(value: unknown): value is Pipeline<any, any> {
     return !!value && typeof value === 'object' && (value as Record<symbol, unknown>)[PIPELINE_BRAND] === true;
   }
 }
@@ -216,13 +220,13 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     }
   }
 
-  private checkPipeline(p: unknown, what: string): AnyPipeline {
+  private checkPipeline(p: unknown, what: string): Pipeline<any, any> {
     if (!Pipeline.isPipeline(p)) throw new PipelineDefinitionError(`${this.where()}: ${what} must be a built pipeline (pipeline(...)...build())`);
     return p;
   }
 
   private flow(o: FlowOptions): FlowOptions {
-    const out: { onFailure?: AnyPipeline; terminate?: 'success' | 'failure' } = {};
+    const out: { onFailure?: Pipeline<any, any>; terminate?: 'success' | 'failure' } = {};
     if (o.onFailure !== undefined) out.onFailure = this.checkPipeline(o.onFailure, 'onFailure');
     if (o.terminate !== undefined) {
       if (o.terminate !== 'success' && o.terminate !== 'failure') throw new PipelineDefinitionError(`${this.where()}: terminate must be 'success' or 'failure'`);
@@ -241,7 +245,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
   // the earlier entry's type.
   step<
     S extends AnyStep,
-    OF extends AnyPipeline = never,
+    OF extends Pipeline<any, any> = never,
     const T extends 'success' | 'failure' | undefined = 'success' | 'failure' | undefined,
     const Nm extends string = never,
   >(
@@ -282,7 +286,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
    * branches return is merged back in declaration order (the last branch wins a name clash; the type of a name
    * returned by several branches is the union of their types).
    */
-  parallel<const B extends Record<string, AnyPipeline>, OF extends AnyPipeline = never>(
+  parallel<const B extends Record<string, Pipeline<any, any>>, OF extends Pipeline<any, any> = never>(
     name: string,
     branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> },
     options: TypedFlowOptions<C, OF> = {},
@@ -290,7 +294,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     this.checkName(name);
     const entries = Object.entries(branches as Record<string, unknown>);
     if (!entries.length) throw new PipelineDefinitionError(`${this.where()}: parallel '${name}' has no branches`);
-    const out: Record<string, AnyPipeline> = {};
+    const out: Record<string, Pipeline<any, any>> = {};
     for (const [k, v] of entries) {
       checkBranchKey(k, `parallel '${name}'`, this.where());
       out[k] = this.checkPipeline(v, `branch '${k}' of parallel '${name}'`);
@@ -303,7 +307,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
    * Each value the branch returns becomes, in scope after the map, the array of the iterations' values in item
    * order, or what its reducer makes of that array. Iterations run concurrently, at most `concurrency` at a time.
    */
-  map<const N extends string, const O extends string, const As extends string, Br extends AnyPipeline, R = {}, OF extends AnyPipeline = never>(
+  map<const N extends string, const O extends string, const As extends string, Br extends Pipeline<any, any>, R = {}, OF extends Pipeline<any, any> = never>(
     name: N,
     opts: {
       over: MapOverCheck<C, O, N>;
@@ -343,7 +347,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
    * Runs the branch whose key equals the value of `on` (compared as a string). Only values that every branch
    * returns are in scope after it. A value that matches no branch fails the step, listing the branch names.
    */
-  conditional<const N extends string, const On extends string, const B extends Record<string, AnyPipeline>, OF extends AnyPipeline = never>(
+  conditional<const N extends string, const On extends string, const B extends Record<string, Pipeline<any, any>>, OF extends Pipeline<any, any> = never>(
     name: N,
     opts: {
       on: ConditionalOnCheck<C, On, keyof B & string, N>;
@@ -357,7 +361,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     if (typeof o.on !== 'string' || !o.on) throw new PipelineDefinitionError(`${this.where()}: conditional '${name}' needs 'on', the name of a value in scope`);
     const entries = Object.entries(o.branches ?? {});
     if (!entries.length) throw new PipelineDefinitionError(`${this.where()}: conditional '${name}' has no branches`);
-    const branches: Record<string, AnyPipeline> = {};
+    const branches: Record<string, Pipeline<any, any>> = {};
     for (const [k, v] of entries) {
       checkBranchKey(k, `conditional '${name}'`, this.where());
       branches[k] = this.checkPipeline(v, `branch '${k}' of conditional '${name}'`);
@@ -370,7 +374,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
    * `maxIterations` times (reaching the limit is not a failure). Each iteration sees the values of the previous one
    * and, as `indexAs`, its 0-based index. What the last iteration returned is in scope after the loop.
    */
-  loop<const N extends string, Br extends AnyPipeline, const Brk extends string, const Idx extends string = never, OF extends AnyPipeline = never>(
+  loop<const N extends string, Br extends Pipeline<any, any>, const Brk extends string, const Idx extends string = never, OF extends Pipeline<any, any> = never>(
     name: N,
     opts: {
       // checked twice: against the scope before the loop (iteration 1) and against that scope updated with what
