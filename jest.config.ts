@@ -25,6 +25,9 @@ const config: Config = {
   transformIgnorePatterns: ['/node_modules/(?!(superjson|copy-anything|is-what)/)'],
   moduleNameMapper: { '^runnable-ts$': '<rootDir>/src/index.ts', '^runnable-ts/testing$': '<rootDir>/src/testing/index.ts' },
   testTimeout: 120_000,
+  // jest's default is one worker per core minus one: a single worker on a 2-core machine, idle while a test waits
+  // for the processes it started (most end-to-end tests). Two workers overlap those waits.
+  maxWorkers: 2,
   globalSetup: '<rootDir>/test/helpers/global-setup.js',
 };
 

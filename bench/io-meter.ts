@@ -7,6 +7,7 @@
  * wrappers only add one comparison per call.
  */
 // `import =` gives the real module object (a namespace import would give swc's copy of it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the fs module object itself, whose methods are wrapped
 import fs = require('node:fs');
 import * as path from 'node:path';
 

@@ -9,6 +9,12 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
+// `runnable --version` answers without loading the CLI (the same text commander prints for it).
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${require('../package.json').version}\n`);
+  return;
+}
 let cli;
 try {
   cli = require('../lib/cli/main.js');

@@ -2,6 +2,10 @@
  * runnable-ts public API. Everything a user may import is exported here; everything else is internal.
  */
 import 'reflect-metadata';
+// The engine registers itself as the runner of Pipeline.execute() (the sdk cannot import it).
+import './engine/run';
+// The built-in executors register with the config's plugin registry (selectable by executor.type).
+import './executors/builtins';
 
 export { Task, task, type TaskOptions, type StepOptions, type CatalogSpec, type RetrySpec, type CacheOption, type CacheSpec, type FnTask, type TaskDefinition } from './sdk/task';
 export { pickled, metric, json, type ReturnKind, type ReturnSpec, type ReturnEntry } from './sdk/returns';

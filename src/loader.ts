@@ -62,6 +62,7 @@ function transform(source: string, filename: string): string {
 /** swc's own report (`x Expected ';'` + a code frame), without its "Caused by"/"Stack backtrace" noise. */
 function syntaxMessage(err: unknown, filename: string): string {
   const raw = err instanceof Error ? err.message : String(err);
+  // eslint-disable-next-line no-control-regex -- strips the terminal colours of swc's message
   const text = raw.replace(/\x1b\[[0-9;]*m/g, '');
   const lines = text.split('\n');
   const cut = lines.findIndex((l) => /^\s*(Caused by:|Stack backtrace:)/.test(l));

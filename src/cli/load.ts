@@ -4,6 +4,7 @@ import { Pipeline, PipelineBuilder } from '../sdk/pipeline';
 import { UsageError } from './errors';
 import { RunnableError } from '../errors';
 import { register } from '../loader';
+import type { AnyPipeline } from '../types/any';
 
 /** Loads a pipeline file with the TypeScript loader (installed here: the CLI opts in for the user's own files). */
 export function loadModule(file: string): Record<string, unknown> {
@@ -11,6 +12,7 @@ export function loadModule(file: string): Record<string, unknown> {
   if (!fs.existsSync(abs)) throw new UsageError(`Pipeline file '${file}' does not exist (looked for ${abs}).`);
   register();
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's pipeline file, loaded at run time
     return require(abs) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof RunnableError) throw err; // e.g. a @Task definition error: already says what to do
@@ -20,7 +22,7 @@ export function loadModule(file: string): Record<string, unknown> {
 }
 
 /** The pipeline exported by a module: `exportName`, else the default export, else the only exported pipeline. */
-export function findPipeline(mod: Record<string, unknown>, file: string, exportName?: string): { pipeline: Pipeline<any, any>; exportName: string } | undefined {
+export function findPipeline(mod: Record<string, unknown>, file: string, exportName?: string): { pipeline: AnyPipeline; exportName: string } | undefined {
   if (exportName) {
     const value = mod[exportName];
     if (value instanceof PipelineBuilder) {
@@ -36,7 +38,7 @@ export function findPipeline(mod: Record<string, unknown>, file: string, exportN
   }
   if (Pipeline.isPipeline(mod.default)) return { pipeline: mod.default, exportName: 'default' };
   const found = Object.keys(mod).filter((k) => Pipeline.isPipeline(mod[k]));
-  if (found.length === 1) return { pipeline: mod[found[0]!] as Pipeline<any, any>, exportName: found[0]! };
+  if (found.length === 1) return { pipeline: mod[found[0]!] as AnyPipeline, exportName: found[0]! };
   if (found.length > 1) throw new UsageError(`'${file}' exports several pipelines (${found.join(', ')}); choose one with --export <name>.`);
   const builders = Object.keys(mod).filter((k) => mod[k] instanceof PipelineBuilder);
   if (builders.length) {

@@ -13,22 +13,39 @@ import { ConsoleReporter, StepOutputReporter } from '../engine/reporter';
 import { abortActiveRuns, executeSingleNode, resolveStores, type ExecuteOptions } from '../engine/run';
 import { resolveArtifact } from '../engine/artifacts';
 import { listRuns, summarizeRun } from '../engine/runs';
-import { renderComparison, renderRun, renderRunsTable, renderValue, toJson } from '../report/inspect';
-import { renderTimeline } from '../report/timeline';
-import { catalogSizes } from '../report/sizes';
 import { buildGraph } from '../graph/graph';
-import { parameterNames, pipelineGraphModel } from '../report/graph-model';
-import { toDot, toMermaid } from '../report/graph-render';
-import { renderReport } from '../report/report';
 import { abandonedAttempts, interruptNote, runInProgress } from '../engine/guard';
-import { verifyCommand } from './verify';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 import { findStep } from '../stores/run-log/document';
-import { fan } from '../engine/fan';
-import { exportArgo } from '../executors/argo';
 import { exportK8sJob, IN_K8S_JOB } from '../executors/k8s-job';
 import { loadConfig } from '../config/load';
-import type { Pipeline } from '../sdk/pipeline';
+import '../executors/builtins';
+
+/*
+ * What only some commands need (reports, exports, fan-out/in) is loaded by the command: `runnable run` and
+ * `runnable --version` start without it. Each name below forwards to the module, loaded on first call.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const inspectModule = () => require('../report/inspect') as typeof import('../report/inspect');
+const graphModelModule = () => require('../report/graph-model') as typeof import('../report/graph-model');
+const graphRenderModule = () => require('../report/graph-render') as typeof import('../report/graph-render');
+const renderComparison: typeof import('../report/inspect').renderComparison = (...a) => inspectModule().renderComparison(...a);
+const renderRun: typeof import('../report/inspect').renderRun = (...a) => inspectModule().renderRun(...a);
+const renderRunsTable: typeof import('../report/inspect').renderRunsTable = (...a) => inspectModule().renderRunsTable(...a);
+const renderValue: typeof import('../report/inspect').renderValue = (...a) => inspectModule().renderValue(...a);
+const toJson: typeof import('../report/inspect').toJson = (...a) => inspectModule().toJson(...a);
+const renderTimeline: typeof import('../report/timeline').renderTimeline = (...a) => (require('../report/timeline') as typeof import('../report/timeline')).renderTimeline(...a);
+const catalogSizes: typeof import('../report/sizes').catalogSizes = (...a) => (require('../report/sizes') as typeof import('../report/sizes')).catalogSizes(...a);
+const parameterNames: typeof import('../report/graph-model').parameterNames = (...a) => graphModelModule().parameterNames(...a);
+const pipelineGraphModel: typeof import('../report/graph-model').pipelineGraphModel = (...a) => graphModelModule().pipelineGraphModel(...a);
+const toDot: typeof import('../report/graph-render').toDot = (...a) => graphRenderModule().toDot(...a);
+const toMermaid: typeof import('../report/graph-render').toMermaid = (...a) => graphRenderModule().toMermaid(...a);
+const renderReport: typeof import('../report/report').renderReport = (...a) => (require('../report/report') as typeof import('../report/report')).renderReport(...a);
+const verifyCommand: typeof import('./verify').verifyCommand = (...a) => (require('./verify') as typeof import('./verify')).verifyCommand(...a);
+const fan: typeof import('../engine/fan').fan = (...a) => (require('../engine/fan') as typeof import('../engine/fan')).fan(...a);
+const exportArgo: typeof import('../executors/argo').exportArgo = (...a) => (require('../executors/argo') as typeof import('../executors/argo')).exportArgo(...a);
+/* eslint-enable @typescript-eslint/no-require-imports */
+import type { AnyPipeline } from '../types/any';
 import { Job } from '../sdk/job';
 
 export const EXIT_OK = 0;
@@ -190,7 +207,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
 }
 
-function writeK8sJob(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean; runId?: string }): void {
+function writeK8sJob(pipeline: AnyPipeline, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean; runId?: string }): void {
   const r = exportK8sJob({
     pipelineName: pipeline.name,
     kind: Job.isJob(pipeline) ? 'job' : 'pipeline',
@@ -205,7 +222,7 @@ function writeK8sJob(pipeline: Pipeline<any, any>, file: string, exportName: str
   if (!flags.quiet) process.stdout.write(`📄 Wrote the Kubernetes ${r.manifest.kind} of ${what} to ${r.output}.\n   Submit it with:\n     ${r.submit}\n`);
 }
 
-function writeWorkflow(pipeline: Pipeline<any, any>, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean }): void {
+function writeWorkflow(pipeline: AnyPipeline, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean }): void {
   const r = exportArgo({
     pipeline,
     file,

@@ -42,6 +42,7 @@ const SECTION_ALIASES: Record<string, ExtensionPoint> = {
 const loadTs: Loader = (filepath) => {
   // The swc loader keeps decorators and needs no `typescript` at run time; reading a .ts configuration opts in to it.
   register();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's configuration file, loaded at run time
   const mod = require(filepath) as { default?: unknown };
   return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
 };

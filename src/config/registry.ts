@@ -1,10 +1,4 @@
 import type { Executor } from '../executors/executor';
-import { LocalExecutor } from '../executors/local';
-import { EmulatorExecutor } from '../executors/emulator';
-import { LocalContainerExecutor, type LocalContainerExecutorConfig } from '../executors/local-container';
-import { MockedExecutor, type StepPatch } from '../executors/mocked';
-import { ArgoExecutor } from '../executors/argo';
-import { K8sJobExecutor } from '../executors/k8s-job';
 import type { Catalog } from '../stores/catalog/catalog';
 import { FileSystemCatalog } from '../stores/catalog/file-system';
 import { MemoryCatalog } from '../stores/catalog/memory';
@@ -57,27 +51,7 @@ export function pluginTypes(kind: ExtensionPoint): string[] {
 
 const str = (v: unknown) => v as string | undefined;
 
-registerPlugin('executor', 'local', { create: () => new LocalExecutor(), configKeys: {}, description: 'every step in this process' });
-registerPlugin('executor', 'emulator', {
-  create: (c) => new EmulatorExecutor({ ...(c.maxProcesses !== undefined && { maxProcesses: c.maxProcesses as number }) }),
-  configKeys: { maxProcesses: 'number' },
-  description: 'every step in a fresh process (needs the chunked-fs run-log store)',
-});
-
-registerPlugin('executor', 'local-container', {
-  create: (c) => new LocalContainerExecutor(c as unknown as LocalContainerExecutorConfig),
-  configKeys: { image: 'string', binary: 'string', binaryArgs: 'array', environment: 'object', autoRemove: 'boolean', runArgs: 'array', maxContainers: 'number', overrides: 'object' },
-  description: 'every step in a docker or podman container (needs the chunked-fs run-log store)',
-});
-registerPlugin('executor', 'mocked', {
-  create: (c) => new MockedExecutor({ patches: c.patches as Record<string, StepPatch> | undefined, unpatched: 'fake', source: 'executor.config.patches' }),
-  configKeys: { patches: 'object' },
-  description: 'a dry run: every task step is a fake success unless patched',
-});
-// settings checked by parseArgoConfig (nested objects and lists, camelCase or the original's snake_case)
-registerPlugin('executor', 'argo', { create: (c) => new ArgoExecutor(c), description: 'writes an Argo Workflow: every step in its own pod' });
-registerPlugin('executor', 'k8s-job', { create: (c) => new K8sJobExecutor(c), description: 'writes a Kubernetes Job: the whole run in one pod' });
-
+// The built-in executors register in src/executors/builtins.ts (the executors build on the config, not the reverse).
 registerPlugin('runLogStore', 'file-system', {
   create: (c) => new FileSystemRunLogStore({ log_folder: str(c.log_folder) }),
   configKeys: { log_folder: 'string' },

@@ -5,6 +5,7 @@ import { validateRunId } from './run-id';
 import { loadValue } from './values';
 import { recordedFiles, verifyFile } from './integrity';
 import type { RunLog } from '../stores/run-log/types';
+import { setArtifactLoader } from '../sdk/runner';
 import type { Catalog } from '../stores/catalog/catalog';
 
 export type LoadArtifactOptions = Pick<ExecuteOptions, 'configFile' | 'runLogStore' | 'catalog' | 'env'>;
@@ -66,3 +67,5 @@ export async function loadArtifact(...args: unknown[]): Promise<unknown> {
   const log = await store.get(runId);
   return (await resolveArtifact(log, catalog, name)).value;
 }
+
+setArtifactLoader((runId, name, options) => loadArtifact(runId, name, options));

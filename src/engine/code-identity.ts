@@ -42,11 +42,9 @@ export function gitCodeIdentity(cwd: string = process.cwd()): Promise<CodeIdenti
 }
 
 async function askGit(cwd: string): Promise<CodeIdentity> {
-  const [commit, diff, url] = await Promise.all([
-    git(['rev-parse', 'HEAD'], cwd),
-    git(['diff', '--name-only', 'HEAD'], cwd),
-    git(['config', '--get', 'remote.origin.url'], cwd),
-  ]);
+  // outside a repository (a temp folder, an image without .git) one git process answers, not three
+  const commit = await git(['rev-parse', 'HEAD'], cwd);
+  const [diff, url] = commit ? await Promise.all([git(['diff', '--name-only', 'HEAD'], cwd), git(['config', '--get', 'remote.origin.url'], cwd)]) : [null, null];
   if (!commit) {
     return {
       code_identifier: null,

@@ -45,6 +45,7 @@ export class StepContext {
 export interface RunContext {
   readonly runId: string;
   readonly tag: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- executor plugins read this type: no unexported alias
   readonly pipeline: Pipeline<any, any>;
   readonly graph: Graph;
   readonly store: RunLogStore;

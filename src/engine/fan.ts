@@ -1,5 +1,4 @@
 import { buildGraph, canonicalJson, isTaskNode, isTerminal, nodeInScope, type CompositeNode, type Graph, type GraphNode, type LoopNode } from '../graph/graph';
-import type { Pipeline } from '../sdk/pipeline';
 import { findBranch, findStep } from '../stores/run-log/document';
 import type { Parameter, RunLog, StepLog } from '../stores/run-log/types';
 import { ParameterError } from '../errors';
@@ -20,6 +19,7 @@ import {
 import { jsonParameter } from './params';
 import { createRun, makeContext, reopenRun, resolveServices, type ExecuteOptions } from './run';
 import { executeTerminal } from './traverse';
+import type { AnyPipeline } from '../types/any';
 
 /**
  * Fan-out / fan-in: a composite step (parallel, map, conditional, loop) executed in separate processes, as an Argo
@@ -256,7 +256,7 @@ async function compositeIn(ctx: RunContext, log: RunLog, node: CompositeNode, sc
  * Runs one fan operation of run `runId` on the step at `stepPath` (a composite's dot path with its iteration keys,
  * `.` for the pipeline itself, or a terminal node). See the module comment.
  */
-export async function fan(pipeline: Pipeline<any, any>, runId: string, stepPath: string, direction: FanDirection, options: FanOptions = {}): Promise<FanResult> {
+export async function fan(pipeline: AnyPipeline, runId: string, stepPath: string, direction: FanDirection, options: FanOptions = {}): Promise<FanResult> {
   const env = options.env ?? process.env;
   const retry = retrying(options, env);
   if (stepPath === '.') {

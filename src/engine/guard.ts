@@ -47,10 +47,6 @@ const BLOCK_MS = 1000;
 /** Errors the guard itself throws to stop code that called process.exit(): already recorded, not faults of their own. */
 const ownThrows = new WeakSet<object>();
 
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
 function stepOf(w: Watch | undefined): string {
   return w ? `step '${w.internal}'` : 'code outside any step';
 }

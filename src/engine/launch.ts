@@ -1,5 +1,5 @@
 import type { ExecuteOptions, RunResult } from './run';
-import type { Pipeline } from '../sdk/pipeline';
+import type { AnyPipeline } from '../types/any';
 
 /**
  * When the `runnable` CLI loads a pipeline file, it owns the run: options from the command line apply to the
@@ -8,7 +8,7 @@ import type { Pipeline } from '../sdk/pipeline';
  */
 export interface Launch {
   options: ExecuteOptions;
-  runs: Map<Pipeline<any, any>, Promise<RunResult>>;
+  runs: Map<AnyPipeline, Promise<RunResult>>;
   /** Resolved with the first run started during the launch. */
   onFirstRun: (p: Promise<RunResult>) => void;
   /** The CLI only loads the file (to register classes): execute() calls start nothing and never settle. */
@@ -23,4 +23,18 @@ export function setLaunch(l: Launch | undefined): void {
 
 export function currentLaunch(): Launch | undefined {
   return current;
+}
+
+/** Runs the pipeline, within the CLI's launch when there is one: what `Pipeline.execute()` does. */
+export function executeInLaunch(pipeline: AnyPipeline, options: ExecuteOptions, execute: (p: AnyPipeline, o: ExecuteOptions) => Promise<RunResult>): Promise<RunResult> {
+  const launch = current;
+  if (!launch) return execute(pipeline, options);
+  if (launch.loadOnly) return new Promise<RunResult>(() => undefined);
+  let run = launch.runs.get(pipeline);
+  if (!run) {
+    run = execute(pipeline, { ...options, ...launch.options });
+    launch.runs.set(pipeline, run);
+    launch.onFirstRun(run);
+  }
+  return run;
 }

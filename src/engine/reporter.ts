@@ -113,7 +113,7 @@ export function summaryRows(log: RunLog): { step: string; status: string; durati
 }
 
 export function table(headers: string[], rows: string[][]): string {
-  const width = (s: string) => [...s].length + (/[✅❌⏸️⏩⏳]/u.test(s) ? 1 : 0);
+  const width = (s: string) => [...s].length + (/[✅❌⏸⏩⏳]/u.test(s) ? 1 : 0);
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
   const fmt = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ').trimEnd();
   return [fmt(headers), fmt(widths.map((w) => '─'.repeat(w))), ...rows.map(fmt)].join('\n');

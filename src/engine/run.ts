@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { tsyringe } from '../util/di';
+import type { DependencyContainer } from 'tsyringe';
 import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, nodeInScope, type Graph, type TaskNode } from '../graph/graph';
-import type { Pipeline } from '../sdk/pipeline';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
 import type { SecretsManager } from '../stores/secrets/secrets';
@@ -29,6 +29,9 @@ import { knownSecretForms, redactAll } from './redaction';
 import { recordedFiles } from './integrity';
 import { runValues } from './result-values';
 import { OWNER_TOKEN_ENV, acquireRun, describeOwner, type Ownership } from './ownership';
+import { executeInLaunch } from './launch';
+import { setPipelineRunner } from '../sdk/runner';
+import type { AnyPipeline } from '../types/any';
 
 export interface ExecuteOptions {
   /** Run id to use; must not exist yet. Default: `RUNNABLE_RUN_ID`, else a generated one. */
@@ -207,7 +210,7 @@ function validateExecutor(s: Services, options: ExecuteOptions, graph: Graph): v
 }
 
 export function makeContext(
-  pipeline: Pipeline<any, any>,
+  pipeline: AnyPipeline,
   graph: Graph,
   s: Services,
   runId: string,
@@ -216,11 +219,17 @@ export function makeContext(
   original?: RunLog,
 ): RunContext {
   const definition = pipelineRef(pipeline, process.cwd());
-  const container = tsyringe().container.createChildContainer();
+  // tsyringe is loaded by the first @Task class step that runs, not by every run (start-up of a run of functions)
+  let container: DependencyContainer | undefined;
+  const runContainer = (): DependencyContainer => {
+    if (container) return container;
+    container = tsyringe().container.createChildContainer();
+    container.register(CATALOG, { useValue: s.catalog });
+    container.register(RUN_LOG_STORE, { useValue: s.store });
+    container.register(SECRETS, { useValue: s.secrets });
+    return container;
+  };
   const secretNames = declaredSecrets(graph);
-  container.register(CATALOG, { useValue: s.catalog });
-  container.register(RUN_LOG_STORE, { useValue: s.store });
-  container.register(SECRETS, { useValue: s.secrets });
   return {
     runId,
     tag,
@@ -232,7 +241,9 @@ export function makeContext(
     computeFolder: path.resolve(String(s.catalog.config().compute_data_folder ?? '.')),
     reporter: s.reporter,
     executor: s.executor,
-    container,
+    get container() {
+      return runContainer();
+    },
     codeIdentities: gitCodeIdentity().then((id) => {
       const image = containerCodeIdentity(env);
       return image ? [id, image] : [id];
@@ -251,7 +262,7 @@ export function makeContext(
 }
 
 /** An out-of-process executor needs a pipeline file to load and a run-log store other processes can write to. */
-function checkExecutorCanRun(s: Services, pipeline: Pipeline<any, any>): void {
+function checkExecutorCanRun(s: Services, pipeline: AnyPipeline): void {
   if (!s.executor.runStep) return;
   const definition = pipelineRef(pipeline, process.cwd());
   const where = s.configFile ? ` (${s.configFile})` : '';
@@ -420,7 +431,7 @@ export function describeDagChange(before: Record<string, unknown> | undefined, a
   return changes.length ? changes.join('; ') : 'the structure differs';
 }
 
-async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
+async function retryPipeline(pipeline: AnyPipeline, retryRunId: string, options: ExecuteOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
   const services = resolveServices(options, env);
   const refusal = refusesInProcess(services.executor);
   if (refusal) throw new ConfigError(refusal);
@@ -436,7 +447,7 @@ async function retryPipeline(pipeline: Pipeline<any, any>, retryRunId: string, o
 }
 
 /** Refuses a retry whose run id is invalid, whose executor cannot run here, or whose run does not exist. */
-async function checkRetry(services: Services, pipeline: Pipeline<any, any>, retryRunId: string): Promise<void> {
+async function checkRetry(services: Services, pipeline: AnyPipeline, retryRunId: string): Promise<void> {
   const problem = validateRunId(retryRunId);
   if (problem) throw new ParameterError(`Cannot retry: ${problem}.`);
   checkExecutorCanRun(services, pipeline);
@@ -453,7 +464,7 @@ async function checkRetry(services: Services, pipeline: Pipeline<any, any>, retr
  * run already succeeded.
  */
 export async function reopenRun(
-  pipeline: Pipeline<any, any>,
+  pipeline: AnyPipeline,
   retryRunId: string,
   options: ExecuteOptions,
   env: NodeJS.ProcessEnv,
@@ -464,7 +475,7 @@ export async function reopenRun(
 }
 
 async function reopenOwned(
-  pipeline: Pipeline<any, any>,
+  pipeline: AnyPipeline,
   retryRunId: string,
   options: ExecuteOptions,
   env: NodeJS.ProcessEnv,
@@ -524,7 +535,7 @@ function refusesInProcess(executor: Executor): string | undefined {
 }
 
 /** Executes a pipeline: creates the run log, walks the graph, and returns (or rejects with) the outcome. */
-export async function executePipeline(pipeline: Pipeline<any, any>, options: ExecuteOptions = {}): Promise<RunResult> {
+export async function executePipeline(pipeline: AnyPipeline, options: ExecuteOptions = {}): Promise<RunResult> {
   const env = options.env ?? process.env;
   const retryRunId = options.retryRunId ?? env.RUNNABLE_RETRY_RUN_ID;
   if (retryRunId) return retryPipeline(pipeline, retryRunId, options, env);
@@ -538,7 +549,7 @@ export async function executePipeline(pipeline: Pipeline<any, any>, options: Exe
  * executePipeline, and what `runnable fan <run_id> . <file> out` does for executors that run steps elsewhere.
  */
 export async function createRun(
-  pipeline: Pipeline<any, any>,
+  pipeline: AnyPipeline,
   options: ExecuteOptions = {},
   mode: { inProcess?: boolean } = {},
 ): Promise<{ ctx: RunContext; params: RunLog['parameters'] }> {
@@ -642,7 +653,7 @@ export function resolveNodePath(graph: Graph, internalName: string): { node: Tas
  * The run's status is not changed. Resolves with the step log.
  */
 export async function executeSingleNode(
-  pipeline: Pipeline<any, any>,
+  pipeline: AnyPipeline,
   runId: string,
   stepName: string,
   options: ExecuteOptions & {
@@ -677,7 +688,7 @@ export async function executeSingleNode(
 }
 
 async function executeOwnedNode(
-  pipeline: Pipeline<any, any>,
+  pipeline: AnyPipeline,
   runId: string,
   stepName: string,
   services: Services,
@@ -707,3 +718,6 @@ async function executeOwnedNode(
     await services.store.close(runId);
   }
 }
+
+// Pipeline.execute() (in the sdk, which cannot import the engine) runs through this.
+setPipelineRunner((pipeline, options) => executeInLaunch(pipeline, options, executePipeline));

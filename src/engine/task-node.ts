@@ -20,6 +20,7 @@ import { Fault, trackChildGroup, watchAttempt } from './guard';
 import { fileContainsForm, findForm, redactAll, redactCut, scopedSecrets, secretForms, StreamRedactor } from './redaction';
 import { SECRETS } from './context';
 import { yieldToEventLoop } from '../util/yield';
+import type { AnyArgs } from '../types/any';
 
 /**
  * The object passed to run(): reading a name returns its value (pickled values are loaded from the catalog only
@@ -208,7 +209,7 @@ async function invoke(ctx: RunContext, node: TaskNode, proxy: Record<string, unk
       error: (m: string) => console.error(`${prefix} ${m}`),
     };
     stepContainer.register(StepContext, { useValue: new StepContext(ctx.runId, node.name, internal, attemptNumber, ctx.tag, logger) });
-    const instance = stepContainer.resolve(def.target as new (...a: any[]) => { run(i: unknown): unknown });
+    const instance = stepContainer.resolve(def.target as new (...a: AnyArgs) => { run(i: unknown): unknown });
     return drain(ctx, internal, instance.run(proxy));
   }
   return drain(ctx, internal, (def.target as (i: unknown) => unknown)(proxy));

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Pipeline, type FlowOptions, type StepSpec } from '../sdk/pipeline';
+import type { FlowOptions, StepSpec } from '../sdk/pipeline';
 import type { StepOptions, TaskDefinition } from '../sdk/task';
 import type { StepType } from '../stores/run-log/types';
 import { PipelineDefinitionError } from '../errors';
+import type { AnyArgs, AnyPipeline } from '../types/any';
 
 /** Where a node goes next. `onFailure` is a sub-graph run in the same scope when the node fails. */
 interface Links {
@@ -26,7 +27,7 @@ export interface MapNode extends Links {
   readonly over: string;
   readonly as: string;
   readonly branch: Graph;
-  readonly reducer?: Readonly<Record<string, (values: any[]) => unknown>>;
+  readonly reducer?: Readonly<Record<string, (values: AnyArgs) => unknown>>;
   readonly concurrency: number;
 }
 export interface ConditionalNode extends Links {
@@ -110,7 +111,7 @@ function nextOf(spec: FlowOptions, following: string | undefined): string {
  * Steps of on-failure pipelines run in the same scope, so their names share one namespace with the pipeline's
  * (`taken`); branches of composites have their own.
  */
-export function buildGraph(p: Pipeline<any, any>, taken: Set<string> = new Set(), where?: string): Graph {
+export function buildGraph(p: AnyPipeline, taken: Set<string> = new Set(), where?: string): Graph {
   const nodes = new Map<string, GraphNode>();
   for (const spec of p.steps) {
     if (taken.has(spec.name)) {

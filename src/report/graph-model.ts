@@ -2,6 +2,7 @@ import type { TaskDefinition } from '../sdk/task';
 import type { Graph } from '../graph/graph';
 import { dumpGraph, isTaskNode } from '../graph/graph';
 import type { StepType } from '../stores/run-log/types';
+import type { JsonDocument } from '../types/any';
 
 /**
  * The pipeline's structure for people: built from the DAG dump (`run_config.dag`, or `dumpGraph()` of a pipeline
@@ -39,7 +40,7 @@ export interface GraphModelNode {
   catalog?: { get?: string[]; put?: string[] };
 }
 
-type Dump = { name?: string; start_at?: string; steps?: Record<string, Record<string, any>> };
+type Dump = { name?: string; start_at?: string; steps?: Record<string, JsonDocument> };
 
 /** Builds the model from a DAG dump; `inputsOf(path)` supplies the names a step reads when they are known. */
 export function graphModel(dump: unknown, inputsOf: (path: string) => string[] | undefined = () => undefined, prefix = ''): GraphModel {
@@ -62,7 +63,7 @@ export function graphModel(dump: unknown, inputsOf: (path: string) => string[] |
   return { name: String(d.name ?? ''), nodes };
 }
 
-function nodeModel(n: Record<string, any>, name: string, prefix: string, inputsOf: (path: string) => string[] | undefined): GraphModelNode {
+function nodeModel(n: JsonDocument, name: string, prefix: string, inputsOf: (path: string) => string[] | undefined): GraphModelNode {
   const path = prefix + name;
   const type = n.node_type as StepType;
   const out: GraphModelNode = { path, name, type, returns: [] };

@@ -52,6 +52,7 @@ export class Job<P extends object = {}, Out extends object = {}> extends Pipelin
     return super.execute(options as ExecuteOptions);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- users' editors show this signature: an alias from src/types/any.ts would show a name the package does not export
   static isJob(value: unknown): value is Job<any, any> {
     return Pipeline.isPipeline(value) && (value as unknown as Record<symbol, unknown>)[JOB_BRAND] === true;
   }
@@ -61,6 +62,7 @@ export class Job<P extends object = {}, Out extends object = {}> extends Pipelin
 type JobParams<S> = StepIn<S> extends infer I extends object ? I : {};
 
 /** The argument of `job()`: a task whose inputs can all be parameters (JSON-like), else the reason it cannot. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- shown in users' editors (see isJob)
 export type JobStepCheck<S> = [S] extends [Pipeline<any, any, any>]
   ? NoInfer<`✖ job() takes one task (a @Task class, task(), shell() or stub()), not a pipeline: run a pipeline with 'runnable run'`>
   : [ParamsProblem<StepIn<S>>] extends [never]

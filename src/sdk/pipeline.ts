@@ -6,9 +6,14 @@ import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefiniti
 import { recordDefinition } from './definition';
 import type { PipelineEvent } from '../engine/events';
 import { PipelineDefinitionError } from '../errors';
-import { currentLaunch } from '../engine/launch';
-import { executePipeline, type ExecuteOptions, type RunResult } from '../engine/run';
-import { loadArtifact, type LoadArtifactOptions } from '../engine/artifacts';
+import type { ExecuteOptions, RunResult } from '../engine/run';
+import type { LoadArtifactOptions } from '../engine/artifacts';
+import { artifactLoader, pipelineRunner } from './runner';
+import type { AnyArgs, AnySteps, PipelineOfSteps } from '../types/any';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the builder's signatures are what users read in their editor:
+   they show `Pipeline<any, any, any>` (test/types/editor.test.ts), where an alias from src/types/any.ts would show a
+   name the package does not export. */
 
 /**
  * How a pipeline's parameters are checked before a run: a Standard Schema (`.params(schema)`), or the names that
@@ -82,7 +87,7 @@ export interface MapStepSpec extends FlowOptions {
   readonly over: string;
   readonly as: string;
   readonly branch: Pipeline<any, any>;
-  readonly reducer?: Readonly<Record<string, (values: any[]) => unknown>>;
+  readonly reducer?: Readonly<Record<string, (values: AnyArgs) => unknown>>;
   readonly concurrency?: number;
 }
 export interface ConditionalStepSpec extends FlowOptions {
@@ -115,7 +120,7 @@ const PIPELINE_BRAND = Symbol.for('runnable-ts.pipeline');
  * outputs; branches included), which `runnable-ts/testing` uses to type-check mocks. It is itself a step type
  * (inputs P, outputs Out), so pipelines nest as branches.
  */
-export class Pipeline<P extends object = {}, Out extends object = {}, S extends StepEntry = any> implements StepTypes<P, Out> {
+export class Pipeline<P extends object = {}, Out extends object = {}, S extends StepEntry = AnySteps> implements StepTypes<P, Out> {
   declare readonly __in?: P;
   /** The pipeline's steps at the type level (no runtime value). */
   declare readonly __steps?: S;
@@ -140,16 +145,7 @@ export class Pipeline<P extends object = {}, Out extends object = {}, S extends 
    * the catalog when first read, or with `await result.load('model')`.
    */
   async execute(options: ExecuteOptions = {}): Promise<RunResult<Out>> {
-    const launch = currentLaunch();
-    if (!launch) return executePipeline(this, options) as Promise<RunResult<Out>>;
-    if (launch.loadOnly) return new Promise<RunResult<Out>>(() => undefined);
-    let run = launch.runs.get(this);
-    if (!run) {
-      run = executePipeline(this, { ...options, ...launch.options });
-      launch.runs.set(this, run);
-      launch.onFirstRun(run);
-    }
-    return run as Promise<RunResult<Out>>;
+    return pipelineRunner()(this, options) as Promise<RunResult<Out>>;
   }
 
   /**
@@ -158,7 +154,7 @@ export class Pipeline<P extends object = {}, Out extends object = {}, S extends 
    * compile time. Pickled values come back live (import the module that registers their class first).
    */
   load<N extends keyof Out & string>(runId: string, name: N, options: LoadArtifactOptions = {}): Promise<Out[N]> {
-    return loadArtifact<Out[N]>(runId, name, options);
+    return artifactLoader()(runId, name, options) as Promise<Out[N]>;
   }
 
   /**
@@ -410,7 +406,7 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
       over: o.over,
       as: o.as,
       branch: this.checkPipeline(o.branch, `the branch of map '${name}'`),
-      ...(o.reducer && { reducer: o.reducer as Record<string, (v: any[]) => unknown> }),
+      ...(o.reducer && { reducer: o.reducer as Record<string, (v: AnyArgs) => unknown> }),
       ...(o.concurrency !== undefined && { concurrency: o.concurrency }),
       ...this.flow(o),
     };
@@ -510,7 +506,7 @@ type DuplicateNameCheck<N extends string, Names extends string> = [N] extends [n
 
 type AfterTerminate = '✖ nothing may follow a step with terminate: it could never run. Remove the step, or the terminate option';
 /** The builder after a step with `terminate`: only build() is left. */
-export interface TerminatedBuilder<P extends object, C extends Entry, St extends StepEntry = any> {
+export interface TerminatedBuilder<P extends object, C extends Entry, St extends StepEntry = AnySteps> {
   build(): Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }, St>;
   step(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C, St>;
   parallel(this: AfterTerminate, ...args: unknown[]): TerminatedBuilder<P, C, St>;
@@ -520,7 +516,7 @@ export interface TerminatedBuilder<P extends object, C extends Entry, St extends
 }
 
 /** The step entries of a pipeline type (never for never: no on-failure pipeline). */
-export type StepsOf<Pl> = Pl extends Pipeline<any, any, infer S> ? S : never;
+export type StepsOf<Pl> = Pl extends PipelineOfSteps<infer S> ? S : never;
 /** One step's entry for runnable-ts/testing: its name (`{ name }` option, else what the compiler sees), inputs, outputs. */
 type StepEntryOf<S, Nm extends string> = { n: [Nm] extends [never] ? VisibleStepName<S> : Nm; i: StepIn<S>; o: StepOut<S> };
 

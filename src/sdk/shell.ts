@@ -2,6 +2,7 @@ import type { FnTask, StepOptions, TaskDefinition } from './task';
 import { pickStepOptions, validateName, validateReturns } from './task';
 import { normalizeReturns } from './returns';
 import { TaskDefinitionError } from '../errors';
+import type { Untyped } from '../types/any';
 
 export interface ShellOptions<N extends string, R extends readonly string[]> extends StepOptions {
   name: N;
@@ -24,7 +25,7 @@ export interface ShellOptions<N extends string, R extends readonly string[]> ext
 export function shell<const N extends string, const R extends readonly string[] = []>(
   command: string,
   opts: ShellOptions<N, R>,
-): FnTask<N, {}, { [K in R[number]]: any }> {
+): FnTask<N, {}, { [K in R[number]]: Untyped }> {
   if (typeof command !== 'string' || !command.trim()) throw new TaskDefinitionError(`shell('${opts?.name}'): the command is empty`);
   const name = validateName(opts.name, `shell('${opts.name}')`);
   const returns = normalizeReturns(opts.returns);
@@ -35,7 +36,7 @@ export function shell<const N extends string, const R extends readonly string[] 
     }
   }
   const def: TaskDefinition = { kind: 'shell', name, returns, options: pickStepOptions(opts), target: shell, command };
-  return { __task: def, name } as FnTask<N, {}, { [K in R[number]]: any }>;
+  return { __task: def, name } as FnTask<N, {}, { [K in R[number]]: Untyped }>;
 }
 
 /** A placeholder step that does nothing (its catalog `get`/`put`, if any, still run). */

@@ -6,6 +6,7 @@ import type { ReturnsCheck, RunSignatureCheck } from '../types/returns-check';
 import type { InputOfFn, OutputOfFn, StepTypes, TaskClass } from '../types/steps';
 import { TaskDefinitionError } from '../errors';
 import { definingFile } from './source';
+import type { AnyArgs, AnyInput } from '../types/any';
 
 export interface CatalogSpec {
   /** Glob patterns copied from the run's catalog into the working directory before the step runs. */
@@ -154,7 +155,7 @@ export function Task<const R extends readonly ReturnEntry[] = []>(opts: TaskOpti
     const returns = normalizeReturns(opts.returns);
     validateReturns(returns, `@Task ${label}`);
     assertInjectable(cls, label);
-    injectable()(cls as any);
+    injectable()(cls as unknown as new (...args: AnyArgs) => unknown);
     const source = definingFile();
     const def: TaskDefinition = { kind: 'class', name, returns, options: pickStepOptions(opts), target: cls, ...(source && { source }) };
     Reflect.defineMetadata(TASK_META, def, cls);
@@ -189,7 +190,7 @@ export interface FnTask<N extends string, In, Out> extends StepTypes<In, Out> {
 }
 
 /** Turns a plain function `(input) => ({ ...returns })` (sync or async) into a pipeline step. */
-export function task<F extends (input: any) => unknown, const N extends string, const R extends readonly ReturnEntry[] = []>(
+export function task<F extends (input: AnyInput) => unknown, const N extends string, const R extends readonly ReturnEntry[] = []>(
   fn: RunSignatureCheck<F> extends true ? (ReturnsCheck<OutputOfFn<F>, R> extends true ? F : ReturnsCheck<OutputOfFn<F>, R>) : RunSignatureCheck<F>,
   opts: TaskOptions<R> & { name: N },
 ): FnTask<N, InputOfFn<F>, OutputOfFn<F>> {

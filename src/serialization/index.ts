@@ -1,6 +1,10 @@
 import { SuperJSON } from '../vendor/superjson';
 import { TaskDefinitionError } from '../errors';
 import { checkAndEncode, decode, encode, findProblem, type CodecRegistry, type CustomConversion } from './codec';
+import type { AnyArgs } from '../types/any';
+
+/** A JSON value as superjson's custom conversions declare it (superjson does not export the type). */
+type JSONValue = Parameters<SuperJSON['registerCustom']>[0] extends { serialize: (v: never) => infer O } ? O : never;
 
 /**
  * superjson set-up for pickled values. One instance for the process: registrations made by decorators at import
@@ -14,7 +18,7 @@ function addCustom(name: string, c: CustomConversion): void {
   codec.customs.set(name, c); // superjson: a name registered again replaces the conversion, in place
 }
 
-type Ctor = abstract new (...args: any[]) => unknown;
+type Ctor = abstract new (...args: AnyArgs) => unknown;
 const identifiers = new Map<string, Function>();
 
 function claim(id: string, cls: Function): void {
@@ -40,7 +44,7 @@ export function Serializable(id?: string) {
   return function <C extends Ctor>(cls: C): void {
     const identifier = id ?? cls.name;
     claim(identifier, cls);
-    sj.registerClass(cls as any, { identifier });
+    sj.registerClass(cls as unknown as Parameters<SuperJSON['registerClass']>[0], { identifier });
     if (!codec.classIds.has(cls)) {
       // superjson keeps the first identifier of a class registered twice
       codec.classIds.set(cls, identifier);
@@ -55,13 +59,13 @@ export function Serializable(id?: string) {
  * `serialize` must return a JSON value.
  */
 export function registerSerializer<T, J>(
-  cls: abstract new (...args: any[]) => T,
+  cls: abstract new (...args: AnyArgs) => T,
   how: { serialize: (value: T) => J; deserialize: (json: J) => T },
   id: string = cls.name,
 ): void {
   claim(id, cls);
-  const conversion = { isApplicable: (v: unknown): v is T => v instanceof (cls as any), serialize: (v: T) => how.serialize(v) as any, deserialize: (j: unknown) => how.deserialize(j as J) };
-  sj.registerCustom<T, any>(conversion, id);
+  const conversion = { isApplicable: (v: unknown): v is T => v instanceof cls, serialize: (v: T) => how.serialize(v) as JSONValue, deserialize: (j: unknown) => how.deserialize(j as J) };
+  sj.registerCustom<T, JSONValue>(conversion, id);
   addCustom(id, conversion as CustomConversion);
 }
 

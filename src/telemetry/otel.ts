@@ -2,6 +2,7 @@ import { context, trace, SpanStatusCode, type Attributes, type Span, type Tracer
 import type { Parameter, RunLog, StepLog } from '../stores/run-log/types';
 import { parseTimestamp } from '../util/time';
 import { PACKAGE_VERSION } from '../version';
+import type { OptionalModule } from '../types/any';
 
 /**
  * OpenTelemetry spans of a run, through `@opentelemetry/api`: a no-op unless an SDK is registered (by the user, or
@@ -181,12 +182,12 @@ let configured = false;
  * `@opentelemetry/exporter-trace-otlp-http` (or `-grpc`) for OTLP. A tracer provider the user registered wins.
  * Returns what was set up, or why nothing was.
  */
-export function configureTelemetryFromEnv(env: NodeJS.ProcessEnv, warn: (m: string) => void, load: (id: string) => any = require): string | undefined {
+export function configureTelemetryFromEnv(env: NodeJS.ProcessEnv, warn: (m: string) => void, load: (id: string) => OptionalModule = require): string | undefined {
   const consoleOn = /^(1|true|yes)$/i.test(env.RUNNABLE_TELEMETRY_CONSOLE ?? '');
   const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (configured || (!consoleOn && !endpoint)) return undefined;
   configured = true;
-  let sdk: any;
+  let sdk: OptionalModule;
   try {
     sdk = load('@opentelemetry/sdk-trace-base');
   } catch {

@@ -7,6 +7,8 @@
  *  - runRunLogStoreContract / runCatalogContract / runSecretsContract: the suites every implementation must pass.
  */
 import 'reflect-metadata';
+import '../engine/run';
+import '../executors/builtins';
 
 export {
   runPipeline,

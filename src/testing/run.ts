@@ -13,6 +13,7 @@ import type { RunLogStore } from '../stores/run-log/store';
 import type { Parameter, RunLog, RunStatus, StepAttempt, StepLog, StepType } from '../stores/run-log/types';
 import { EnvSecretsManager, type SecretsManager } from '../stores/secrets/secrets';
 import type { StepEntry } from '../types/steps';
+import type { AnyInput, AnySteps } from '../types/any';
 
 /** A replacement for the step `E`: called with the step's inputs, returns (or resolves to) the step's outputs. */
 export type StepMock<E extends StepEntry> = (input: E['i']) => E['o'] | Promise<E['o']>;
@@ -35,7 +36,7 @@ type HasUnnamed<S extends StepEntry> = true extends (S extends { n: infer N } ? 
 export type Mocks<S extends StepEntry> = 0 extends 1 & S
   ? Record<string, StepPatch>
   : { [K in KnownStepName<S>]?: TypedStepPatch<Extract<S, { n: K }>> } & (HasUnnamed<S> extends true
-      ? Record<string, ((input: any) => S['o'] | Promise<S['o']>) | { outputs: S['o'] } | { fail: string }>
+      ? Record<string, ((input: AnyInput) => S['o'] | Promise<S['o']>) | { outputs: S['o'] } | { fail: string }>
       : {});
 
 export interface RunPipelineOptions<P extends object, S extends StepEntry> {
@@ -106,7 +107,7 @@ export interface PipelineRun<O extends object, S extends StepEntry> {
  */
 export class PipelineFailedError extends ExecutionFailedError {
   constructor(
-    readonly run: PipelineRun<Record<string, unknown>, any>,
+    readonly run: PipelineRun<Record<string, unknown>, AnySteps>,
     /** The first task step that failed (at any depth), or the failed composite step. */
     readonly failedStep: StepResult | undefined,
     cause: ExecutionFailedError,
@@ -121,7 +122,7 @@ async function loadAll(catalog: Catalog, runId: string, params: Record<string, P
   return out;
 }
 
-async function toRun(runLog: RunLog, catalog: Catalog): Promise<PipelineRun<Record<string, unknown>, any>> {
+async function toRun(runLog: RunLog, catalog: Catalog): Promise<PipelineRun<Record<string, unknown>, AnySteps>> {
   const steps: Record<string, StepResult> = {};
   const logs: StepLog[] = [];
   walkSteps(runLog.steps, (s) => {
@@ -157,7 +158,7 @@ async function toRun(runLog: RunLog, catalog: Catalog): Promise<PipelineRun<Reco
     status: runLog.status,
     outputs: await loadAll(catalog, runLog.run_id, runLog.parameters),
     steps,
-    step: step as PipelineRun<Record<string, unknown>, any>['step'],
+    step: step as PipelineRun<Record<string, unknown>, AnySteps>['step'],
     runLog,
   };
 }

@@ -8,6 +8,8 @@ import { FileSystemRunLogStore } from '../../src/stores/run-log/file-system';
 import { ChunkedFsRunLogStore } from '../../src/stores/run-log/chunked-fs';
 import { DotenvSecretsManager, EnvSecretsManager } from '../../src/stores/secrets/secrets';
 import { FileSystemCatalog } from '../../src/stores/catalog/file-system';
+// the built-in executors register with the plugin registry when this module loads (src/index.ts and the CLI load it)
+import '../../src/executors/builtins';
 
 const ROOT = path.resolve(__dirname, '../..');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rt-config-'));

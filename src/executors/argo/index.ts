@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunContext, Scope } from '../../engine/context';
 import type { TaskNode } from '../../graph/graph';
-import type { Pipeline } from '../../sdk/pipeline';
 import type { StepLog } from '../../stores/run-log/types';
 import type { Executor } from '../executor';
 import { loadConfig, ConfigError } from '../../config/load';
@@ -11,6 +10,7 @@ import { PipelineDefinitionError } from '../../errors';
 import { parseArgoConfig, type ArgoExecutorConfig } from './config';
 import { lintWorkflow } from './lint';
 import { transpile, type Manifest } from './transpile';
+import type { AnyPipeline } from '../../types/any';
 
 export type { ArgoExecutorConfig, ArgoContainerSettings } from './config';
 
@@ -37,7 +37,7 @@ export class ArgoExecutor implements Executor {
 }
 
 export interface ExportArgoOptions {
-  pipeline: Pipeline<any, any>;
+  pipeline: AnyPipeline;
   /** The pipeline file, relative to the project folder (the image's working directory). */
   file: string;
   exportName?: string;

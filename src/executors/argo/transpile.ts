@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { buildGraph, isTaskNode, isTerminal, type CompositeNode, type ExecutableNode, type Graph, type TaskNode } from '../../graph/graph';
-import type { Pipeline } from '../../sdk/pipeline';
 import type { RunnableConfig } from '../../config/types';
 import type { Parameter } from '../../stores/run-log/types';
 import { PipelineDefinitionError } from '../../errors';
 import type { ArgoContainerSettings, ArgoExecutorConfig } from './config';
+import type { AnyPipeline } from '../../types/any';
 
 /** A JSON object of the manifest. */
-export type Manifest = Record<string, any>;
+export type { Manifest } from '../../types/any';
+import type { Manifest } from '../../types/any';
 
 export interface TranspileInput {
-  pipeline: Pipeline<any, any>;
+  pipeline: AnyPipeline;
   /** The pipeline file as the pods see it: relative to `workingDir` (or absolute inside the image). */
   file: string;
   /** The export, when not `default`. */

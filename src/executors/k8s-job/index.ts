@@ -8,6 +8,7 @@ import type { RunnableConfig } from '../../config/types';
 import { ConfigError, loadConfig } from '../../config/load';
 import type { Executor } from '../executor';
 import { generateRunId, validateRunId } from '../../engine/run-id';
+import type { Manifest } from '../../types/any';
 
 /** Set in the Job's pod: there the `k8s-job` executor runs the steps in its own process. */
 export const IN_K8S_JOB = 'RUNNABLE_IN_K8S_JOB';
@@ -51,7 +52,7 @@ export interface K8sJobConfig {
   runnableCommand?: readonly string[];
 }
 
-const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isObject = (v: unknown): v is Manifest => !!v && typeof v === 'object' && !Array.isArray(v);
 const KEYS = ['pvcClaimName', 'namespace', 'schedule', 'jobSpec', 'outputFile', 'workingDir', 'runnableCommand'];
 const SNAKE: Record<string, string> = { pvc_claim_name: 'pvcClaimName', job_spec: 'jobSpec', output_file: 'outputFile' };
 const JOB_SPEC_KEYS = ['activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'template'];
@@ -69,7 +70,7 @@ function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], whe
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
 export function parseK8sJobConfig(raw: Record<string, unknown>): K8sJobConfig {
-  const cfg: Record<string, any> = {};
+  const cfg: Manifest = {};
   for (const [k, v] of Object.entries(raw)) {
     const key = SNAKE[k] ?? k;
     if (k === 'configPath' || k === 'config_path' || k === 'mock') continue; // the original's: this executor submits nothing
@@ -118,7 +119,7 @@ export interface K8sJobInput {
 }
 
 /** The batch/v1 Job (or CronJob) that runs the whole pipeline in one pod, with the run log on the claim. */
-export function buildK8sJob(input: K8sJobInput): Record<string, any> {
+export function buildK8sJob(input: K8sJobInput): Manifest {
   const { job } = input;
   const spec = job.jobSpec.template.spec;
   const workingDir = job.workingDir ?? '/app';
@@ -195,7 +196,7 @@ export class K8sJobExecutor implements Executor {
  * Writes the Job (or CronJob) manifest of a pipeline file, or of a job file (`export default job(Train)`, whose pod
  * runs `runnable job`), with the configuration's `k8s-job` settings.
  */
-export function exportK8sJob(opts: { pipelineName: string; kind?: 'pipeline' | 'job'; file: string; exportName?: string; configFile?: string; parametersFile?: string; runId?: string; output?: string }): { manifest: Record<string, any>; output: string; submit: string } {
+export function exportK8sJob(opts: { pipelineName: string; kind?: 'pipeline' | 'job'; file: string; exportName?: string; configFile?: string; parametersFile?: string; runId?: string; output?: string }): { manifest: Manifest; output: string; submit: string } {
   const loaded = loadConfig({ configFile: opts.configFile });
   if (loaded.config.executor?.type !== 'k8s-job') {
     throw new ConfigError(`${loaded.file ?? 'The embedded default configuration'} does not select the k8s-job executor (executor.type is '${loaded.config.executor?.type ?? 'local'}').`);

@@ -5,6 +5,7 @@ import type { TaskDefinition } from '../../sdk/task';
 import type { StepLog } from '../../stores/run-log/types';
 import { MockError } from '../../errors';
 import type { Executor } from '../executor';
+import type { AnyInput } from '../../types/any';
 
 /**
  * What replaces a step's code:
@@ -14,7 +15,7 @@ import type { Executor } from '../executor';
  *  - `{ fail: 'message' }`, a failed attempt with that message (to dry-run on-failure paths).
  * A patch stands in for the code only: it runs without the step's catalog files and secrets.
  */
-export type StepPatch = ((input: any) => unknown) | { outputs: Record<string, unknown> } | { fail: string };
+export type StepPatch = ((input: AnyInput) => unknown) | { outputs: Record<string, unknown> } | { fail: string };
 
 /** `executor: { type: 'mocked', config: { patches: { train: ... } } }` in runnable.config.ts. */
 export interface MockedExecutorConfig {

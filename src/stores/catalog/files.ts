@@ -13,8 +13,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
-import { escapePath, glob } from 'tinyglobby';
+import type Picomatch from 'picomatch';
+import type * as Tinyglobby from 'tinyglobby';
+// loaded by the first catalog glob, not at start-up
+/* eslint-disable @typescript-eslint/no-require-imports */
+const picomatch = ((...a: Parameters<typeof Picomatch>) => (require('picomatch') as typeof Picomatch)(...a)) as typeof Picomatch;
+const tinyglobby = () => require('tinyglobby') as typeof Tinyglobby;
+/* eslint-enable @typescript-eslint/no-require-imports */
+const escapePath: typeof Tinyglobby.escapePath = (...a) => tinyglobby().escapePath(...a);
+const glob = ((...a: Parameters<typeof Tinyglobby.glob>) => tinyglobby().glob(...a)) as typeof Tinyglobby.glob;
 import { ArtifactError } from '../../errors';
 import type { DataCatalog } from '../run-log/types';
 import { checkRunId, type Catalog } from './catalog';

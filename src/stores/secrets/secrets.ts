@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import type * as Dotenv from 'dotenv';
+// loaded by the dotenv secrets manager when it reads its file, not at start-up
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const parseDotenv = ((...a: Parameters<typeof Dotenv.parse>) => (require('dotenv') as typeof Dotenv).parse(...a)) as typeof Dotenv.parse;
 import { RunnableError } from '../../errors';
 
 export class SecretNotFoundError extends RunnableError {
