@@ -37,8 +37,8 @@ const files = (log: RunLog, step: string) => log.steps[step]!.data_catalog.filte
 const catalogEntries = (log: RunLog, step: string) => files(log, step).map((c) => `${c.stage} ${c.name}`);
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
-async function run(cwd: string, file: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ log: RunLog; stdout: string }> {
-  const out = await runnable(['run', path.join(TUT, file), ...args], { cwd, env });
+async function run(cwd: string, file: string, args: string[] = [], env: Record<string, string> = {}, command: 'run' | 'job' = 'run'): Promise<{ log: RunLog; stdout: string }> {
+  const out = await runnable([command, path.join(TUT, file), ...args], { cwd, env });
   if (out.code !== 0) throw new Error(`${file} exited ${out.code}\n${out.stdout}\n${out.stderr}`);
   return { log: readRunLog(cwd, runIdFrom(out.stdout)), stdout: out.stdout };
 }
@@ -63,15 +63,18 @@ describe('tutorial chapters 1 to 6', () => {
     ch1Accuracy = metrics.accuracy;
   });
 
-  it('2: the same function as a tracked step: returns recorded, result files kept in the run catalog', async () => {
+  it('2: the same function as a tracked job: returns recorded, result files kept in the run catalog', async () => {
     const cwd = scratch();
-    const { log } = await run(cwd, '02-making-it-reproducible.ts', ['--run-id', 'baseline']);
+    const { log, stdout } = await run(cwd, '02-making-it-reproducible.ts', ['--run-id', 'baseline'], {}, 'job');
+    expect(stdout).toContain("Running job 'making-it-reproducible' as run baseline");
     expect(log.status).toBe('SUCCESS');
+    expect(log.run_config.kind).toBe('job');
+    expect(log.run_config.pipeline_name).toBe('making-it-reproducible');
     expect(statuses(log)).toEqual({ train: 'SUCCESS', success: 'SUCCESS' });
     expect(values(log).accuracy).toBe(ch1Accuracy); // the function did not change, nor did its result
     expect((values(log).report as { nTest: number }).nTest).toBe(120);
     expect(catalogEntries(log, 'train').sort()).toEqual(['put results/metrics.json', 'put results/model.json']);
-    const second = await run(cwd, '02-making-it-reproducible.ts');
+    const second = await run(cwd, '02-making-it-reproducible.ts', [], {}, 'job');
     expect(second.log.run_id).not.toBe('baseline');
     for (const id of ['baseline', second.log.run_id]) {
       expect(fs.existsSync(path.join(cwd, '.catalog', id, 'results/model.json'))).toBe(true);
