@@ -45,7 +45,7 @@ const LINKED = ['package.json', 'package-lock.json', 'tsconfig.json', 'node_modu
 /** Preparations a marker can ask for: the edits a page tells the reader to make, applied to a scratch copy. */
 const SETUPS: Record<string, (cwd: string) => void> = {
   /** Chapter 3: a parameter declared with the wrong type. */
-  'ch3-wrong-type': (cwd) => edit(cwd, '03-adding-flexibility.ts', '03-wrong-type.ts', [['n_estimators?: number; seed?: number }>({', 'n_estimators?: string; seed?: number }>({'], ["n_estimators: 50, seed: 42 })", "n_estimators: '50', seed: 42 })"]]),
+  'ch3-wrong-type': (cwd) => edit(cwd, '03-adding-flexibility.ts', '03-wrong-type.ts', [['n_estimators: z.number().int().min(1).default(50),', "n_estimators: z.string().default('50'),"]]),
   /** Chapter 5: a step still reading chapter 4's in-memory `df`, and a catalog list written as a string. */
   'ch5-mistakes': (cwd) =>
     edit(cwd, '05-handling-datasets.ts', '05-mistakes.ts', [

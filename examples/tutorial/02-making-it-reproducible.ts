@@ -1,13 +1,13 @@
 /**
  * Chapter 2 of the tutorial: making it reproducible.
  *
- * The same training function as chapter 1, unchanged, run as a tracked step: every run gets its own id and its
+ * The same training function as chapter 1, unchanged, run as a tracked job: every run gets its own id and its
  * own run log, and the files the function writes are copied into that run's catalog, so the next run cannot
  * overwrite them.
  *
- *   npx runnable run examples/tutorial/02-making-it-reproducible.ts
+ *   npx runnable job examples/tutorial/02-making-it-reproducible.ts
  */
-import { task, pipeline } from 'runnable-ts';
+import { task, job } from 'runnable-ts';
 import { trainMlModel } from './01-starting-point';
 
 const train = task(trainMlModel, {
@@ -16,4 +16,4 @@ const train = task(trainMlModel, {
   catalog: { put: ['results/model.json', 'results/metrics.json'] },
 });
 
-export default pipeline('making-it-reproducible').step(train).build();
+export default job(train, { name: 'making-it-reproducible' });

@@ -4,7 +4,8 @@
  * In chapter 4 the dataset and the split travelled between steps as pickled values: each one serialized whole
  * into the catalog and read whole by the next step. Here they travel as files instead: a step writes a CSV file
  * and `catalog: { put }` copies it into the run's catalog; a later step asks for it with `catalog: { get }` and
- * reads it row by row. Only small facts (row counts) and the model are return values.
+ * reads it row by row. Only small facts (row counts) and the model are return values. `load_data` and `preprocess`
+ * are cached (`cache: true`): a later run on the same data reuses their files instead of writing them again.
  *
  *   npx runnable run examples/tutorial/05-handling-datasets.ts
  *   RUNNABLE_PRM_n_samples=200000 npx runnable run examples/tutorial/05-handling-datasets.ts
@@ -20,7 +21,7 @@ const loadData = task(
     const rows = await writeDatasetCsv('data/dataset.csv', { nSamples: n_samples, seed: 42 });
     return { rows };
   },
-  { name: 'load_data', returns: ['rows'], catalog: { put: ['data/dataset.csv'] } },
+  { name: 'load_data', returns: ['rows'], catalog: { put: ['data/dataset.csv'] }, cache: true },
 );
 
 /** Reads the dataset file from the catalog and splits it, in one pass, into two files. */
@@ -29,7 +30,7 @@ const preprocess = task(
     const { trainRows, testRows } = await splitCsv('data/dataset.csv', 'data/train.csv', 'data/test.csv', test_size);
     return { train_rows: trainRows, test_rows: testRows };
   },
-  { name: 'preprocess', returns: ['train_rows', 'test_rows'], catalog: { get: ['data/dataset.csv'], put: ['data/train.csv', 'data/test.csv'] } },
+  { name: 'preprocess', returns: ['train_rows', 'test_rows'], catalog: { get: ['data/dataset.csv'], put: ['data/train.csv', 'data/test.csv'] }, cache: true },
 );
 
 /** Gets only the training file, and reads only the rows it trains on. */

@@ -42,8 +42,8 @@ const evaluate = task(
 
 export default pipeline('sharing-results')
   .params<{ test_size?: number; n_estimators?: number }>({ test_size: 0.2, n_estimators: 50 })
-  .step(LoadData)
-  .step(Preprocess)
+  .step(LoadData, { cache: true })
+  .step(Preprocess, { cache: true })
   .step(train)
   .step(evaluate)
   .build();

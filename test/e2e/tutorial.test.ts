@@ -37,8 +37,8 @@ const files = (log: RunLog, step: string) => log.steps[step]!.data_catalog.filte
 const catalogEntries = (log: RunLog, step: string) => files(log, step).map((c) => `${c.stage} ${c.name}`);
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
-async function run(cwd: string, file: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ log: RunLog; stdout: string }> {
-  const out = await runnable(['run', path.join(TUT, file), ...args], { cwd, env });
+async function run(cwd: string, file: string, args: string[] = [], env: Record<string, string> = {}, command: 'run' | 'job' = 'run'): Promise<{ log: RunLog; stdout: string }> {
+  const out = await runnable([command, path.join(TUT, file), ...args], { cwd, env });
   if (out.code !== 0) throw new Error(`${file} exited ${out.code}\n${out.stdout}\n${out.stderr}`);
   return { log: readRunLog(cwd, runIdFrom(out.stdout)), stdout: out.stdout };
 }
@@ -63,15 +63,18 @@ describe('tutorial chapters 1 to 6', () => {
     ch1Accuracy = metrics.accuracy;
   });
 
-  it('2: the same function as a tracked step: returns recorded, result files kept in the run catalog', async () => {
+  it('2: the same function as a tracked job: returns recorded, result files kept in the run catalog', async () => {
     const cwd = scratch();
-    const { log } = await run(cwd, '02-making-it-reproducible.ts', ['--run-id', 'baseline']);
+    const { log, stdout } = await run(cwd, '02-making-it-reproducible.ts', ['--run-id', 'baseline'], {}, 'job');
+    expect(stdout).toContain("Running job 'making-it-reproducible' as run baseline");
     expect(log.status).toBe('SUCCESS');
+    expect(log.run_config.kind).toBe('job');
+    expect(log.run_config.pipeline_name).toBe('making-it-reproducible');
     expect(statuses(log)).toEqual({ train: 'SUCCESS', success: 'SUCCESS' });
     expect(values(log).accuracy).toBe(ch1Accuracy); // the function did not change, nor did its result
     expect((values(log).report as { nTest: number }).nTest).toBe(120);
     expect(catalogEntries(log, 'train').sort()).toEqual(['put results/metrics.json', 'put results/model.json']);
-    const second = await run(cwd, '02-making-it-reproducible.ts');
+    const second = await run(cwd, '02-making-it-reproducible.ts', [], {}, 'job');
     expect(second.log.run_id).not.toBe('baseline');
     for (const id of ['baseline', second.log.run_id]) {
       expect(fs.existsSync(path.join(cwd, '.catalog', id, 'results/model.json'))).toBe(true);
@@ -121,12 +124,29 @@ describe('tutorial chapters 1 to 6', () => {
       for (const c of files(log, step)) expect(c.data_hash).toBe(sha256(path.join(cwd, '.catalog/files', c.name)));
     }
     expect(log.steps.train!.attempts[0]!.input_parameters).toMatchObject({ n_estimators: { value: 3 }, max_train_rows: { value: 300 } });
+
+    // the page's second run: another number of trees on the same data reuses the cached load_data and preprocess
+    const again = await run(cwd, '05-handling-datasets.ts', ['--run-id', 'files-2-trees'], { RUNNABLE_PRM_n_samples: '2000', RUNNABLE_PRM_n_estimators: '2', RUNNABLE_PRM_max_train_rows: '300' });
+    expect(again.stdout).toContain('load_data: ♻️  reused from files');
+    expect(again.stdout).toContain('preprocess: ♻️  reused from files');
+    expect(statuses(again.log)).toEqual({ load_data: 'SUCCESS', preprocess: 'SUCCESS', train: 'SUCCESS', evaluate: 'SUCCESS', success: 'SUCCESS' });
+    expect(again.log.steps.load_data!.cached_from).toEqual({ run_id: 'files', step: 'load_data' });
+    expect(again.log.steps.preprocess!.cached_from).toEqual({ run_id: 'files', step: 'preprocess' });
+    expect(again.log.steps.train!.cached_from).toBeUndefined(); // it reads n_estimators, which changed
+    expect(again.log.steps.evaluate!.cached_from).toBeUndefined();
+    expect(values(again.log)).toMatchObject({ rows: 2000, train_rows: v.train_rows, test_rows: v.test_rows });
+    for (const name of ['dataset.csv', 'train.csv', 'test.csv']) expect(sha256(path.join(cwd, '.catalog/files-2-trees/data', name))).toBe(sha256(path.join(stored, name)));
   });
 
   it('6: metrics tracked across runs, compared, and a model loaded from a run with loadArtifact', async () => {
     const cwd = scratch();
     const runs: RunLog[] = [];
     for (const n of ['2', '5']) runs.push((await run(cwd, '06-sharing-results.ts', ['--run-id', `trees-${n}`, '--tag', 'trees'], { RUNNABLE_PRM_n_estimators: n })).log);
+    // the second experiment changes only n_estimators: chapter 4's data steps, cached, are reused from the first
+    expect(runs[1]!.steps.load_data!.cached_from).toEqual({ run_id: 'trees-2', step: 'load_data' });
+    expect(runs[1]!.steps.preprocess!.cached_from).toEqual({ run_id: 'trees-2', step: 'preprocess' });
+    expect(runs[1]!.steps.train!.cached_from).toBeUndefined();
+    expect(runs[1]!.parameters.preprocessed_data!.data_hash).toBe(runs[0]!.parameters.preprocessed_data!.data_hash);
     for (const log of runs) {
       expect(log.tag).toBe('trees');
       const metrics = log.steps.evaluate!.attempts[0]!.user_defined_metrics;
