@@ -623,6 +623,7 @@ Exit code 0 when every artifact matches, 1 when one is missing or changed (each 
     .option('-c, --config <file>', 'configuration file')
     .addOption(new Option('--one-attempt', "run exactly one attempt whatever the step's retry says: the caller owns retries (out-of-process executors, Argo's retryStrategy)").hideHelp())
     .addOption(new Option('--output-only', 'print only what the step prints (no progress lines)').hideHelp())
+    .addOption(new Option('--cache-lookup', "consult the step cache before running the step (Argo pods: no orchestrating process does it for them)").hideHelp())
     .addHelpText(
       'after',
       `
@@ -632,7 +633,7 @@ The way to debug one failing step: inputs come from the run's log and catalog, s
   $ node --inspect-brk node_modules/.bin/runnable execute-single-node exp-001 pipeline.ts train   # with a debugger
 Exit code 0 when the step succeeds, 1 when it fails.`,
     )
-    .action(async (runId: string, file: string, step: string, flags: { export?: string; config?: string; oneAttempt?: boolean; outputOnly?: boolean }) => {
+    .action(async (runId: string, file: string, step: string, flags: { export?: string; config?: string; oneAttempt?: boolean; outputOnly?: boolean; cacheLookup?: boolean }) => {
       checkRunId(runId);
       const rel = path.relative(process.cwd(), path.resolve(file)) || file;
       const found = findPipeline(loadModule(file), rel, flags.export);
@@ -648,7 +649,7 @@ Exit code 0 when the step succeeds, 1 when it fails.`,
         process.exitCode = EXIT_OK;
         return;
       }
-      const result = await executeSingleNode(found.pipeline, runId, step, { ...options, ...(flags.oneAttempt && { oneAttempt: true }) }).finally(exitWithoutAbandonedCode);
+      const result = await executeSingleNode(found.pipeline, runId, step, { ...options, ...(flags.oneAttempt && { oneAttempt: true }), ...(flags.cacheLookup && { cacheLookup: true }) }).finally(exitWithoutAbandonedCode);
       process.exitCode = result.status === 'SUCCESS' ? EXIT_OK : EXIT_RUN_FAILED;
     });
 

@@ -22,7 +22,7 @@ import { executeGraph } from './traverse';
 import { PACKAGE_VERSION } from '../version';
 import { findBranch, findStep, walkSteps } from '../stores/run-log/document';
 import { executeTaskNode } from './task-node';
-import { checkRefresh, flushStepCache, type CacheSettings } from './step-cache';
+import { checkRefresh, executeWithCache, flushStepCache, type CacheSettings } from './step-cache';
 import { timestamp } from '../util/time';
 import { abortAllAttempts, enterRun, takeOrphanFaults } from './guard';
 import { knownSecretForms, redactAll } from './redaction';
@@ -662,6 +662,12 @@ export async function executeSingleNode(
      * retries (Argo's retryStrategy starts a new pod per attempt).
      */
     oneAttempt?: boolean;
+    /**
+     * Consult the step cache before running (and record the step for later runs): for pods of an Argo Workflow,
+     * where no orchestrating process does it. Executors that dispatch from a runnable process leave it off: their
+     * parent already looked the step up.
+     */
+    cacheLookup?: boolean;
   } = {},
 ): Promise<StepLog> {
   const env = options.env ?? process.env;
@@ -681,7 +687,7 @@ export async function executeSingleNode(
     services.reporter.warn(`Run ${runId} was owned by ${describeOwner(owner)}, which is gone (${reason}); taking it over to execute '${stepName}'.`);
   }
   try {
-    return await executeOwnedNode(pipeline, runId, stepName, services, graph, node, branches, env, !!options.oneAttempt);
+    return await executeOwnedNode(pipeline, runId, stepName, services, graph, node, branches, env, !!options.oneAttempt, !!options.cacheLookup);
   } finally {
     await ownership?.release();
   }
@@ -697,6 +703,7 @@ async function executeOwnedNode(
   branches: string[],
   env: NodeJS.ProcessEnv,
   oneAttempt: boolean,
+  cacheLookup: boolean,
 ): Promise<StepLog> {
   const original = await services.store.get(runId);
   const change = dagChange(original, graph);
@@ -712,7 +719,13 @@ async function executeOwnedNode(
   if (!oneAttempt && !findStep(original, stepName)) services.reporter.warn(`Step '${stepName}' never ran in ${runId}; it gets its first attempt.`);
   const leave = enterRun();
   try {
-    return await executeTaskNode(ctx, node, scope, oneAttempt ? { maxAttempts: 1 } : {});
+    const run = () => executeTaskNode(ctx, node, scope, oneAttempt ? { maxAttempts: 1 } : {});
+    if (!cacheLookup) return await run();
+    try {
+      return await executeWithCache(ctx, node, scope, run);
+    } finally {
+      await flushStepCache(ctx);
+    }
   } finally {
     leave();
     await services.store.close(runId);

@@ -7,6 +7,8 @@ import 'reflect-metadata';
 import { MemoryCatalog, MemoryRunLogStore, SilentReporter, Task, pipeline, pickled, metric, task, type ExecuteOptions, type PipelineEvent, type RunLog } from '../../src/index';
 import { MockedExecutor } from '../../src/executors/mocked';
 import { getTaskDefinition } from '../../src/sdk/task';
+import { executeSingleNode } from '../../src/engine/run';
+import { fan } from '../../src/engine/fan';
 import { assertValidRunLog } from '../helpers/run-log-schema';
 
 const calls: string[] = [];
@@ -184,5 +186,23 @@ describe('step cache in process', () => {
     const dry = await p.execute({ ...s, runId: 'dry', params: { size: 2, label: 'a' }, executor: new MockedExecutor() });
     expect(cachedFrom(dry.runLog)).toEqual({ load: null, total: null, report: null });
     expect(dry.runLog.steps.load!.fingerprint).toBeUndefined();
+  });
+
+  it('an Argo pod (execute-single-node --cache-lookup) reuses a cached step; without the flag (a child of an executor whose parent looked it up) it executes', async () => {
+    const s = services();
+    await p.execute({ ...s, runId: 'first', params: { size: 3, label: 'a' } });
+    for (const runId of ['pod-run', 'child-run']) await fan(p, runId, '.', 'out', { ...s, params: { size: 3, label: 'a' } });
+    calls.length = 0;
+    const pod = await executeSingleNode(p, 'pod-run', 'load', { ...s, oneAttempt: true, cacheLookup: true });
+    expect(calls).toEqual([]);
+    expect(pod.status).toBe('SUCCESS');
+    expect(pod.cached_from).toEqual({ run_id: 'first', step: 'load' });
+    const child = await executeSingleNode(p, 'child-run', 'load', { ...s, oneAttempt: true });
+    expect(calls).toEqual(['load']);
+    expect(child.cached_from).toBeUndefined();
+    // the pod's reuse is recorded like an in-process one: the next step reads the restored value
+    const next = await executeSingleNode(p, 'pod-run', 'total', { ...s, oneAttempt: true, cacheLookup: true });
+    expect(next.cached_from).toEqual({ run_id: 'first', step: 'total' });
+    expect(calls).toEqual(['load']);
   });
 });

@@ -276,7 +276,7 @@ class Transpiler {
 
   private task(node: TaskNode, where: Where): string {
     const id = `${where.id}/${node.name}`;
-    return this.container(argoName(node.name, id), ['execute-single-node', RUN_ID, this.input.file, `${where.prefix}${node.name}`, '--one-attempt'], where, { node });
+    return this.container(argoName(node.name, id), ['execute-single-node', RUN_ID, this.input.file, `${where.prefix}${node.name}`, '--one-attempt', '--cache-lookup'], where, { node });
   }
 
   private fanTemplate(node: CompositeNode, where: Where, direction: 'out' | 'in', extraArgs: string[] = [], outputs?: Manifest[], keys = where.keys): string {
