@@ -1,12 +1,17 @@
 'use strict';
 // Child process of bench/typecheck.ts: editor latency through the TypeScript language service.
-// usage: node editor-latency.js <tsconfig> <file> <identifier>
-// Prints one JSON line: the time of a quick info (hover) on the last occurrence of <identifier> in a fresh
-// service (what an editor pays on the first hover after opening the file), and after an edit of the file.
+// usage: node editor-latency.js <tsconfig> <file> <identifier> [operation]
+// operation (default 'hover'):
+//   hover      quick info on the last `const <identifier>` (the built pipeline), then again after an edit of the file
+//   chain-end  quick info on the last `.step` of the chain (the builder just before `.build()`)
+//   mid-step   quick info on the `.step` in the middle of the chain (an intermediate builder)
+//   signature  signature help inside the middle `.step(` (what the editor shows while typing its argument)
+// Prints one JSON line. Each run uses a fresh service (what an editor pays on the first request after opening the
+// file); the program (parse, bind) is built first, so the figures are the type work the request needs.
 const ts = require('typescript');
 const fs = require('fs');
 const path = require('path');
-const [config, file, ident] = process.argv.slice(2);
+const [config, file, ident, operation = 'hover'] = process.argv.slice(2);
 const read = ts.readConfigFile(config, ts.sys.readFile);
 const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(config));
 let text = fs.readFileSync(file, 'utf8');
@@ -29,21 +34,49 @@ const host = {
   getDirectories: ts.sys.getDirectories,
 };
 const ls = ts.createLanguageService(host, ts.createDocumentRegistry());
-// the program (parse, bind) is built first, so the hover measures the type work an editor does on hover
 ls.getProgram();
-const hover = () => {
-  const pos = text.lastIndexOf(`const ${ident}`) + 'const '.length + 1;
+
+function timed(request) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const qi = ls.getQuickInfoAtPosition(target, pos);
+  const shown = request();
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, text: qi ? ts.displayPartsToString(qi.displayParts) : '' };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, text: shown };
+}
+const quickInfo = (pos) => () => {
+  const qi = ls.getQuickInfoAtPosition(target, pos);
+  return qi ? ts.displayPartsToString(qi.displayParts) : '';
 };
-const first = hover();
-// an edit: a comment appended, as typing does; the service re-checks what it must
-text += '\n// edited\n';
-version++;
-ls.getProgram();
-const second = hover();
-process.stdout.write(JSON.stringify({ hoverMs: first.ms, hoverCpuMs: first.cpuMs, hoverAfterEditMs: second.ms, hoverText: first.text.split('\n')[0].slice(0, 200) }) + '\n');
+const signatureHelp = (pos) => () => {
+  const help = ls.getSignatureHelpItems(target, pos, undefined);
+  if (!help) return '';
+  const item = help.items[help.selectedItemIndex];
+  return ts.displayPartsToString(item.prefixDisplayParts) + item.parameters.map((p) => ts.displayPartsToString(p.displayParts)).join(', ') + ts.displayPartsToString(item.suffixDisplayParts);
+};
+const firstLine = (s) => s.split('\n')[0].slice(0, 200);
+const steps = [...text.matchAll(/\.step\(/g)].map((m) => m.index);
+
+if (operation === 'hover') {
+  const pos = () => text.lastIndexOf(`const ${ident}`) + 'const '.length + 1;
+  const first = timed(quickInfo(pos()));
+  // an edit: a comment appended, as typing does; the service re-checks what it must
+  text += '\n// edited\n';
+  version++;
+  ls.getProgram();
+  const second = timed(quickInfo(pos()));
+  process.stdout.write(JSON.stringify({ hoverMs: first.ms, hoverCpuMs: first.cpuMs, hoverAfterEditMs: second.ms, hoverText: firstLine(first.text) }) + '\n');
+} else {
+  if (!steps.length) throw new Error(`no .step( in ${file}`);
+  const mid = steps[steps.length >> 1];
+  const r =
+    operation === 'chain-end'
+      ? timed(quickInfo(steps[steps.length - 1] + 2))
+      : operation === 'mid-step'
+        ? timed(quickInfo(mid + 2))
+        : operation === 'signature'
+          ? timed(signatureHelp(mid + '.step('.length))
+          : undefined;
+  if (!r) throw new Error(`unknown operation '${operation}'`);
+  process.stdout.write(JSON.stringify({ ms: r.ms, cpuMs: r.cpuMs, text: firstLine(r.text) }) + '\n');
+}

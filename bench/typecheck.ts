@@ -70,7 +70,16 @@ export interface EditorFigures {
   /** The first line of what the hover shows. */
   hoverText: string;
   samplesMs: number[];
+  /**
+   * The other editor requests on the same file, each in a fresh service (median wall / CPU ms): quick info on the
+   * last `.step` of the chain (the builder before `.build()`), on the middle `.step` (an intermediate builder), and
+   * signature help inside the middle `.step(`.
+   */
+  requests?: Record<EditorRequest, { ms: number; cpuMs: number; text: string }>;
 }
+
+export type EditorRequest = 'chain-end' | 'mid-step' | 'signature';
+export const EDITOR_REQUESTS: readonly EditorRequest[] = ['chain-end', 'mid-step', 'signature'];
 
 export interface TypecheckResult {
   tempDir: string;
@@ -223,7 +232,23 @@ function measureEditor(config: string, file: string, reps: number): EditorFigure
     samples.push(JSON.parse(line));
   }
   const mid = [...samples].sort((a, b) => a.hoverMs - b.hoverMs)[(samples.length - 1) >> 1]!;
+  // the other requests exist only on a chain of .step() calls (not on the composed variant's .parallel() chain)
+  let requests: EditorFigures['requests'];
+  if (/\n {2}\.step\(/.test(fs.readFileSync(file, 'utf8'))) {
+    const out: Partial<NonNullable<EditorFigures['requests']>> = {};
+    for (const op of EDITOR_REQUESTS) {
+      const runs: { ms: number; cpuMs: number; text: string }[] = [];
+      for (let i = 0; i < reps; i++) {
+        const r = spawnSync(process.execPath, [`--stack-size=${TSC_STACK_KB}`, EDITOR_CHILD, config, file, 'generated', op], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+        const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
+        if (r.status === 0 && line) runs.push(JSON.parse(line));
+      }
+      if (runs.length) out[op] = { ms: round(median(runs.map((x) => x.ms)), 0), cpuMs: round(median(runs.map((x) => x.cpuMs)), 0), text: runs[0]!.text };
+    }
+    if (Object.keys(out).length === EDITOR_REQUESTS.length) requests = out as NonNullable<EditorFigures['requests']>;
+  }
   return {
+    ...(requests && { requests }),
     hoverMs: round(median(samples.map((x) => x.hoverMs)), 0),
     hoverAfterEditMs: round(median(samples.map((x) => x.hoverAfterEditMs)), 0),
     hoverCpuMs: round(median(samples.map((x) => x.hoverCpuMs)), 0),
@@ -268,7 +293,8 @@ export function typecheckBench(stepCounts: readonly number[], reps: number, log:
       log(
         `  ${String(k).padStart(4)} steps ${variant.padEnd(8)}: wall ${f.wallMs} ms, CPU ${f.cpuMs} ms, check ${f.checkTimeS ?? '?'} s (runs: ${f.checkSamplesS.join(', ')}), ` +
           `instantiations ${f.instantiations ?? '?'}, errors ${f.errorCount}${f.ts2589 ? ' (TS2589!)' : ''}${f.stackOverflow ? ' (STACK OVERFLOW)' : ''}` +
-          (f.editor ? `; hover ${f.editor.hoverMs} ms (CPU ${f.editor.hoverCpuMs} ms), after an edit ${f.editor.hoverAfterEditMs} ms` : ''),
+          (f.editor ? `; hover ${f.editor.hoverMs} ms (CPU ${f.editor.hoverCpuMs} ms), after an edit ${f.editor.hoverAfterEditMs} ms` : '') +
+          (f.editor?.requests ? `; ${EDITOR_REQUESTS.map((op) => `${op} ${f.editor!.requests![op].ms} ms (CPU ${f.editor!.requests![op].cpuMs} ms)`).join(', ')}` : ''),
       );
       for (const e of f.errors.slice(0, 3)) log(`      ${e}`);
     }

@@ -517,8 +517,17 @@ export interface TerminatedBuilder<P extends object, C extends Entry, St extends
 
 /** The step entries of a pipeline type (never for never: no on-failure pipeline). */
 export type StepsOf<Pl> = Pl extends PipelineOfSteps<infer S> ? S : never;
-/** One step's entry for runnable-ts/testing: its name (`{ name }` option, else what the compiler sees), inputs, outputs. */
-type StepEntryOf<S, Nm extends string> = { n: [Nm] extends [never] ? VisibleStepName<S> : Nm; i: StepIn<S>; o: StepOut<S> };
+/**
+ * One step's entry for runnable-ts/testing: its name (`{ name }` option, else what the compiler sees), inputs,
+ * outputs. A step whose name the compiler cannot see (a `@Task` class without `{ name }`) keeps only its outputs,
+ * the only part its mocks are checked against; built from the output type alone, its entry is a type TypeScript
+ * knows to be closed, so it is not re-instantiated at every later `.step()` call (the step list was the one
+ * quadratic term of an editor request on a long chain: docs/type-safety.md).
+ */
+type StepEntryOf<S, Nm extends string> = EntryOf<[Nm] extends [never] ? VisibleStepName<S> : Nm, S>;
+type EntryOf<N extends string, S> = string extends N ? Step<string, unknown, StepOut<S>> : Step<N, StepIn<S>, StepOut<S>>;
+/** How a built pipeline's hover shows each of its steps: `Step<"train", { rows: number[] }, { model: Model }>`. */
+type Step<N extends string, I, O> = { n: N; i: I; o: O };
 
 type BranchKeys<B> = { [K in keyof B]: keyof StepOut<B[K]> }[keyof B];
 

@@ -67,8 +67,12 @@ it('the fixture has no diagnostics', () => {
 it('a built pipeline hovers as Pipeline<parameters, what its steps write, its steps (for typed mocks)>', () => {
   const shown = hover('built').replace(/\s+/g, ' ');
   expect(shown).toBe(
-    'const built: Pipeline<{ test_size?: number; }, { df: Frame; n_train: number; }, StepEntryOf<FnTask<"load", {}, { df: Frame; }>, never> | StepEntryOf<FnTask<"split", { df: Frame; test_size?: number; }, { n_train: number; }>, never>>',
+    'const built: Pipeline<{ test_size?: number; }, { df: Frame; n_train: number; }, Step<"load", {}, { df: Frame; }> | Step<"split", { df: Frame; test_size?: number; }, { n_train: number; }>>',
   );
+});
+
+it('a step whose name the compiler cannot see (a class without { name }) is listed by its outputs only', () => {
+  expect(hover('unnamed').replace(/\s+/g, ' ')).toBe('const unnamed: Pipeline<{}, { score: number; }, Step<string, unknown, { score: number; }>>');
 });
 
 it.each(['step-options', 'map-options', 'parallel-branches'])('signature help of a valid call (%s) shows no error types', (name) => {

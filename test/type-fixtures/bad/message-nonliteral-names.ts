@@ -8,7 +8,7 @@ declare const name: string;
 
 export const mapped = pipeline('a')
   .step(gen)
-  // @expect-error Type 'Pipeline<{ q: number; }, { w: number; }, StepEntryOf<FnTask<"w", { q: number; }, { w: number; }>, never>>' is not assignable to type '"✖ map branch: missing input 'q'
+  // @expect-error Type 'Pipeline<{ q: number; }, { w: number; }, Step<"w", { q: number; }, { w: number; }>>' is not assignable to type '"✖ map branch: missing input 'q'
   .map(name, { over: 'items', as: 'item', branch: needsQ })
   .build();
 
