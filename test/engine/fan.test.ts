@@ -84,7 +84,7 @@ function expectCommandsInManifest(commands: string[][], exportName: string): voi
   const patterns = (m.spec.templates as Manifest[])
     .filter((t) => t.container)
     .map((t) => new RegExp(`^${strip(t.container.command.slice(2)).map((w: string) => w.split(/\{\{[^}]+\}\}/).map(escape).join('[A-Za-z0-9_-]+')).join(' ')}$`));
-  expect(patterns.some((p) => p.test('execute-single-node fan-1 pipeline.ts nowhere --one-attempt'))).toBe(false);
+  expect(patterns.some((p) => p.test('execute-single-node fan-1 pipeline.ts nowhere --one-attempt --cache-lookup'))).toBe(false);
   expect(commands.length).toBeGreaterThan(3);
   for (const c of commands) {
     const words = strip(c).map((w) => (w === FILE ? 'pipeline.ts' : w));

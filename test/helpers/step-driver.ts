@@ -57,7 +57,7 @@ export class StepDriver {
       if (isTaskNode(node)) {
         const attempts = node.options.retry?.maxAttempts ?? 1;
         ok = false;
-        for (let i = 0; i < attempts && !ok; i++) ok = (await this.cli(['execute-single-node', this.runId, this.file, internal, '--one-attempt'])).code === 0;
+        for (let i = 0; i < attempts && !ok; i++) ok = (await this.cli(['execute-single-node', this.runId, this.file, internal, '--one-attempt', '--cache-lookup'])).code === 0;
       } else if (node.type === 'loop') {
         ok = true;
         for (let i = 0; ; i++) {
