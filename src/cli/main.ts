@@ -309,6 +309,8 @@ they parse, else taken as strings). Exit code 0 when the run succeeds, 1 when it
     .option('--tag <tag>', 'tag recorded in the run log, to find and compare runs later')
     .option('-c, --config <file>', 'configuration file (default RUNNABLE_CONFIGURATION_FILE, else runnable.config.ts / .runnablerc.* found from here up)')
     .option('-e, --export <name>', 'name of the exported job when it is not the default export')
+    .option('--cache', "step cache on: reuse the task's outputs from an earlier successful run with the same code and parameters (docs/caching.md)")
+    .option('--no-cache', 'reuse nothing: the task executes (its fingerprint is still recorded for later runs)')
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .addHelpText(
       'after',

@@ -9,7 +9,7 @@ import type { OptionalModule } from '../types/any';
  * by {@link configureTelemetryFromEnv} from the original's environment switches).
  *
  * Spans (names and attributes as the Python runnable's, plus attempts):
- * - `pipeline:<pipeline name>`: `pipeline_name`, `run_id`, `executor`; events `Pipeline execution started`,
+ * - `pipeline:<pipeline name>` (`job:<job name>` for a job): `pipeline_name`, `run_id`, `executor`; events `Pipeline execution started`,
  *   `Pipeline completed` / `Pipeline failed`.
  * - `task:<step internal name>` (child of the run span, or of its composite step's span): `task_name`, `task_type`,
  *   `run_id`, `status`, `attempts`; events `Task started`, `Task completed` (outputs), `Task failed` (error), one
@@ -80,10 +80,10 @@ export class TelemetryReporter implements Progress {
     return span ? trace.setSpan(context.active(), span) : context.active();
   }
 
-  runStarted(info: { runId: string; pipeline: string; isRetry: boolean }): void {
+  runStarted(info: { runId: string; pipeline: string; isRetry: boolean; kind?: 'pipeline' | 'job' }): void {
     this.inner.runStarted(info);
     this.runId = info.runId;
-    this.runSpan = this.tracer.startSpan(`pipeline:${info.pipeline}`, {
+    this.runSpan = this.tracer.startSpan(`${info.kind === 'job' ? 'job' : 'pipeline'}:${info.pipeline}`, {
       attributes: { pipeline_name: info.pipeline, run_id: info.runId, executor: this.executor, is_retry: info.isRetry },
     });
     this.runSpan.addEvent('Pipeline execution started');

@@ -105,6 +105,21 @@ describe('runnable job (local executor)', () => {
     expect(fs.readFileSync(path.join(cwd, '.run_log_store/shell-1.json'), 'utf8')).not.toContain(secret);
   }, 60_000);
 
+  it('--cache reuses the task of an earlier successful job run with the same parameters; --no-cache executes it', async () => {
+    const cwd = project();
+    const first = await runnable(['job', FILE, '--export', 'greet', '--run-id', 'c-1', '--cache'], { cwd, env: { RUNNABLE_PRM_name: 'ada' } });
+    expect(first.code).toBe(0);
+    const second = await runnable(['job', FILE, '--export', 'greet', '--run-id', 'c-2', '--cache'], { cwd, env: { RUNNABLE_PRM_name: 'ada' } });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('♻️  reused from c-1');
+    expect(readRunLog(cwd, 'c-2').steps.greet!.cached_from).toEqual({ run_id: 'c-1', step: 'greet' });
+    const other = await runnable(['job', FILE, '--export', 'greet', '--run-id', 'c-3', '--cache'], { cwd, env: { RUNNABLE_PRM_name: 'bob' } });
+    expect(readRunLog(cwd, 'c-3').steps.greet!.cached_from).toBeUndefined(); // another parameter value: executed
+    expect(other.code).toBe(0);
+    await runnable(['job', FILE, '--export', 'greet', '--run-id', 'c-4', '--no-cache'], { cwd, env: { RUNNABLE_PRM_name: 'ada' } });
+    expect(readRunLog(cwd, 'c-4').steps.greet!.cached_from).toBeUndefined();
+  });
+
   it('refuses a pipeline file, naming the export and the command to use', async () => {
     const cwd = project();
     const r = await runnable(['job', FILE, '--export', 'notAJob'], { cwd });

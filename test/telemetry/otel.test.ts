@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { trace, SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { pipeline, task } from '../../src/index';
+import { job, pipeline, task } from '../../src/index';
 import { configureTelemetryFromEnv, attributeValue } from '../../src/telemetry/otel';
 import { inMemory } from '../helpers/memory-run';
 import { ROOT, runnable, tmpDir } from '../helpers/cli';
@@ -21,6 +21,13 @@ const byName = (spans: ReadableSpan[], name: string) => {
 const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
 
 describe('OpenTelemetry spans (in-memory exporter)', () => {
+  it("a job's run span is named job:<name>, as in the original", async () => {
+    await job(task(({ n }: { n: number }) => ({ twice: n * 2 }), { name: 'double', returns: ['twice'] }), { name: 'doubler' }).execute(inMemory({ runId: 'otel-job', params: { n: 2 } }));
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name).sort()).toEqual(['attempt:double#1', 'job:doubler', 'task:double']);
+    expect(byName(spans, 'job:doubler').attributes).toMatchObject({ pipeline_name: 'doubler', run_id: 'otel-job' });
+  });
+
   it('a span per run, step and attempt (terminal nodes have none), nested as the run is, with the original names and attributes', async () => {
     let calls = 0;
     const flaky = task(
