@@ -30,8 +30,22 @@ export async function runnable(args: string[], opts: { cwd: string; env?: Record
   }
 }
 
+const created: string[] = [];
+
+/**
+ * A fresh temp folder, removed when the test file ends (set RUNNABLE_KEEP_TEST_TMP=1 to keep them for a look):
+ * hundreds of end-to-end runs per `npm test` would otherwise pile up in the machine's temp folder.
+ */
 export function tmpDir(prefix = 'rt-e2e-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+if (typeof afterAll === 'function' && !process.env.RUNNABLE_KEEP_TEST_TMP) {
+  afterAll(() => {
+    for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
 }
 
 export function runIdFrom(stdout: string): string {
