@@ -64,3 +64,13 @@ export function createFileExclusiveSync(file: string, data: string | Buffer): bo
     fs.rmSync(tmp, { force: true });
   }
 }
+
+/** The names in a folder, or none when the folder does not exist (yet): for stores whose folders are made lazily. */
+export function readdirOrEmptySync(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}

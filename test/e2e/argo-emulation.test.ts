@@ -14,22 +14,13 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { ChunkedFsRunLogStore } from '../../src/stores/run-log/chunked-fs';
 import type { RunLog } from '../../src/stores/run-log/types';
-import { ROOT, runnable, tmpDir as makeTmp } from '../helpers/cli';
+import { ROOT, runnable, tmpDir } from '../helpers/cli';
 import { ensureNodeImage, NODE_IMAGE } from '../helpers/podman';
 import { shape } from '../helpers/run-log-shape';
 import { emulateWorkflow, type EmulatedWorkflow } from '../helpers/argo-emulator';
 import { schemaErrors } from '../helpers/argo-schema';
 import { lintWorkflow } from '../../src/executors/argo/lint';
 
-const made: string[] = [];
-const tmpDir = (prefix: string) => {
-  const d = makeTmp(prefix);
-  made.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
 
 const CONTRACT = path.join(ROOT, 'test/fixtures/executors/contract.ts');
 const DEADLINES = path.join(ROOT, 'test/fixtures/executors/argo-deadlines.ts');

@@ -4,21 +4,12 @@
  */
 import * as fs from 'node:fs';
 import { emulateWorkflow, evalDepends, evalWhen, type EmulatedWorkflow } from '../helpers/argo-emulator';
-import { tmpDir as makeTmp } from '../helpers/cli';
+import { tmpDir } from '../helpers/cli';
 import { transpile } from '../../src/executors/argo/transpile';
 import { parseArgoConfig } from '../../src/executors/argo/config';
 import { initialParameters } from '../../src/engine/params';
 import { pipeline, task } from '../../src';
 
-const made: string[] = [];
-const tmpDir = (prefix: string) => {
-  const d = makeTmp(prefix);
-  made.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
 
 type M = Record<string, any>;
 const pod = (name: string, extra: M = {}): M => ({ name, container: { image: 'img', command: ['run', name] }, ...extra });

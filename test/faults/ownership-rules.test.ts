@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
-import { MemoryCatalog, MemoryRunLogStore, pipeline, task, type Reporter } from '../../src/index';
+import { MemoryCatalog, MemoryRunLogStore, pipeline, task } from '../../src/index';
 import { RunOwnedError, ParameterError } from '../../src/errors';
 import { acquireRun, ownerGoneReason, ownershipTiming } from '../../src/engine/ownership';
 import { executeSingleNode } from '../../src/engine/run';
 import { listRuns } from '../../src/engine/runs';
 import type { RunOwner } from '../../src/stores/run-log/store';
 import { SilentReporter } from '../../src/engine/reporter';
+import { WarningsReporter } from '../helpers/warnings-reporter';
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const foreign = (heartbeatAt: string): RunOwner => ({
@@ -23,18 +24,6 @@ function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '0']).pid!;
 }
 
-class Recording implements Reporter {
-  warnings: string[] = [];
-  runStarted(): void {}
-  stepStarted(): void {}
-  stepSkipped(): void {}
-  attemptFailed(): void {}
-  stepFinished(): void {}
-  runFinished(): void {}
-  warn(m: string): void {
-    this.warnings.push(m);
-  }
-}
 
 describe('when an owner is gone', () => {
   const staleMs = 60_000;
@@ -82,7 +71,7 @@ describe('ownership in the engine (in memory)', () => {
   it('a retry takes over an owner on another host whose heartbeat is stale, and says so', async () => {
     const { p, fix } = failingPipeline();
     const store = new MemoryRunLogStore();
-    const reporter = new Recording();
+    const reporter = new WarningsReporter();
     const opts = { runLogStore: store, catalog: new MemoryCatalog(), reporter, env: {} };
     await p.execute({ ...opts, runId: 'm-1' }).catch(() => undefined);
     await store.acquireOwner('m-1', foreign(minutesAgo(5)), () => true);

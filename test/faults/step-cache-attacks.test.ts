@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileSystemCatalog, FileSystemRunLogStore, pipeline, pickled, task, type ExecuteOptions, type Reporter } from '../../src/index';
 import { SilentReporter } from '../../src/engine/reporter';
+import { WarningsReporter } from '../helpers/warnings-reporter';
 import type { StepCacheEntry } from '../../src/stores/run-log/store';
 
 const calls: string[] = [];
@@ -19,19 +20,6 @@ const make = task(({ n }: { n: number }) => (calls.push('make'), { data: { value
 const use = task(({ data }: { data: { values: number[] } }) => (calls.push('use'), { sum: data.values.reduce((a, b) => a + b, 0) }), { name: 'use', returns: ['sum'], cache: true });
 const p = pipeline('attacked').params<{ n: number }>().step(make).step(use).build();
 
-/** A silent reporter that keeps the warnings. */
-class Warnings implements Reporter {
-  readonly warnings: string[] = [];
-  runStarted(): void {}
-  stepStarted(): void {}
-  stepSkipped(): void {}
-  attemptFailed(): void {}
-  stepFinished(): void {}
-  runFinished(): void {}
-  warn(m: string): void {
-    this.warnings.push(m);
-  }
-}
 
 function setup() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-cache-attack-'));
@@ -66,7 +54,7 @@ describe('step cache attacks', () => {
     const text = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, text.replace('"values":[0,2', '"values":[0,3'));
     calls.length = 0;
-    const w = new Warnings();
+    const w = new WarningsReporter();
     const r = await p.execute(s.opts('victim', w));
     expect(calls).toEqual(['make']); // 'use' reads the fresh value, whose hash is the original one: reused
     expect(r.runLog.steps.make!.cached_from).toBeUndefined();
@@ -79,7 +67,7 @@ describe('step cache attacks', () => {
     await p.execute(s.opts('src'));
     fs.rmSync(path.join(s.cat, 'src', 'make', 'data.superjson'));
     calls.length = 0;
-    const w = new Warnings();
+    const w = new WarningsReporter();
     await p.execute(s.opts('victim', w));
     expect(calls).toEqual(['make']);
     expect(w.warnings.join('\n')).toMatch(/'src\/make\/data.superjson' is missing from the catalog/);

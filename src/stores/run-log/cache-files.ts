@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { StepCacheEntry } from './store';
+import { readdirOrEmptySync } from '../../util/fs';
 
 /*
  * The step cache index on a local file system, shared by the file-system and chunked-fs stores:
@@ -81,13 +82,8 @@ export class CacheFiles {
   get(key: string): StepCacheEntry[] {
     checkDigest('key', key);
     const dir = this.shard(key);
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    const names = readdirOrEmptySync(dir);
+    if (!names.length) return [];
     const out: StepCacheEntry[] = [];
     this.made.add(dir);
     const prefix = `${key}.`;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunOwner } from './store';
 import { RunOwnedError } from '../../errors';
-import { createFileExclusiveSync, writeFileAtomicSync } from '../../util/fs';
+import { createFileExclusiveSync, readdirOrEmptySync, writeFileAtomicSync } from '../../util/fs';
 
 /*
  * Owner records on a local file system, shared by the file-system and chunked-fs stores.
@@ -18,14 +18,7 @@ const GEN = /^owner-(\d{1,12})\.json$/;
 const genFile = (n: number) => `owner-${String(n).padStart(8, '0')}.json`;
 
 function generations(dir: string): number[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  return names.flatMap((f) => {
+  return readdirOrEmptySync(dir).flatMap((f) => {
     const m = GEN.exec(f);
     return m ? [Number(m[1])] : [];
   }).sort((a, b) => a - b);
