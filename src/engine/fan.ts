@@ -1,4 +1,4 @@
-import { buildGraph, canonicalJson, isTaskNode, isTerminal, nodeInScope, type CompositeNode, type Graph, type GraphNode, type LoopNode } from '../graph/graph';
+import { buildGraph, canonicalJson, isTaskNode, isTerminal, type CompositeNode, type Graph, type LoopNode } from '../graph/graph';
 import { findBranch, findStep } from '../stores/run-log/document';
 import type { Parameter, RunLog, StepLog } from '../stores/run-log/types';
 import { ParameterError } from '../errors';
@@ -18,6 +18,7 @@ import {
 } from './composites';
 import { jsonParameter } from './params';
 import { createRun, makeContext, reopenRun, resolveServices, type ExecuteOptions } from './run';
+import { locateNode } from './node-path';
 import { executeTerminal } from './traverse';
 import type { AnyPipeline } from '../types/any';
 
@@ -53,37 +54,6 @@ export interface FanResult {
   message?: string;
   /** The composite was skipped: it (or its branch) succeeded in the run being retried. */
   skipped?: boolean;
-}
-
-interface Located {
-  node: GraphNode;
-  /** The graph the node belongs to. */
-  graph: Graph;
-  /** The enclosing branches' internal names, outermost first. */
-  branches: string[];
-}
-
-/** Finds the node of a dot path (`map.3.inner`, `par.b.success`); branch keys of maps and loops are free. */
-function locate(root: Graph, internalName: string): Located {
-  const segments = internalName.split('.');
-  const branches: string[] = [];
-  let g = root;
-  let prefix = '';
-  for (let i = 0; ; i += 2) {
-    const name = segments[i]!;
-    const node = nodeInScope(g, name);
-    const where = prefix ? `branch '${prefix}'` : `pipeline '${root.name}'`;
-    if (!node) throw new ParameterError(`${where} has no step '${name}'. Its steps: ${[...g.nodes.keys()].join(', ')}.`);
-    if (i === segments.length - 1) return { node, graph: g, branches };
-    const key = segments[i + 1];
-    if (key === undefined || i + 2 > segments.length - 1) throw new ParameterError(`'${internalName}' does not name a step: after a branch comes a step name (<step>.<branch>.<step>).`);
-    if (isTerminal(node) || isTaskNode(node)) throw new ParameterError(`'${name}' in '${internalName}' is a ${node.type} step: it has no branches.`);
-    const next = node.type === 'parallel' || node.type === 'conditional' ? node.branches.get(key) : node.branch;
-    if (!next) throw new ParameterError(`${node.type} '${name}' has no branch '${key}'. Its branches: ${'branches' in node ? [...node.branches.keys()].join(', ') : ''}.`);
-    prefix = prefix ? `${prefix}.${name}.${key}` : `${name}.${key}`;
-    branches.push(prefix);
-    g = next;
-  }
 }
 
 /** The scope of a step: the run's values, then each enclosing branch's own values. */
@@ -274,7 +244,7 @@ export async function fan(pipeline: AnyPipeline, runId: string, stepPath: string
     return { status: 'PROCESSING', output: '' };
   }
   const graph = buildGraph(pipeline);
-  const { node, branches } = locate(graph, stepPath);
+  const { node, branches } = locateNode(graph, stepPath, { terminals: true });
   if (isTaskNode(node)) {
     throw new ParameterError(`'${stepPath}' is a ${node.type} step: run it with 'runnable execute-single-node ${runId} <file> ${stepPath}'.`);
   }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { tsyringe } from '../util/di';
 import type { DependencyContainer } from 'tsyringe';
-import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, nodeInScope, type Graph, type TaskNode } from '../graph/graph';
+import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, type Graph, type TaskNode } from '../graph/graph';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
 import type { SecretsManager } from '../stores/secrets/secrets';
@@ -30,6 +30,7 @@ import { recordedFiles } from './integrity';
 import { runValues } from './result-values';
 import { OWNER_TOKEN_ENV, acquireRun, describeOwner, type Ownership } from './ownership';
 import { executeInLaunch } from './launch';
+import { locateNode } from './node-path';
 import { setPipelineRunner } from '../sdk/runner';
 import type { AnyPipeline } from '../types/any';
 
@@ -621,29 +622,9 @@ export async function createRun(
 
 /** Finds the task node of a dot path (`step`, `map.3.step`, `par.b.loop.0.step`) and the branches on the way. */
 export function resolveNodePath(graph: Graph, internalName: string): { node: TaskNode; branches: string[] } {
-  const segments = internalName.split('.');
-  const branches: string[] = [];
-  let g = graph;
-  let prefix = '';
-  for (let i = 0; ; i += 2) {
-    const name = segments[i]!;
-    const node = nodeInScope(g, name);
-    const where = prefix ? `branch '${prefix}'` : `pipeline '${graph.name}'`;
-    const names = () => [...g.nodes.values()].filter((n) => !isTerminal(n)).map((n) => n.name).join(', ');
-    if (!node || isTerminal(node)) throw new ParameterError(`${where} has no step '${name}'. Its steps: ${names()}.`);
-    if (i === segments.length - 1) {
-      if (!isTaskNode(node)) throw new ParameterError(`'${internalName}' is a ${node.type} step; execute one of the task steps inside its branches (e.g. '${internalName}.<branch>.<step>').`);
-      return { node, branches };
-    }
-    const key = segments[i + 1];
-    if (key === undefined || i + 2 > segments.length - 1) throw new ParameterError(`'${internalName}' does not name a step: after a branch comes a step name (<step>.<branch>.<step>).`);
-    if (isTaskNode(node)) throw new ParameterError(`'${name}' in '${internalName}' is a task step: it has no branches.`);
-    const next = node.type === 'parallel' || node.type === 'conditional' ? node.branches.get(key) : node.branch;
-    if (!next) throw new ParameterError(`${node.type} '${name}' has no branch '${key}'. Its branches: ${'branches' in node ? [...node.branches.keys()].join(', ') : '(map iterations and loop iterations are named by item and index)'}.`);
-    prefix = prefix ? `${prefix}.${name}.${key}` : `${name}.${key}`;
-    branches.push(prefix);
-    g = next;
-  }
+  const { node, branches } = locateNode(graph, internalName, { terminals: false });
+  if (!isTaskNode(node)) throw new ParameterError(`'${internalName}' is a ${node.type} step; execute one of the task steps inside its branches (e.g. '${internalName}.<branch>.<step>').`);
+  return { node, branches };
 }
 
 /**
