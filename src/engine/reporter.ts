@@ -53,25 +53,19 @@ export class SilentReporter implements Reporter {
   attemptFailed(): void {}
   stepFinished(): void {}
   runFinished(): void {}
-  warn(): void {}
+  warn(_message: string): void {}
 }
 
 /**
  * Prints nothing of its own, only what steps print, unprefixed and as it comes: the reporter of a step's own process
  * under an out-of-process executor (the parent prefixes and shows it, and records the progress).
  */
-export class StepOutputReporter implements Reporter {
+export class StepOutputReporter extends SilentReporter {
   readonly showsStepOutput = true;
-  runStarted(): void {}
-  stepStarted(): void {}
-  stepSkipped(): void {}
-  attemptFailed(): void {}
-  stepFinished(): void {}
-  runFinished(): void {}
   stepOutput(_internalName: string, text: string, stream: 'stdout' | 'stderr'): void {
     (stream === 'stdout' ? rawStdout : rawStderr)(text);
   }
-  warn(message: string): void {
+  override warn(message: string): void {
     rawStderr(`⚠️  ${message}\n`);
   }
 }

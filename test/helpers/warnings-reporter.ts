@@ -1,15 +1,9 @@
-import type { Reporter } from '../../src/index';
+import { SilentReporter } from '../../src/index';
 
 /** A reporter that prints nothing and keeps the warnings, for tests that assert what the engine warned about. */
-export class WarningsReporter implements Reporter {
+export class WarningsReporter extends SilentReporter {
   readonly warnings: string[] = [];
-  runStarted(): void {}
-  stepStarted(): void {}
-  stepSkipped(): void {}
-  attemptFailed(): void {}
-  stepFinished(): void {}
-  runFinished(): void {}
-  warn(m: string): void {
-    this.warnings.push(m);
+  override warn(message: string): void {
+    this.warnings.push(message);
   }
 }
