@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { median } from './stats';
+import { containerConfigYaml, ensureNodeImage } from '../test/helpers/podman';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'runnable.js');
@@ -43,25 +44,14 @@ const CONFIGS: Record<string, string> = {
   emulator: `executor:\n  type: emulator\n  config:\n    maxProcesses: ${os.availableParallelism()}\nrunLogStore:\n  type: chunked-fs\n`,
 };
 
+/** The local-container configuration the tests use (podman, the offline node image), or undefined without podman. */
 function podmanConfig(): string | undefined {
-  if (spawnSync('podman', ['--version']).status !== 0) return undefined;
-  const image = `localhost/runnable-ts-node:${process.version}`;
-  const args = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'];
-  if (spawnSync('podman', [...args, 'image', 'exists', image]).status !== 0) {
-    if (spawnSync('bash', [path.join(ROOT, 'scripts', 'node-image.sh'), image, 'podman'], { stdio: 'ignore' }).status !== 0) return undefined;
+  try {
+    ensureNodeImage();
+    return containerConfigYaml();
+  } catch {
+    return undefined;
   }
-  return [
-    'executor:',
-    '  type: local-container',
-    '  config:',
-    `    image: ${image}`,
-    '    binary: podman',
-    `    binaryArgs: [${args.join(', ')}]`,
-    '    runArgs: [--ulimit, "nofile=1024:1024", --ulimit, "nproc=1024:1024", --network, none]',
-    'runLogStore:',
-    '  type: chunked-fs',
-    '',
-  ].join('\n');
 }
 
 export interface ExecutorsResult {
