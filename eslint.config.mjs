@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 const code = ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'];
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'node_modules/**', 'src/vendor/**'] },
+  // bench/.startup-*, .executors-*, .artifacts-*: scratch projects the benchmarks write (gitignored), left behind when a bench is interrupted
+  { ignores: ['lib/**', 'node_modules/**', 'src/vendor/**', 'bench/.*/**'] },
   { files: code, extends: [js.configs.recommended, ...tseslint.configs.recommended] },
   {
     files: code,
