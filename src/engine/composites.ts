@@ -1,4 +1,4 @@
-import type { CompositeNode, ConditionalNode, Graph, LoopNode, MapNode, ParallelNode } from '../graph/graph';
+import { declaredReturns, type CompositeNode, type ConditionalNode, type Graph, type LoopNode, type MapNode, type ParallelNode } from '../graph/graph';
 import { findBranch, findStep } from '../stores/run-log/document';
 import type { Parameter, StepLog } from '../stores/run-log/types';
 import { Scope, type RunContext } from './context';
@@ -127,7 +127,7 @@ export async function mergeMap(ctx: RunContext, node: MapNode, internal: string,
     throw new StepFailure(`${failed.length} of ${items.length} iterations failed: ${shown}${failed.length > 5 ? ', …' : ''}`);
   }
   // The names the branch's steps may write (not its on-failure pipelines: a recovered failure fails the branch).
-  const names = new Set(branchReturns(node.branch));
+  const names = new Set(declaredReturns(node.branch));
   for (const o of outcomes) for (const k of o.scope.written) names.add(k);
   const merged: Record<string, Parameter> = {};
   for (const name of names) {
@@ -238,18 +238,4 @@ export async function executeComposite(ctx: RunContext, node: CompositeNode, sco
   await ctx.store.apply(ctx.runId, ops);
   ctx.reporter.stepFinished({ internalName: internal, status, seconds: (performance.now() - t0) / 1000, attempt: 1, ...(step.message && { error: step.message }), step });
   return status;
-}
-
-/** The names the steps of a branch graph may write (nested composites included, on-failure pipelines excluded). */
-function branchReturns(g: Graph): string[] {
-  const out = new Set<string>();
-  const visit = (graph: Graph) => {
-    for (const node of graph.nodes.values()) {
-      if (node.type === 'task' || node.type === 'stub') node.task.returns.forEach((r) => out.add(r.name));
-      else if (node.type === 'parallel' || node.type === 'conditional') node.branches.forEach(visit);
-      else if (node.type === 'map' || node.type === 'loop') visit(node.branch);
-    }
-  };
-  visit(g);
-  return [...out];
 }

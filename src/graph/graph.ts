@@ -205,7 +205,10 @@ export function dagHash(g: Graph): string {
   return hashDump(dumpGraph(g));
 }
 
-/** Names every step of a graph (and its nested branches) may return: what a map collects even when it has no items. */
+/**
+ * The names the steps of a graph may write (nested composites included, on-failure pipelines excluded: a recovered
+ * failure fails its branch): what a map collects even when no item wrote them.
+ */
 export function declaredReturns(g: Graph): string[] {
   const out = new Set<string>();
   const visit = (graph: Graph) => {
@@ -213,7 +216,6 @@ export function declaredReturns(g: Graph): string[] {
       if (node.type === 'task' || node.type === 'stub') node.task.returns.forEach((r) => out.add(r.name));
       else if (node.type === 'parallel' || node.type === 'conditional') node.branches.forEach(visit);
       else if (node.type === 'map' || node.type === 'loop') visit(node.branch);
-      if ('onFailure' in node && node.onFailure) visit(node.onFailure);
     }
   };
   visit(g);
