@@ -7,6 +7,7 @@ import { FINGERPRINT_THRESHOLD_BYTES, hashFile, sha256, type Catalog } from '../
 import { FileSystemCatalog } from '../../src/stores/catalog/file-system';
 import { MemoryCatalog } from '../../src/stores/catalog/memory';
 import { getFiles, putFiles } from '../../src/stores/catalog/files';
+import { filesBelow } from '../../src/testing/contracts/catalog';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -26,14 +27,6 @@ function setup(catalogLocation = '.catalog'): { cwd: string; root: string; catal
 function write(file: string, content: string | Buffer): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, content);
-}
-
-function filesBelow(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
-    .sort();
 }
 
 async function rejection(p: Promise<unknown>): Promise<Error> {

@@ -11,7 +11,7 @@ function tempDir(): string {
 }
 
 /** Names of the files below `dir`, relative, posix, sorted. */
-function filesBelow(dir: string): string[] {
+export function filesBelow(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
     .filter((e) => e.isFile())
