@@ -16,17 +16,26 @@ export class Slots {
   private used = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(private readonly limit: number) {}
-  async acquire(): Promise<void> {
+  private async acquire(): Promise<void> {
     if (this.used < this.limit) {
       this.used++;
       return;
     }
     await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
-  release(): void {
+  private release(): void {
     const next = this.waiting.shift();
     if (next) next();
     else this.used--;
+  }
+  /** Runs `work` in a slot, waiting for one first. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await work();
+    } finally {
+      this.release();
+    }
   }
 }
 
@@ -82,13 +91,8 @@ export class EmulatorExecutor implements Executor {
     return { service_name: 'emulator', service_type: 'pipeline_executor', max_processes: this.maxProcesses };
   }
 
-  async runStep(inv: StepInvocation, io: StepIO): Promise<StepOutcome> {
-    await this.slots.acquire();
-    try {
-      return await this.spawnStep(inv, io);
-    } finally {
-      this.slots.release();
-    }
+  runStep(inv: StepInvocation, io: StepIO): Promise<StepOutcome> {
+    return this.slots.run(() => this.spawnStep(inv, io));
   }
 
   private spawnStep(inv: StepInvocation, io: StepIO): Promise<StepOutcome> {

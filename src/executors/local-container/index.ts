@@ -127,13 +127,8 @@ export class LocalContainerExecutor implements Executor {
     return { args, env: { ...process.env, ...env } };
   }
 
-  async runStep(inv: StepInvocation, io: StepIO): Promise<StepOutcome> {
-    await this.slots.acquire();
-    try {
-      return await this.runContainer(inv, io);
-    } finally {
-      this.slots.release();
-    }
+  runStep(inv: StepInvocation, io: StepIO): Promise<StepOutcome> {
+    return this.slots.run(() => this.runContainer(inv, io));
   }
 
   private runContainer(inv: StepInvocation, io: StepIO): Promise<StepOutcome> {
