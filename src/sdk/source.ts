@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 const OWN_ROOT = path.resolve(__dirname, '..');
 
 /**
- * The file of the user's module that is calling into the SDK now (the first stack frame outside this package and
- * outside node_modules): where `@Task`/`task()` is written. Undefined when no such frame exists (code evaluated from
- * a string, a REPL). Costs a few microseconds: a stack trace is captured with structured call sites.
+ * The file of the user's module that is calling into the SDK now (the first stack frame outside this package and,
+ * unless `nodeModules` is true, outside node_modules): where `@Task`/`task()` is written, or where a pipeline is
+ * built. Undefined when no such frame exists (code evaluated from a string, a REPL). Costs a few microseconds: a
+ * stack trace is captured with structured call sites.
  */
-export function definingFile(): string | undefined {
+export function definingFile(opts: { nodeModules?: boolean } = {}): string | undefined {
   const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
   let sites: NodeJS.CallSite[] = [];
@@ -36,7 +37,7 @@ export function definingFile(): string | undefined {
       }
     }
     if (!path.isAbsolute(file)) continue; // node:internal, evalmachine.<anonymous>, ...
-    if (file.startsWith(OWN_ROOT + path.sep) || file.split(path.sep).includes('node_modules')) continue;
+    if (file.startsWith(OWN_ROOT + path.sep) || (!opts.nodeModules && file.split(path.sep).includes('node_modules'))) continue;
     return file;
   }
   return undefined;
