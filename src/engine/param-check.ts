@@ -58,27 +58,21 @@ function pathText(issue: StandardSchemaV1Issue): { top: string | undefined; text
 }
 
 /**
- * The initial parameters of a run, checked before the run log exists. Values come, in increasing precedence, from
- * the pipeline defaults, the parameters file, `RUNNABLE_PRM_` variables (a name that is not declared exactly
- * reaches the one declared name that matches it case-insensitively) and `execute({ params })`. With a schema, its
- * output (coerced, defaults filled in) replaces the values; without one, the `required` names must be given.
- * Every problem is collected and thrown at once as a ParameterValidationError.
+ * The values given for a run, in increasing precedence: the pipeline defaults, the parameters file, `RUNNABLE_PRM_`
+ * variables (a name not declared exactly reaches the one declared name that matches it case-insensitively; two
+ * matches are a problem) and `execute({ params })`. Names are checked; values are not (see resolveRunParameters).
  */
-export async function resolveRunParameters(opts: {
-  pipelineName: string;
+function gatherParameters(opts: {
   defaults: Readonly<Record<string, unknown>>;
-  spec: ParamSpec;
+  declared: ReadonlySet<string>;
   parametersFile?: string;
   env: NodeJS.ProcessEnv;
   api?: Record<string, unknown>;
   warn: (message: string) => void;
-}): Promise<{ params: Record<string, Parameter>; sources: Record<string, ParameterSource | 'api'> }> {
-  const { spec } = opts;
+}): { given: Map<string, Given>; problems: ParameterProblem[] } {
+  const { declared } = opts;
   const problems: ParameterProblem[] = [];
   const given = new Map<string, Given>();
-  const declared = new Set<string>([...Object.keys(opts.defaults), ...(spec.required ?? [])]);
-  if (spec.schema) for (const n of await schemaNames(spec.schema)) declared.add(n);
-
   for (const [k, v] of Object.entries(opts.defaults)) {
     if (v === undefined) continue;
     checkParameterName(k, 'the pipeline defaults');
@@ -129,6 +123,30 @@ export async function resolveRunParameters(opts: {
     checkParameterName(k, 'execute({ params })');
     given.set(k, { value: v, source: 'api', where: 'execute({ params })' });
   }
+  return { given, problems };
+}
+
+/**
+ * The initial parameters of a run, checked before the run log exists. Values come, in increasing precedence, from
+ * the pipeline defaults, the parameters file, `RUNNABLE_PRM_` variables (a name that is not declared exactly
+ * reaches the one declared name that matches it case-insensitively) and `execute({ params })`. With a schema, its
+ * output (coerced, defaults filled in) replaces the values; without one, the `required` names must be given.
+ * Every problem is collected and thrown at once as a ParameterValidationError.
+ */
+export async function resolveRunParameters(opts: {
+  pipelineName: string;
+  defaults: Readonly<Record<string, unknown>>;
+  spec: ParamSpec;
+  parametersFile?: string;
+  env: NodeJS.ProcessEnv;
+  api?: Record<string, unknown>;
+  warn: (message: string) => void;
+}): Promise<{ params: Record<string, Parameter>; sources: Record<string, ParameterSource | 'api'> }> {
+  const { spec } = opts;
+  const declared = new Set<string>([...Object.keys(opts.defaults), ...(spec.required ?? [])]);
+  if (spec.schema) for (const n of await schemaNames(spec.schema)) declared.add(n);
+
+  const { given, problems } = gatherParameters({ ...opts, declared });
 
   const values = new Map<string, { value: unknown; source: ParameterSource | 'api' }>();
   for (const [k, g] of given) values.set(k, { value: g.value, source: g.source });
@@ -188,6 +206,28 @@ export async function resolveRunParameters(opts: {
   for (const [k, { value, source }] of values) {
     params[k] = jsonParameter(value);
     sources[k] = source;
+  }
+  return { params, sources };
+}
+
+/**
+ * The initial parameters of a run as given, without a schema or required names (what `runnable export argo` writes
+ * as the Workflow's arguments): the same sources, precedence and name rules as a run.
+ */
+export function initialParameters(opts: {
+  defaults: Readonly<Record<string, unknown>>;
+  parametersFile?: string;
+  env: NodeJS.ProcessEnv;
+  pipelineName?: string;
+}): { params: Record<string, Parameter>; sources: Record<string, ParameterSource> } {
+  const declared = new Set(Object.keys(opts.defaults));
+  const { given, problems } = gatherParameters({ ...opts, declared, warn: () => undefined });
+  if (problems.length) throw new ParameterValidationError(opts.pipelineName ?? '(unnamed)', problems);
+  const params: Record<string, Parameter> = {};
+  const sources: Record<string, ParameterSource> = {};
+  for (const [k, g] of given) {
+    params[k] = jsonParameter(g.value);
+    sources[k] = g.source as ParameterSource;
   }
   return { params, sources };
 }

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseYaml, yamlKeyLines } from '../util/yaml';
 import { ParameterError } from '../errors';
 import type { Parameter } from '../stores/run-log/types';
@@ -84,29 +83,4 @@ export function parametersFromEnv(env: NodeJS.ProcessEnv): { name: string; value
     out.push({ name, value, variable, raw, json });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/**
- * Initial parameters of a run, in increasing precedence: pipeline defaults, the parameters file, then
- * `RUNNABLE_PRM_` environment variables. Returns the values and where each came from.
- */
-export function initialParameters(opts: {
-  defaults: Readonly<Record<string, unknown>>;
-  parametersFile?: string;
-  env: NodeJS.ProcessEnv;
-}): { params: Record<string, Parameter>; sources: Record<string, ParameterSource> } {
-  const params: Record<string, Parameter> = {};
-  const sources: Record<string, ParameterSource> = {};
-  const set = (name: string, value: unknown, source: ParameterSource) => {
-    checkParameterName(name, source === 'default' ? 'the pipeline defaults' : source.startsWith('file:') ? `the parameters file ${opts.parametersFile ?? source.slice(5)}` : `the environment variable ${source.slice(4)}`);
-    params[name] = jsonParameter(value);
-    sources[name] = source;
-  };
-  for (const [k, v] of Object.entries(opts.defaults)) if (v !== undefined) set(k, v, 'default');
-  if (opts.parametersFile) {
-    const rel = path.relative(process.cwd(), path.resolve(opts.parametersFile)) || opts.parametersFile;
-    for (const [k, v] of Object.entries(readParametersFile(opts.parametersFile))) set(k, v, `file:${rel}`);
-  }
-  for (const { name, value, variable } of parametersFromEnv(opts.env)) set(name, value, `env:${variable}`);
-  return { params, sources };
 }

@@ -12,7 +12,7 @@ import type { RunLog, StepLog } from '../../src/stores/run-log/types';
 import { register } from '../../src/loader';
 import { transpile, type Manifest } from '../../src/executors/argo/transpile';
 import { parseArgoConfig } from '../../src/executors/argo/config';
-import { initialParameters } from '../../src/engine/params';
+import { initialParameters } from '../../src/engine/param-check';
 
 const FILE = path.join(FIXTURES, 'fan-constructs.ts');
 register();

@@ -7,7 +7,7 @@ import { emulateWorkflow, evalDepends, evalWhen, type EmulatedWorkflow } from '.
 import { tmpDir } from '../helpers/cli';
 import { transpile } from '../../src/executors/argo/transpile';
 import { parseArgoConfig } from '../../src/executors/argo/config';
-import { initialParameters } from '../../src/engine/params';
+import { initialParameters } from '../../src/engine/param-check';
 import { pipeline, task } from '../../src';
 
 

@@ -18,7 +18,7 @@ import { EnvSecretsManager } from '../../src/stores/secrets/secrets';
 import { lintWorkflow } from '../../src/executors/argo/lint';
 import { parseArgoConfig } from '../../src/executors/argo/config';
 import { transpile, type Manifest } from '../../src/executors/argo/transpile';
-import { initialParameters } from '../../src/engine/params';
+import { initialParameters } from '../../src/engine/param-check';
 import { pipeline, task } from '../../src';
 
 register();

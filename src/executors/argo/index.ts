@@ -5,7 +5,7 @@ import type { TaskNode } from '../../graph/graph';
 import type { StepLog } from '../../stores/run-log/types';
 import type { Executor } from '../executor';
 import { loadConfig, ConfigError } from '../../config/load';
-import { initialParameters } from '../../engine/params';
+import { initialParameters } from '../../engine/param-check';
 import { PipelineDefinitionError } from '../../errors';
 import { parseArgoConfig, type ArgoExecutorConfig } from './config';
 import { lintWorkflow } from './lint';
@@ -68,7 +68,7 @@ export function exportArgo(opts: ExportArgoOptions): ExportArgoResult {
     );
   }
   const argo = parseArgoConfig((section.config ?? {}) as Record<string, unknown>);
-  const { params } = initialParameters({ defaults: opts.pipeline.defaults, ...(opts.parametersFile && { parametersFile: opts.parametersFile }), env });
+  const { params } = initialParameters({ pipelineName: opts.pipeline.name, defaults: opts.pipeline.defaults, ...(opts.parametersFile && { parametersFile: opts.parametersFile }), env });
   const manifest = transpile({
     pipeline: opts.pipeline,
     file: opts.file.split(path.sep).join('/'),
