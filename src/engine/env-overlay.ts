@@ -8,8 +8,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * starts) and to no other step, even when the secret comes from the process environment itself.
  */
 interface Overlay {
-  readonly vars: Readonly<Record<string, string>>;
-  readonly hidden: ReadonlySet<string>;
+  /** The step's own variables; what the step assigns to one of them (or to a hidden name) stays in its view. */
+  readonly vars: Record<string, string>;
+  readonly hidden: Set<string>;
 }
 const overlay = new AsyncLocalStorage<Overlay>();
 let installed = false;
@@ -42,6 +43,29 @@ function install(): void {
       if (own(o, k)) return { value: o.vars[k as string], enumerable: true, configurable: true, writable: true };
       return hides(o, k) ? undefined : Reflect.getOwnPropertyDescriptor(t, k);
     },
+    // Assignments go to the real environment, as without the view (the default trap would redefine the property
+    // through the view with a partial descriptor, which the real process.env refuses), except for the step's own
+    // variables and the names hidden from it: those change the step's view only, so a step never overwrites a
+    // secret another step was given.
+    set: (t, k, v) => {
+      const o = overlay.getStore();
+      if (o && typeof k === 'string' && (own(o, k) || hides(o, k))) {
+        o.vars[k] = String(v);
+        o.hidden.delete(k);
+        return true;
+      }
+      return Reflect.set(t, k, v);
+    },
+    deleteProperty: (t, k) => {
+      const o = overlay.getStore();
+      if (o && typeof k === 'string' && (own(o, k) || hides(o, k))) {
+        delete o.vars[k];
+        o.hidden.add(k);
+        return true;
+      }
+      return Reflect.deleteProperty(t, k);
+    },
+    defineProperty: (t, k, d) => Reflect.set(t, k, d.value ?? d.get?.()),
   });
 }
 
@@ -53,5 +77,5 @@ export function withEnv<T>(vars: Readonly<Record<string, string>>, fn: () => Pro
   const hide = new Set([...hidden].filter((k) => !Object.prototype.hasOwnProperty.call(vars, k)));
   if (Object.keys(vars).length === 0 && hide.size === 0) return fn();
   install();
-  return overlay.run({ vars, hidden: hide }, fn);
+  return overlay.run({ vars: { ...vars }, hidden: hide }, fn);
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,10 +17,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the `runnable` CLI in `cwd` with a clean RUNNABLE_* environment (plus `env`), CI=true unless overridden. */
-export async function runnable(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+/**
+ * Runs the `runnable` CLI in `cwd` with a clean RUNNABLE_* environment (plus `env`), CI=true unless overridden.
+ * By default the call goes to a warm CLI process (test/helpers/cli-server.js: `main(argv)` in a process that
+ * already loaded the library, one call at a time each); `process: true` starts `bin/runnable.js` in a fresh
+ * process, as does every call when RUNNABLE_TEST_COLD_CLI=1 (the whole suite then runs the way a user's shell does).
+ */
+export async function runnable(args: string[], opts: { cwd: string; env?: Record<string, string>; process?: boolean }): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env, CI: 'true', ...opts.env };
   for (const k of Object.keys(env)) if (k.startsWith('RUNNABLE_') && !(opts.env && k in opts.env)) delete env[k];
+  if (!opts.process && process.env.RUNNABLE_TEST_COLD_CLI !== '1') return warmCall(args, opts.cwd, env);
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, maxBuffer: 16 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
@@ -28,6 +34,105 @@ export async function runnable(args: string[], opts: { cwd: string; env?: Record
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+const SERVER = path.join(__dirname, 'cli-server.js');
+const MARK = '\u0000runnable-cli-server-done\u0000';
+
+interface Pending {
+  resolve: (r: CliResult) => void;
+  code?: number;
+}
+
+/** One warm CLI process; it serves one call at a time. */
+class WarmCli {
+  readonly child: ChildProcess;
+  private stdout = '';
+  private stderr = '';
+  private marks = 0;
+  private pending: Pending | undefined;
+  private nextId = 0;
+  dead = false;
+
+  constructor() {
+    this.child = fork(SERVER, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], env: process.env });
+    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.stdout = this.take(this.stdout + d)));
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr = this.take(this.stderr + d)));
+    this.child.on('message', (m: { id?: number; code?: number }) => {
+      if (this.pending && m.id !== undefined) {
+        this.pending.code = m.code;
+        this.settle();
+      }
+    });
+    this.child.on('exit', (code, signal) => {
+      this.dead = true;
+      all.delete(this);
+      const p = this.pending;
+      if (!p) return;
+      this.pending = undefined;
+      // The call ended the process (process.exit, a crash): that exit is its result, as in a fresh process.
+      const done = () => p.resolve({ code: code ?? (signal as unknown as number), stdout: this.stdout, stderr: this.stderr });
+      // Read what is left in the pipes first.
+      let open = 2;
+      const closed = () => --open === 0 && done();
+      if (this.child.stdout!.readableEnded) closed();
+      else this.child.stdout!.once('end', closed);
+      if (this.child.stderr!.readableEnded) closed();
+      else this.child.stderr!.once('end', closed);
+    });
+  }
+
+  /** Counts and strips the end-of-call markers. */
+  private take(text: string): string {
+    let i: number;
+    while ((i = text.indexOf(MARK)) >= 0) {
+      text = text.slice(0, i) + text.slice(i + MARK.length);
+      this.marks++;
+    }
+    if (this.marks) queueMicrotask(() => this.settle());
+    return text;
+  }
+
+  private settle(): void {
+    const p = this.pending;
+    if (!p || p.code === undefined || this.marks < 2) return;
+    this.pending = undefined;
+    const result = { code: p.code, stdout: this.stdout, stderr: this.stderr };
+    this.stdout = this.stderr = '';
+    this.marks = 0;
+    idle.push(this);
+    p.resolve(result);
+  }
+
+  call(args: string[], cwd: string, env: Record<string, string | undefined>): Promise<CliResult> {
+    return new Promise((resolve) => {
+      this.pending = { resolve };
+      this.stdout = this.stderr = '';
+      this.marks = 0;
+      this.child.send({ id: this.nextId++, args, cwd, env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) });
+    });
+  }
+}
+
+const idle: WarmCli[] = [];
+const all = new Set<WarmCli>();
+
+function warmCall(args: string[], cwd: string, env: Record<string, string | undefined>): Promise<CliResult> {
+  let cli: WarmCli | undefined;
+  while ((cli = idle.pop()) && cli.dead);
+  if (!cli) {
+    cli = new WarmCli();
+    all.add(cli);
+  }
+  return cli.call(args, cwd, env);
+}
+
+if (typeof afterAll === 'function') {
+  afterAll(() => {
+    for (const cli of all) cli.child.kill();
+    all.clear();
+    idle.length = 0;
+  });
 }
 
 const created: string[] = [];
