@@ -81,6 +81,7 @@ export class EmulatorExecutor implements Executor {
   readonly maxProcesses: number;
   private readonly slots: Slots;
   private readonly children = new Set<ChildProcess>();
+  private aborted = false;
 
   constructor(cfg: EmulatorExecutorConfig = {}) {
     this.maxProcesses = Math.max(1, Math.floor(cfg.maxProcesses ?? os.availableParallelism()));
@@ -116,13 +117,19 @@ export class EmulatorExecutor implements Executor {
       });
       child.on('close', (code, signal) => {
         this.children.delete(child);
+        // Killed by abort(): the run records the attempt as interrupted, not as this process's end.
+        if (this.aborted) return;
         resolve(code === 0 ? { status: 'SUCCESS' } : { status: 'FAIL', message: processEnd(code, signal, stderr.text) });
       });
     });
   }
 
+  /** Kills every step process (and what it started) and waits until each has exited, so none outlives the run. */
   async abort(): Promise<void> {
+    this.aborted = true;
+    const gone: Promise<unknown>[] = [];
     for (const child of this.children) {
+      if (child.exitCode === null && child.signalCode === null) gone.push(new Promise((resolve) => child.once('exit', resolve)));
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
@@ -130,5 +137,8 @@ export class EmulatorExecutor implements Executor {
       }
     }
     this.children.clear();
+    // SIGKILL cannot be caught: the wait is the kernel's, bounded so that an unkillable process (D state) never
+    // keeps Ctrl-C from ending the CLI.
+    await Promise.race([Promise.all(gone), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
   }
 }
