@@ -18,6 +18,7 @@
 // stdout and stderr are the server's own pipes (synchronous on Linux); each request's output ends with a marker.
 const Module = require('node:module');
 const path = require('node:path');
+const vm = require('node:vm');
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/runnable.js');
@@ -25,6 +26,28 @@ const LIB = path.join(ROOT, 'lib') + path.sep;
 const KEEP = new Set(['loader.js', 'errors.js', 'engine/capture.js', 'engine/env-overlay.js'].map((f) => path.join(LIB, f)));
 const MARK = '\u0000runnable-cli-server-done\u0000';
 const EVENTS = ['SIGINT', 'SIGTERM', 'unhandledRejection', 'uncaughtException', 'beforeExit', 'exit', 'warning'];
+
+// Each request compiles the library's modules again; V8's code cache (kept here per file) makes that a fraction of
+// the first compile. The wrapper and arguments are those of Node's CommonJS loader.
+const codeCache = new Map();
+const compile = Module.prototype._compile;
+Module.prototype._compile = function (content, filename) {
+  if (!filename.startsWith(LIB)) return compile.call(this, content, filename);
+  const cached = codeCache.get(filename);
+  const script = new vm.Script(Module.wrap(content), { filename, cachedData: cached });
+  const fn = script.runInThisContext();
+  const mod = this;
+  const req = function require(id) {
+    return mod.require(id);
+  };
+  req.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
+  req.cache = Module._cache;
+  req.main = require.main;
+  req.extensions = Module._extensions;
+  const result = fn.call(mod.exports, mod.exports, req, mod, filename, path.dirname(filename));
+  if (!cached || script.cachedDataRejected) codeCache.set(filename, script.createCachedData());
+  return result;
+};
 
 for (const f of KEEP) require(f);
 // Load the dependencies (commander, yaml, swc...) once; the library itself is loaded afresh by each request.
