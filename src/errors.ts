@@ -53,9 +53,11 @@ export class ParameterValidationError extends ParameterError {
   constructor(
     readonly pipelineName: string,
     readonly problems: readonly ParameterProblem[],
+    /** What was run: a pipeline, or a job (`job(X)`, whose parameters are its task's inputs). */
+    kind: 'pipeline' | 'job' = 'pipeline',
   ) {
     super(
-      `${problems.length === 1 ? 'A parameter' : `${problems.length} parameters`} of pipeline '${pipelineName}' ${problems.length === 1 ? 'is' : 'are'} not valid; nothing ran:\n` +
+      `${problems.length === 1 ? 'A parameter' : `${problems.length} parameters`} of ${kind} '${pipelineName}' ${problems.length === 1 ? 'is' : 'are'} not valid; nothing ran:\n` +
         problems.map((p) => `  - ${p.name || '(parameters)'} (${p.source}): ${p.message}`).join('\n') +
         `\nFix the value${problems.length === 1 ? '' : 's'} in the parameters file (--params), the RUNNABLE_PRM_ variable${problems.length === 1 ? '' : 's'} or execute({ params }), and run again.`,
     );

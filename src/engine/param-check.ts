@@ -135,6 +135,8 @@ function gatherParameters(opts: {
  */
 export async function resolveRunParameters(opts: {
   pipelineName: string;
+  /** A job is named as one in the error. */
+  kind?: 'pipeline' | 'job';
   defaults: Readonly<Record<string, unknown>>;
   spec: ParamSpec;
   parametersFile?: string;
@@ -199,7 +201,7 @@ export async function resolveRunParameters(opts: {
     if (spec.schema) continue;
     opts.warn(`Parameter '${k}' (${g.notJson.variable}) could not be JSON decoded, adding the literal value ${JSON.stringify(shown(g.notJson.raw))}.`);
   }
-  if (problems.length) throw new ParameterValidationError(opts.pipelineName, problems);
+  if (problems.length) throw new ParameterValidationError(opts.pipelineName, problems, opts.kind);
 
   const params: Record<string, Parameter> = {};
   const sources: Record<string, ParameterSource | 'api'> = {};

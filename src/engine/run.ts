@@ -568,6 +568,7 @@ export async function createRun(
   // checked before the run log exists: a run with invalid parameters leaves nothing behind
   const { params, sources: allSources } = await resolveRunParameters({
     pipelineName: pipeline.name,
+    ...((pipeline as { kind?: string }).kind === 'job' && { kind: 'job' as const }),
     defaults: pipeline.defaults,
     spec: pipeline.paramSpec ?? {},
     parametersFile: options.parametersFile ?? env.RUNNABLE_PARAMETERS_FILE,

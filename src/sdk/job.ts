@@ -6,8 +6,9 @@
  */
 import type { AnyStep, StepIn, StepOut } from '../types/steps';
 import type { ParamsProblem } from '../types/params';
+import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from '../types/standard-schema';
 import { getTaskDefinition, pickStepOptions, type StepOptions } from './task';
-import { Pipeline, type TaskStepSpec } from './pipeline';
+import { isStandardSchema, Pipeline, type ParamSpec, type TaskStepSpec } from './pipeline';
 import { recordDefinition } from './definition';
 import { PipelineDefinitionError } from '../errors';
 import type { ExecuteOptions, RunResult } from '../engine/run';
@@ -20,7 +21,25 @@ export interface JobOptions<P> extends StepOptions {
   name?: string;
   /** Values of the task's inputs used when neither the parameters file, `RUNNABLE_PRM_<name>` nor `execute({ params })` gives one. */
   defaults?: { [K in keyof P]?: P[K] };
+  /**
+   * A Standard Schema (zod, valibot, arktype, ...) of the job's parameters: every run validates and coerces the
+   * given values with it before the task runs, as `.params(schema)` does for a pipeline (docs/parameters.md). Its
+   * output type must give the task its inputs; defaults then belong in the schema.
+   */
+  params?: StandardSchemaV1;
 }
+
+/** A Standard Schema of an object. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- shown in users' editors (see isJob)
+type ObjectSchema = StandardSchemaV1<any, object>;
+
+/** `job(X, { params: schema })`: the schema, when its output gives the task its inputs, else the reason. */
+export type JobSchemaCheck<Sch extends ObjectSchema, In> = [InferSchemaOutput<Sch>] extends [In]
+  ? Sch
+  : NoInfer<`✖ job(): the params schema's output does not give the task its inputs: each input needs a property of the same name and a type it accepts (${[Exclude<RequiredKeys<In>, keyof InferSchemaOutput<Sch>>] extends [never] ? 'a type differs' : `missing: ${Exclude<RequiredKeys<In>, keyof InferSchemaOutput<Sch>> & string}`})`>;
+
+/** The names an object type requires. */
+type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
 
 /** `execute()` options of a job: `params` are checked against the task's inputs. */
 export type JobExecuteOptions<P> = Omit<ExecuteOptions, 'params'> & {
@@ -39,8 +58,8 @@ export class Job<P extends object = {}, Out extends object = {}> extends Pipelin
   /** The task step's name in the run log (`steps.<stepName>`). */
   readonly stepName: string;
 
-  constructor(name: string, step: TaskStepSpec, defaults: Readonly<Record<string, unknown>>) {
-    super(name, [step], defaults);
+  constructor(name: string, step: TaskStepSpec, defaults: Readonly<Record<string, unknown>>, paramSpec: ParamSpec = {}) {
+    super(name, [step], defaults, paramSpec);
     this.stepName = step.name;
   }
 
@@ -57,6 +76,9 @@ export class Job<P extends object = {}, Out extends object = {}> extends Pipelin
     return Pipeline.isPipeline(value) && (value as unknown as Record<symbol, unknown>)[JOB_BRAND] === true;
   }
 }
+
+/** The job of a task: its parameters are the schema's input when it has one, else the task's inputs. */
+type JobOf<S, Sch extends ObjectSchema> = Job<[Sch] extends [never] ? JobParams<S> : InferSchemaInput<Sch> extends infer I extends object ? I : {}, StepOut<S>>;
 
 /** A job's parameters: its task's inputs. */
 type JobParams<S> = StepIn<S> extends infer I extends object ? I : {};
@@ -75,7 +97,10 @@ export type JobStepCheck<S> = [S] extends [Pipeline<any, any, any>]
  * Every input of the task is a parameter of the job, so its type must be JSON-like. `catalog.put` stores the files
  * the task writes; `catalog.get` is refused (nothing ran before the job in its run to put a file there).
  */
-export function job<S extends AnyStep>(step: JobStepCheck<S>, options: JobOptions<StepIn<S>> = {}): Job<JobParams<S>, StepOut<S>> {
+export function job<S extends AnyStep, Sch extends ObjectSchema = never>(
+  step: JobStepCheck<S>,
+  options: Omit<JobOptions<StepIn<S>>, 'params'> & { params?: JobSchemaCheck<Sch, StepIn<S>> } = {},
+): JobOf<S, Sch> {
   const def = getTaskDefinition(step);
   if (!def) {
     const label = Pipeline.isPipeline(step) ? `pipeline '${step.name}'` : typeof step === 'function' ? `class ${(step as Function).name}` : String(step);
@@ -92,8 +117,15 @@ export function job<S extends AnyStep>(step: JobStepCheck<S>, options: JobOption
       `job '${name}': catalog get is not supported for jobs (got get: ${JSON.stringify(stepOptions.catalog.get)}). A job is the only step of its run, so no earlier step put a file in the run's catalog to get: read the file from the working folder, or make a pipeline whose first step puts it.`,
     );
   }
+  const schema: unknown = options.params;
+  if (schema !== undefined && !isStandardSchema(schema)) {
+    throw new PipelineDefinitionError(`job '${name}': params must be a Standard Schema (a zod, valibot or arktype object schema), got ${typeof schema}. Without a schema, give defaults with job(X, { defaults: { ... } }).`);
+  }
+  if (schema && options.defaults && Object.keys(options.defaults).length) {
+    throw new PipelineDefinitionError(`job '${name}': give defaults in the params schema (e.g. z.number().default(50)), not in defaults, when the job has one: the schema decides what a missing value becomes.`);
+  }
   const spec: TaskStepSpec = { kind: 'task', name: def.name, task: def, options: stepOptions };
-  const built = new Job<JobParams<S>, StepOut<S>>(name, spec, { ...(options.defaults ?? {}) });
+  const built = new Job(name, spec, { ...(options.defaults ?? {}) }, schema ? { schema } : {}) as JobOf<S, Sch>;
   recordDefinition(built);
   return built;
 }

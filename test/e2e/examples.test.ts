@@ -196,6 +196,21 @@ describe('examples run end to end through the CLI', () => {
     expect(model.name).toBe('RFClassifier'); // ml-random-forest's toJSON()
   });
 
+  it('11-jobs/validated-job: a schema checks and coerces the job\'s parameters; a bad one stops the run before anything is recorded', async () => {
+    const cwd = tmpDir();
+    const file = path.join(EX, cover('11-jobs/validated-job.ts'));
+    const bad = await runnable(['job', file, '--run-id', 'bad-1'], { cwd, env: { RUNNABLE_PRM_n_estimators: '0', RUNNABLE_PRM_n_samples: '10' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: 2 parameters of job 'train-validated' are not valid; nothing ran:\n {2}- n_estimators \(RUNNABLE_PRM_n_estimators=0\): .*>=1.*\n {2}- n_samples \(RUNNABLE_PRM_n_samples=10\): .*>=50/);
+    expect(fs.existsSync(path.join(cwd, '.run_log_store'))).toBe(false);
+    const ok = await runnable(['job', file, '--run-id', 'ok-1'], { cwd, env: { RUNNABLE_PRM_n_estimators: '"3"', RUNNABLE_PRM_n_samples: '100' } });
+    if (ok.code !== 0) throw new Error(`11-jobs/validated-job.ts exited ${ok.code}\n${ok.stdout}\n${ok.stderr}`);
+    const log = readRunLog(cwd, 'ok-1');
+    const inputs = Object.fromEntries(Object.entries(log.steps.train!.attempts[0]!.input_parameters).map(([k, p]) => [k, p.value]));
+    expect(inputs).toEqual({ n_estimators: 3, test_size: 0.2, n_samples: 100 });
+    expect(log.run_config.parameter_sources).toEqual({ n_estimators: 'env:RUNNABLE_PRM_n_estimators', test_size: 'default', n_samples: 'env:RUNNABLE_PRM_n_samples' });
+  });
+
   it('11-jobs/count-rows: a shell job fails while its input is missing; `runnable retry` succeeds once it is there', async () => {
     const cwd = tmpDir();
     const file = path.join(EX, cover('11-jobs/count-rows.ts'));

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DoNothingSecretsManager, ExecutionFailedError, LocalExecutor, MemoryCatalog, MemoryRunLogStore, PipelineDefinitionError, Task, job, metric, pipeline, stub, task } from 'runnable-ts';
+import { z } from 'zod';
+import { DoNothingSecretsManager, ExecutionFailedError, LocalExecutor, MemoryCatalog, MemoryRunLogStore, ParameterValidationError, PipelineDefinitionError, Task, job, metric, pipeline, stub, task } from 'runnable-ts';
 import { assertValidRunLog } from '../helpers/run-log-schema';
 
 @Task({ name: 'score', returns: [metric('score'), 'label'] })
@@ -79,5 +80,36 @@ describe('job() from code', () => {
       process.chdir(cwd);
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('job(X, { params: schema })', () => {
+  const schema = z.object({ n: z.coerce.number().int().nonnegative(), factor: z.number().default(5), label: z.string().min(1) });
+  const scoring = job(Score, { name: 'scoring', params: schema });
+
+  it('validates and coerces the parameters with the schema before the task runs; schema defaults are recorded as defaults', async () => {
+    const r = await scoring.execute({ ...services(), params: { n: '4' }, env: { RUNNABLE_PRM_label: 'abc' }, runId: 'schema-ok' });
+    expect(r.runLog.parameters.n!.value).toBe(4);
+    expect(r.runLog.parameters.score).toMatchObject({ kind: 'metric', value: 20 });
+    expect(r.runLog.run_config).toMatchObject({ kind: 'job', parameter_sources: { n: 'api', factor: 'default', label: 'env:RUNNABLE_PRM_label' } });
+  });
+
+  it('reports every invalid parameter with its source, names the job, and creates no run', async () => {
+    const s = services();
+    const err = await scoring.execute({ ...s, params: { n: -1 }, env: { RUNNABLE_PRM_label: '' }, runId: 'schema-bad' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParameterValidationError);
+    const e = err as ParameterValidationError;
+    expect(e.problems.map((p) => [p.name, p.source])).toEqual([
+      ['n', 'execute({ params })'],
+      ['label', 'RUNNABLE_PRM_label='],
+    ]);
+    expect(e.message).toMatch(/^2 parameters of job 'scoring' are not valid; nothing ran:/);
+    expect(await s.runLogStore.list()).toEqual([]);
+  });
+
+  it('refuses a params option that is not a schema, and defaults beside a schema, naming the fix', () => {
+    expect(() => job(Score, { params: { n: 1 } as never })).toThrow(PipelineDefinitionError);
+    expect(() => job(Score, { params: { n: 1 } as never })).toThrow(/job 'score': params must be a Standard Schema .* give defaults with job\(X, \{ defaults/);
+    expect(() => job(Score, { params: schema, defaults: { factor: 2 } })).toThrow(/job 'score': give defaults in the params schema \(e\.g\. z\.number\(\)\.default\(50\)\)/);
   });
 });
