@@ -335,6 +335,9 @@ Exit code 0 when the job succeeds, 1 when it fails, 2 on a usage error. See docs
     .option('-f, --file <file>', 'pipeline file to use (default: the one recorded in the run log)')
     .option('-e, --export <name>', 'exported pipeline name (default: the one recorded in the run log)')
     .option('-c, --config <file>', 'configuration file (to find the run-log store)')
+    .option('--cache', 'step cache on for the steps that run again: reuse the outputs of an earlier successful run for the same code and inputs (docs/caching.md)')
+    .option('--no-cache', 'reuse nothing from the step cache: every step that runs again executes')
+    .option('--refresh <step>', 'execute this step even when the step cache has its outputs (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .addHelpText(
       'after',
@@ -347,7 +350,7 @@ Examples:
   $ runnable retry brave-curie-101530-x7k2
   $ runnable retry exp-001 --file pipelines/train.ts`,
     )
-    .action(async (runId: string, flags: { file?: string; export?: string; config?: string; quiet?: boolean }) => {
+    .action(async (runId: string, flags: { file?: string; export?: string; config?: string; quiet?: boolean; cache?: boolean; refresh?: string[] }) => {
       checkRunId(runId);
       const env = process.env;
       let file = flags.file;
@@ -363,7 +366,7 @@ Examples:
         file = def.file;
         exportName = exportName ?? def.exportName;
       }
-      process.exitCode = await runCommand(file!, { retry: runId, export: exportName, config: flags.config, quiet: flags.quiet });
+      process.exitCode = await runCommand(file!, { retry: runId, export: exportName, config: flags.config, quiet: flags.quiet, cache: flags.cache, refresh: flags.refresh });
     });
 
   program

@@ -168,3 +168,41 @@ describe('a pipeline over several modules (--cache)', () => {
     expect(fs.existsSync(path.join(cwd, '.catalog', 'e3', 'load', 'rows.superjson'))).toBe(true);
   });
 });
+
+describe('runnable retry with the step cache', () => {
+  // 'report' fails while the file 'broken' exists. A retry can then only succeed by reusing the outputs of an
+  // earlier successful run's 'report' (same code, same inputs) instead of executing it.
+  const pipelineTs = `import { pipeline, task } from 'runnable-ts';
+import * as fs from 'node:fs';
+const count = task(() => ({ n: 3 }), { name: 'count', returns: ['n'], cache: true });
+const report = task(({ n }: { n: number }) => {
+  if (fs.existsSync('broken')) throw new Error('report is broken');
+  return { text: \`\${n} rows\` };
+}, { name: 'report', returns: ['text'], cache: true });
+export default pipeline('cached-retry').step(count).step(report).build();
+`;
+
+  it('--cache reuses a step that runs again; --no-cache and --refresh <step> execute it; an unknown --refresh step is a usage error', async () => {
+    const cwd = project({ 'pipeline.ts': pipelineTs });
+    await run(cwd, 'good');
+    fs.writeFileSync(path.join(cwd, 'broken'), '');
+    const failed = await runnable(['run', 'pipeline.ts', '--run-id', 'bad', '--no-cache'], { cwd });
+    expect(failed.code).toBe(1);
+
+    const fresh = await runnable(['retry', 'bad', '--no-cache'], { cwd });
+    expect(fresh.code).toBe(1);
+    expect(fresh.stdout).toMatch(/report is broken/);
+    const refreshed = await runnable(['retry', 'bad', '--cache', '--refresh', 'report'], { cwd });
+    expect(refreshed.code).toBe(1);
+    const unknown = await runnable(['retry', 'bad', '--cache', '--refresh', 'nope'], { cwd });
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/nope/)]);
+
+    const reused = await runnable(['retry', 'bad', '--cache'], { cwd });
+    if (reused.code !== 0) throw new Error(`retry --cache: exit ${reused.code}\n${reused.stdout}\n${reused.stderr}`);
+    expect(reused.stdout).toMatch(/report: ♻️ {1,2}reused from good/);
+    const log = readRunLog(cwd, 'bad');
+    expect(log.status).toBe('SUCCESS');
+    expect(reusedFrom(log)).toEqual({ count: null, report: 'good' });
+    expect(log.parameters.text!.value).toBe('3 rows');
+  });
+});
