@@ -1,4 +1,4 @@
-import { declaredReturns, type CompositeNode, type ConditionalNode, type Graph, type LoopNode, type MapNode, type ParallelNode } from '../graph/graph';
+import { canonicalJson, declaredReturns, type CompositeNode, type ConditionalNode, type Graph, type LoopNode, type MapNode, type ParallelNode } from '../graph/graph';
 import { findBranch, findStep } from '../stores/run-log/document';
 import type { Parameter, StepLog } from '../stores/run-log/types';
 import { Scope, type RunContext } from './context';
@@ -30,6 +30,21 @@ export function branchInitial(graph: Graph, parent: Scope, own: Record<string, P
 }
 
 /**
+ * The names a branch's steps wrote, from its branch log (a retry or an out-of-process fan-in reads them back): every
+ * value of the log except the iteration variables and the branch pipeline's defaults that no step changed, which
+ * the branch started with (branchInitial) and must not merge into the parent.
+ */
+export function writtenByBranch(graph: Graph, parameters: Readonly<Record<string, Parameter>>, parent: Scope, iterationVars: readonly string[]): string[] {
+  return Object.entries(parameters)
+    .filter(([k, p]) => {
+      if (iterationVars.includes(k)) return false;
+      const dflt = graph.defaults[k];
+      return !(dflt !== undefined && !parent.get(k) && canonicalJson(p) === canonicalJson(jsonParameter(dflt)));
+    })
+    .map(([k]) => k);
+}
+
+/**
  * Runs one branch graph in its own scope (which sees the parent's values). On retry, a branch that succeeded is
  * not run again: its values come from its branch log.
  */
@@ -41,7 +56,7 @@ async function runBranch(ctx: RunContext, graph: Graph, branchName: string, pare
   // parameters) is derived again from the items: the same value the branch was created with.
   if (before) for (const k of iterationVars) if (!(k in restored) && k in own) restored[k] = own[k]!;
   const scope = new Scope(branchName, restored, parent);
-  if (before) for (const k of Object.keys(before.parameters)) if (!iterationVars.includes(k)) scope.written.add(k);
+  if (before) for (const k of writtenByBranch(graph, before.parameters, parent, iterationVars)) scope.written.add(k);
   if (before?.status === 'SUCCESS') {
     ctx.reporter.stepSkipped(branchName);
     return { name: branchName, status: 'SUCCESS', scope };

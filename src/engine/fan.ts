@@ -1,10 +1,11 @@
-import { buildGraph, canonicalJson, isTaskNode, isTerminal, type CompositeNode, type Graph, type LoopNode } from '../graph/graph';
+import { buildGraph, isTaskNode, isTerminal, type CompositeNode, type Graph, type LoopNode } from '../graph/graph';
 import { findBranch, findStep } from '../stores/run-log/document';
 import type { Parameter, RunLog, StepLog } from '../stores/run-log/types';
 import { ParameterError } from '../errors';
 import { Scope, type RunContext } from './context';
 import {
   branchInitial,
+  writtenByBranch,
   conditionalChoice,
   loopBreaks,
   mapItems,
@@ -75,12 +76,7 @@ function scopeOf(log: RunLog, branches: readonly string[], what: string): Scope 
 function branchOutcome(log: RunLog, graph: Graph, name: string, parent: Scope, iterationVars: readonly string[]): BranchOutcome {
   const b = findBranch(log, name);
   const scope = new Scope(name, { ...(b?.parameters ?? {}) }, parent);
-  for (const [k, p] of Object.entries(scope.own)) {
-    if (iterationVars.includes(k)) continue;
-    const dflt = graph.defaults[k];
-    if (dflt !== undefined && !parent.get(k) && canonicalJson(p) === canonicalJson(jsonParameter(dflt))) continue;
-    scope.written.add(k);
-  }
+  for (const k of writtenByBranch(graph, scope.own, parent, iterationVars)) scope.written.add(k);
   return { name, status: b?.status === 'SUCCESS' ? 'SUCCESS' : 'FAIL', scope };
 }
 

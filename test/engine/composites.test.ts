@@ -328,4 +328,25 @@ describe('retry of composites', () => {
     expect(r.runLog.steps.m!.branches['m.2']!.steps['m.2.proc']!.attempts.map((a) => a.status)).toEqual(['FAIL', 'SUCCESS']);
     expect(r.runLog.steps.m!.status).toBe('SUCCESS');
   });
+
+  it("a retried map gives what a fresh run gives: the branch pipeline's defaults are not merged into the parent as if a step wrote them", async () => {
+    let broken = true;
+    const scaled = pipeline('f')
+      .params<{ chunk: number; factor?: number }, 'factor'>({ factor: 10 })
+      .step(task(({ chunk, factor }: { chunk: number; factor: number }) => {
+        if (broken && chunk === 2) throw new Error('bad chunk');
+        return { processed: chunk * factor };
+      }, { name: 'proc', returns: ['processed'] }))
+      .build();
+    const p = pipeline('m').step(gen).map('m', { over: 'chunks', as: 'chunk', branch: scaled }).build();
+    const opts = inMemory({ runId: 'defaults-retry' });
+    await p.execute(opts).catch(() => undefined);
+    broken = false;
+    const retried = await p.execute({ ...opts, runId: undefined, retryRunId: 'defaults-retry' });
+    const fresh = await p.execute(inMemory({ runId: 'defaults-fresh' }));
+    const values = (log: typeof fresh.runLog) => Object.fromEntries(Object.entries(log.parameters).map(([k, v]) => [k, v.value]));
+    expect(values(retried.runLog)).toEqual(values(fresh.runLog));
+    expect(values(fresh.runLog)).toMatchObject({ chunks: [1, 2, 3], processed: [10, 20, 30] });
+    expect('factor' in retried.runLog.parameters).toBe(false);
+  });
 });
