@@ -125,3 +125,22 @@ describe('runnable run (end to end)', () => {
     expect(version.stdout.trim()).toBe(require('../../package.json').version);
   });
 });
+
+describe('runnable runs after a change of run-log store', () => {
+  it('names the runs the other file store keeps in the same folder, instead of leaving them out silently', async () => {
+    const cwd = tmp();
+    const file = path.join(FIXTURES, 'named-exports.ts');
+    expect((await runnable(['run', file, '-e', 'first', '--run-id', 'fs-1', '-q'], { cwd })).code).toBe(0);
+    fs.writeFileSync(path.join(cwd, 'chunked.yaml'), 'runLogStore:\n  type: chunked-fs\n');
+    fs.writeFileSync(path.join(cwd, 'fs.yaml'), 'runLogStore:\n  type: file-system\n');
+    for (const id of ['ch-1', 'ch-2']) expect((await runnable(['run', file, '-e', 'first', '--run-id', id, '-q', '-c', 'chunked.yaml'], { cwd })).code).toBe(0);
+
+    const chunked = await runnable(['runs', '-c', 'chunked.yaml'], { cwd });
+    expect(chunked.stdout).toMatch(/ch-1/);
+    expect(chunked.stdout).not.toMatch(/fs-1/);
+    expect(chunked.stderr).toMatch(/^ℹ️ {2}1 more run in \.run_log_store \(fs-1\) is stored by the file-system run-log store, which this configuration \(runLogStore type chunked-fs\) does not read\. List it with a configuration whose runLogStore type is file-system/m);
+    const plain = await runnable(['runs', '-c', 'fs.yaml', '--json'], { cwd });
+    expect((JSON.parse(plain.stdout) as { runId: string }[]).map((r) => r.runId)).toEqual(['fs-1']);
+    expect(plain.stderr).toMatch(/2 more runs in \S+ \(ch-1, ch-2\) are stored by the chunked-fs run-log store/);
+  });
+});
