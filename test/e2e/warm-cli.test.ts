@@ -38,7 +38,7 @@ describe('a warm CLI call answers as a fresh process', () => {
 @Serializable('warm.Point')
 export class Point { constructor(public x = 0) {} }
 const make = task(() => ({ p: new Point(Number(process.env.RUNNABLE_PRM_x ?? 1)) }), { name: 'make', returns: [pickled('p')] });
-const show = task(({ p }: { p: Point }) => { console.log('x is', p.x, 'in', process.cwd().endsWith('sub') ? 'sub' : 'top'); return {}; }, { name: 'show', returns: [] });
+const show = task(({ p }: { p: Point }) => { console.log('x is', p.x, 'in', process.cwd().endsWith('sub') ? 'sub' : 'top', 'argv', process.argv.slice(2).join(' ')); return {}; }, { name: 'show', returns: [] });
 export default pipeline('points').step(make).step(show).build();
 `,
   );
@@ -46,7 +46,7 @@ export default pipeline('points').step(make).step(show).build();
   it('the library starts fresh each call: a @Serializable class is registered again without a clash, and user files are read again', async () => {
     const first = await both(['run', 'point.ts', '--run-id', 'warm-1', '-v'], cwd);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/x is 1 in top/);
+    expect(first.stdout).toMatch(/x is 1 in top argv run point\.ts --run-id warm-1 -v/);
     fs.writeFileSync(path.join(cwd, 'point.ts'), fs.readFileSync(path.join(cwd, 'point.ts'), 'utf8').replace("'x is'", "'x now is'"));
     const edited = await both(['run', 'point.ts', '--run-id', 'warm-2', '-v'], cwd);
     expect(edited.code).toBe(0);

@@ -4,7 +4,8 @@
 // of the cost of a short CLI call, and the end-to-end suites make hundreds of them.
 //
 // What keeps a request equivalent to a fresh process:
-// - the environment is replaced by the request's, the working folder changed to the request's;
+// - the environment is replaced by the request's, the working folder changed to the request's, and process.argv
+//   is the command line a fresh process would have;
 // - the IPC channel is unref'd while a request runs, so the event loop empties (and `beforeExit` fires) exactly
 //   when it would in a fresh process: the step guard's "the event loop emptied while a step was pending" and the
 //   CLI's "the file started no run" checks behave the same;
@@ -74,13 +75,16 @@ async function serve(req) {
   Object.assign(process.env, req.env);
   process.chdir(req.cwd);
   process.exitCode = undefined;
+  const argv = process.argv;
+  process.argv = [process.execPath, BIN, ...req.args];
   let code;
   try {
-    code = await require(path.join(LIB, 'cli/main.js')).main([process.execPath, BIN, ...req.args]);
+    code = await require(path.join(LIB, 'cli/main.js')).main(process.argv.slice());
   } catch (err) {
     process.stderr.write(`${err && err.stack ? err.stack : String(err)}\n`);
     code = 2;
   }
+  process.argv = argv;
   process.exitCode = code;
   // The CLI exits on a 0 ms timer when a step's code is still running after the run ended: let that happen here,
   // before answering, so such a server never takes another request.
