@@ -497,7 +497,9 @@ export interface ParamsSlot {
 }
 
 /** The literal name of a step: its `{ name }` option, else a task()'s name; never when not a literal (classes). */
-type StepNameOf<S, Nm extends string> = [Nm] extends [never] ? (S extends { readonly name: infer N extends string; readonly __task: unknown } ? (string extends N ? never : N) : never) : string extends Nm ? never : Nm;
+// Only literal names are compared: `train_${string}` (a name computed at run time, as for tasks made in a loop) is
+// not known here, and the engine refuses a duplicate when the file is loaded.
+type StepNameOf<S, Nm extends string> = [Nm] extends [never] ? (S extends { readonly name: infer N extends string; readonly __task: unknown } ? ({} extends Record<N, 1> ? never : N) : never) : {} extends Record<Nm, 1> ? never : Nm;
 type DuplicateNameCheck<N extends string, Names extends string> = [N] extends [never]
   ? true
   : N extends Names

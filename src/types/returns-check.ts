@@ -47,7 +47,15 @@ type MetricProblems<Out, M extends PropertyKey> = {
 type JsonAndMetricCheck<Out, J extends PropertyKey, M extends PropertyKey> =
   [JsonProblems<Out, J> | MetricProblems<Out, M>] extends [never] ? true : JsonProblems<Out, J> | MetricProblems<Out, M>;
 
-export type ReturnsCheck<Out, R extends readonly ReturnEntry[]> = [NamesOf<R>] extends [never]
+/**
+ * false when some name is not a literal (`model_${string}`, `string`: names computed at run time, as when tasks are
+ * made in a loop), whose presence the compiler cannot check: `{}` satisfies a record keyed by such a name.
+ */
+type AllLiteral<N extends PropertyKey> = [N] extends [never] ? true : {} extends Record<N, 1> ? false : true;
+
+export type ReturnsCheck<Out, R extends readonly ReturnEntry[]> = AllLiteral<NamesOf<R>> extends false
+  ? true // computed names: checked at run time (every declared name present, none undeclared)
+  : [NamesOf<R>] extends [never]
   ? [Out] extends [void | undefined | Record<string, never>]
     ? true
     : `✖ run() returns a value but 'returns' is empty: declare the names it returns`
