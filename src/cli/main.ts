@@ -12,15 +12,13 @@ import { UsageError } from './errors';
 import { ConsoleReporter, StepOutputReporter } from '../engine/reporter';
 import { abortActiveRuns, executeSingleNode, resolveStores, type ExecuteOptions } from '../engine/run';
 import { resolveArtifact } from '../engine/artifacts';
-import { listRuns, summarizeRun } from '../engine/runs';
+import { listRuns, otherLayoutNote, summarizeRun } from '../engine/runs';
 import { buildGraph } from '../graph/graph';
 import { abandonedAttempts, interruptNote, runInProgress } from '../engine/guard';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 import { findStep } from '../stores/run-log/document';
 import { exportK8sJob, IN_K8S_JOB } from '../executors/k8s-job';
 import { loadConfig } from '../config/load';
-import { ChunkedFsRunLogStore } from '../stores/run-log/chunked-fs';
-import { FileSystemRunLogStore } from '../stores/run-log/file-system';
 import '../executors/builtins';
 
 /*
@@ -761,23 +759,6 @@ Exit code 0 when the files type-check, 1 when they do not.`)
     });
 
   return program;
-}
-
-/**
- * The file-system and chunked-fs stores share a folder (`.run_log_store`) but not a layout: after a change of
- * `runLogStore.type`, the runs of the other one are still there and `runnable runs` would silently leave them out.
- */
-async function otherLayoutNote(store: { type: string; config(): unknown }): Promise<string | undefined> {
-  const folder = (store.config() as { log_folder?: string }).log_folder;
-  if (!folder || (store.type !== 'file-system' && store.type !== 'chunked-fs')) return undefined;
-  const other = store.type === 'file-system' ? 'chunked-fs' : 'file-system';
-  const ids = (await (other === 'file-system' ? new FileSystemRunLogStore({ log_folder: folder }) : new ChunkedFsRunLogStore({ log_folder: folder })).list()).sort();
-  if (!ids.length) return undefined;
-  const shown = ids.slice(0, 3).join(', ') + (ids.length > 3 ? ', …' : '');
-  return (
-    `ℹ️  ${ids.length} more run${ids.length > 1 ? 's' : ''} in ${folder} (${shown}) ${ids.length > 1 ? 'are' : 'is'} stored by the ${other} run-log store, ` +
-    `which this configuration (runLogStore type ${store.type}) does not read. List ${ids.length > 1 ? 'them' : 'it'} with a configuration whose runLogStore type is ${other} (-c <file>).`
-  );
 }
 
 /** Whether a task step's last attempt succeeded in a run (a resubmitted Argo run skips it). */

@@ -3,6 +3,8 @@ import type { RunLog, RunStatus } from '../stores/run-log/types';
 import { walkSteps } from '../stores/run-log/document';
 import { parseTimestamp } from '../util/time';
 import { ownerIsGone } from './ownership';
+import { ChunkedFsRunLogStore } from '../stores/run-log/chunked-fs';
+import { FileSystemRunLogStore } from '../stores/run-log/file-system';
 
 /** One run, as listed and compared. */
 export interface RunSummary {
@@ -100,4 +102,21 @@ export async function listRuns(store: RunLogStore, opts: ListRunsOptions = {}): 
   if (opts.limit !== undefined) out.splice(opts.limit);
   if (skipped.length) out.skipped = skipped;
   return out;
+}
+
+/**
+ * The file-system and chunked-fs stores share a folder (`.run_log_store`) but not a layout: after a change of
+ * `runLogStore.type`, the runs of the other one are still there and `runnable runs` would silently leave them out.
+ */
+export async function otherLayoutNote(store: { type: string; config(): unknown }): Promise<string | undefined> {
+  const folder = (store.config() as { log_folder?: string }).log_folder;
+  if (!folder || (store.type !== 'file-system' && store.type !== 'chunked-fs')) return undefined;
+  const other = store.type === 'file-system' ? 'chunked-fs' : 'file-system';
+  const ids = (await (other === 'file-system' ? new FileSystemRunLogStore({ log_folder: folder }) : new ChunkedFsRunLogStore({ log_folder: folder })).list()).sort();
+  if (!ids.length) return undefined;
+  const shown = ids.slice(0, 3).join(', ') + (ids.length > 3 ? ', …' : '');
+  return (
+    `ℹ️  ${ids.length} more run${ids.length > 1 ? 's' : ''} in ${folder} (${shown}) ${ids.length > 1 ? 'are' : 'is'} stored by the ${other} run-log store, ` +
+    `which this configuration (runLogStore type ${store.type}) does not read. List ${ids.length > 1 ? 'them' : 'it'} with a configuration whose runLogStore type is ${other} (-c <file>).`
+  );
 }

@@ -67,7 +67,7 @@ export function keyMetrics(runs: RunSummary[], max = 6): string[] {
 }
 
 /** The runs list: filters (status, tag, pipeline), sortable columns, key metrics, checkboxes to compare. */
-export function runsPage(runs: RunSummary[], where: string, skipped: { runId: string; error: string }[] = []): string {
+export function runsPage(runs: RunSummary[], where: string, skipped: { runId: string; error: string }[] = [], notes: string[] = []): string {
   const metrics = keyMetrics(runs);
   const options = (xs: string[]) => [...new Set(xs)].sort().map((x) => `<option value="${esc(x)}">${esc(x || '(none)')}</option>`).join('');
   const rows = runs
@@ -98,6 +98,7 @@ ${runs.length ? '' : `<p class="muted">No runs yet. Run a pipeline (runnable run
 ${rows}
 </tbody></table>
 ${skipped.map((s) => `<p class="muted">skipped ${esc(s.runId)}: ${esc(s.error)}</p>`).join('')}
+${notes.map((n) => `<p class="muted note">${esc(n)}</p>`).join('')}
 </div>
 <script>${RUNS_JS}</script>`;
   return page('Runs - runnable-ts', body);

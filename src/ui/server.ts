@@ -8,7 +8,7 @@ import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
 import type { RunLog } from '../stores/run-log/types';
 import { RunLogNotFoundError } from '../errors';
-import { listRuns, summarizeRun } from '../engine/runs';
+import { listRuns, otherLayoutNote, summarizeRun } from '../engine/runs';
 import { validateRunId } from '../engine/run-id';
 import { buildReportData } from '../report/html';
 import { runGraphSvg } from '../report/report';
@@ -132,7 +132,8 @@ export async function startRunsBrowser(opts: RunsBrowserOptions): Promise<RunsBr
     const [a, b, c, ...rest] = parts;
     if (a === undefined) {
       const runs = await listRuns(store);
-      return html(runsPage(runs, where, runs.skipped));
+      const note = await otherLayoutNote(store);
+      return html(runsPage(runs, where, runs.skipped, note ? [note.replace(/ \(-c <file>\)\.$/, ' (runnable ui -c <file>).')] : []));
     }
     if (a === 'api' && b === 'runs' && c === undefined && !rest.length) return json(await listRuns(store));
     if (a === 'api' && b === 'runs' && c !== undefined && !rest.length) {
