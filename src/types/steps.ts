@@ -23,8 +23,26 @@ export type InputOfFn<F> = F extends (...a: infer A) => any
       ? NonNullable<A[0]>
       : {}
   : never;
-/** What a task's function produces: its (awaited) return value; for an async generator, the value it returns. */
-export type OutputOfFn<F> = F extends (...a: any[]) => infer R ? (R extends AsyncGenerator<any, infer Ret, any> ? Ret : Awaited<R>) : never;
+/**
+ * What a task's function produces: its (awaited) return value; for an async generator, the value it returns.
+ * Written so that the common cases need no inference against a generic interface's methods, which is what costs
+ * most in extracting a step's outputs (measured: docs/type-safety.md, "Long pipelines"): a value that is not an
+ * async generator is told apart by one check against a closed type before `infer Ret` is tried, and the awaited
+ * value comes from {@link Resolved}, not from `Awaited` directly.
+ */
+export type OutputOfFn<F> = F extends (...a: any[]) => infer R
+  ? R extends AsyncGenerator<any, any, any>
+    ? R extends AsyncGenerator<any, infer Ret, any>
+      ? Ret
+      : never
+    : Resolved<R>
+  : never;
+/**
+ * `Awaited<R>` for the values a `run()` returns: a `Promise<X>` is matched by its type argument (no inference
+ * against `then`), a value that is not a thenable by one check against a closed type; `Awaited` itself runs only
+ * for other thenables, and for a promise of a thenable.
+ */
+export type Resolved<R> = R extends Promise<infer X> ? (X extends PromiseLike<any> ? Awaited<X> : X) : R extends PromiseLike<any> ? Awaited<R> : R;
 
 type AsRecord<O> = [O] extends [void | undefined] ? {} : O extends object ? O : {};
 
