@@ -16,13 +16,13 @@ export interface TaskInstance {
 export type TaskClass = abstract new (...args: any[]) => TaskInstance;
 export type AnyStep = TaskClass | StepTypes<any, any>;
 
-export type InputOfFn<F> = F extends (...a: infer A) => any
-  ? A extends []
-    ? {}
-    : NonNullable<A[0]> extends object
-      ? NonNullable<A[0]>
-      : {}
-  : never;
+/**
+ * What a task's function reads: its first parameter's object type (`undefined` left out when the parameter is
+ * optional), `{}` when it has none or it is not an object. The parameter is inferred alone (`input: infer I`): an
+ * `infer` of the whole parameter list builds a tuple type per step, measured as a sixth of an editor request on a
+ * long chain (docs/type-safety.md, "Long pipelines").
+ */
+export type InputOfFn<F> = F extends (input: infer I, ...rest: any[]) => any ? (I extends object ? I : I extends null | undefined ? never : {}) : never;
 /**
  * What a task's function produces: its (awaited) return value; for an async generator, the value it returns.
  * Written so that the common cases need no inference against a generic interface's methods, which is what costs
