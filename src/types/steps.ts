@@ -16,15 +16,33 @@ export interface TaskInstance {
 export type TaskClass = abstract new (...args: any[]) => TaskInstance;
 export type AnyStep = TaskClass | StepTypes<any, any>;
 
-export type InputOfFn<F> = F extends (...a: infer A) => any
-  ? A extends []
-    ? {}
-    : NonNullable<A[0]> extends object
-      ? NonNullable<A[0]>
-      : {}
+/**
+ * What a task's function reads: its first parameter's object type (`undefined` left out when the parameter is
+ * optional), `{}` when it has none or it is not an object. The parameter is inferred alone (`input: infer I`): an
+ * `infer` of the whole parameter list builds a tuple type per step, measured as a sixth of an editor request on a
+ * long chain (docs/type-safety.md, "Long pipelines").
+ */
+export type InputOfFn<F> = F extends (input: infer I, ...rest: any[]) => any ? (I extends object ? I : I extends null | undefined ? never : {}) : never;
+/**
+ * What a task's function produces: its (awaited) return value; for an async generator, the value it returns.
+ * Written so that the common cases need no inference against a generic interface's methods, which is what costs
+ * most in extracting a step's outputs (measured: docs/type-safety.md, "Long pipelines"): a value that is not an
+ * async generator is told apart by one check against a closed type before `infer Ret` is tried, and the awaited
+ * value comes from {@link Resolved}, not from `Awaited` directly.
+ */
+export type OutputOfFn<F> = F extends (...a: any[]) => infer R
+  ? R extends AsyncGenerator<any, any, any>
+    ? R extends AsyncGenerator<any, infer Ret, any>
+      ? Ret
+      : never
+    : Resolved<R>
   : never;
-/** What a task's function produces: its (awaited) return value; for an async generator, the value it returns. */
-export type OutputOfFn<F> = F extends (...a: any[]) => infer R ? (R extends AsyncGenerator<any, infer Ret, any> ? Ret : Awaited<R>) : never;
+/**
+ * `Awaited<R>` for the values a `run()` returns: a `Promise<X>` is matched by its type argument (no inference
+ * against `then`), a value that is not a thenable by one check against a closed type; `Awaited` itself runs only
+ * for other thenables, and for a promise of a thenable.
+ */
+export type Resolved<R> = R extends Promise<infer X> ? (X extends PromiseLike<any> ? Awaited<X> : X) : R extends PromiseLike<any> ? Awaited<R> : R;
 
 type AsRecord<O> = [O] extends [void | undefined] ? {} : O extends object ? O : {};
 
