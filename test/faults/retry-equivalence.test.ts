@@ -3,12 +3,20 @@
  * uninterrupted run gives, having executed again only what had not succeeded. Attacked with random pipelines
  * (fast-check): sequences of tasks, maps (whose branch pipeline may have defaults), parallels, conditionals and
  * loops nested two deep, where one random task fails during the first run. The retry must give the parameters of a
- * fresh run exactly, and no task that succeeded in the first run may execute again.
+ * fresh run exactly, and no task that succeeded in the first run may execute again. The same pipelines are then run
+ * the way an Argo Workflow runs them (every task and every fan-out/fan-in a separate operation that reads the run log
+ * back, the run resubmitted with its retry_run_id): the values must be the same as in process.
  * (This found a real defect: a retried map merged its branch pipeline's defaults into the parent, as lists.)
  */
 import fc from 'fast-check';
-import { ExecutionFailedError, pipeline, task, type Pipeline } from '../../src/index';
+import * as path from 'node:path';
+import { ChunkedFsRunLogStore, ExecutionFailedError, MemoryCatalog, SilentReporter, pipeline, task, type ExecuteOptions, type Pipeline } from '../../src/index';
+import { fan } from '../../src/engine/fan';
+import { executeSingleNode } from '../../src/engine/run';
+import { findStep } from '../../src/stores/run-log/document';
 import { inMemory } from '../helpers/memory-run';
+import { GraphDriver } from '../helpers/step-driver';
+import { tmpDir } from '../helpers/cli';
 
 type Node =
   | { kind: 'task' }
@@ -125,6 +133,65 @@ describe('a retry ends as an uninterrupted run would', () => {
         }
       }),
       { numRuns: process.env.RUNNABLE_FAULTS_HEAVY ? 2000 : 150, ...(process.env.RUNNABLE_FAULTS_SEED && { seed: Number(process.env.RUNNABLE_FAULTS_SEED) }) },
+    );
+  });
+});
+
+/**
+ * The operations an Argo Workflow's pods make (`fan`, `execute-single-node --one-attempt`), made in this process on
+ * a chunked-fs run log that each operation reads back, so what crosses a pod boundary is only what the store holds.
+ */
+class PodDriver extends GraphDriver {
+  constructor(
+    pipeline: Pipeline<any, any>,
+    private readonly runId: string,
+    private readonly options: ExecuteOptions & { runLogStore: ChunkedFsRunLogStore },
+    private readonly resubmitted: boolean,
+  ) {
+    super(pipeline);
+  }
+
+  protected async fan(step: string, direction: 'in' | 'out', extra: string[] = []): Promise<{ ok: boolean; output: string }> {
+    const iteration = extra[0] === '--iteration' ? Number(extra[1]) : undefined;
+    const r = await fan(this.pipeline, this.runId, step, direction, { ...this.options, ...(iteration !== undefined && { iteration }) });
+    return { ok: r.status !== 'FAIL', output: r.output };
+  }
+
+  protected async attempt(internal: string): Promise<boolean> {
+    // as `runnable execute-single-node` in a resubmitted Workflow: a step that succeeded keeps its outputs
+    if (this.resubmitted && findStep(await this.options.runLogStore.get(this.runId), internal)?.attempts.at(-1)?.status === 'SUCCESS') return true;
+    return (await executeSingleNode(this.pipeline, this.runId, internal, { ...this.options, oneAttempt: true, cacheLookup: true })).status === 'SUCCESS';
+  }
+}
+
+describe('the same random pipelines, one operation at a time as Argo pods run them', () => {
+  it('give the values of an in-process run, and a resubmission with retry_run_id gives those of a fresh run', async () => {
+    await fc.assert(
+      fc.asyncProperty(nodes.seq, fc.nat(), async (seq, pick) => {
+        const world: World = { failing: undefined, executed: [] };
+        const { pipeline: p } = build(seq, world);
+        const reference = await p.execute(inMemory({ runId: 'reference' }));
+        const reached = [...new Set(world.executed)];
+
+        const folder = path.join(tmpDir('rt-pods-'), '.run_log_store');
+        const options = (retry: boolean) => ({
+          runLogStore: new ChunkedFsRunLogStore({ log_folder: folder }),
+          catalog: new MemoryCatalog(),
+          reporter: new SilentReporter(),
+          env: retry ? { RUNNABLE_RETRY_RUN_ID: 'pods' } : {},
+        });
+        const catalog = new MemoryCatalog();
+        world.failing = reached[pick % reached.length];
+        const first = { ...options(false), catalog };
+        expect(await new PodDriver(p, 'pods', first, false).run()).toBe(false);
+        world.failing = undefined;
+        const again = { ...options(true), catalog };
+        expect(await new PodDriver(p, 'pods', again, true).run()).toBe(true);
+        const log = await new ChunkedFsRunLogStore({ log_folder: folder }).get('pods');
+        expect(log.status).toBe('SUCCESS');
+        expect(values(log)).toEqual(values(reference.runLog));
+      }),
+      { numRuns: process.env.RUNNABLE_FAULTS_HEAVY ? 500 : 15, ...(process.env.RUNNABLE_FAULTS_SEED && { seed: Number(process.env.RUNNABLE_FAULTS_SEED) }) },
     );
   });
 });

@@ -5,40 +5,22 @@ import type { Pipeline } from '../../src/sdk/pipeline';
 import { runnable, type CliResult } from './cli';
 
 /**
- * Drives a run from outside, one process per operation, the way an Argo Workflow does: `fan . out` creates the
- * run, each task is one `execute-single-node --one-attempt` per attempt (the driver owns retries, like Argo's
+ * Drives a run from outside, one operation at a time, the way an Argo Workflow does: `fan . out` creates the run,
+ * each task is one `execute-single-node --one-attempt` per attempt (the driver owns retries, like Argo's
  * retryStrategy), each composite is `fan out`, its branches, `fan in`, and terminal nodes are `fan <path> out`.
- * A test harness: it walks the pipeline's graph, not a manifest.
+ * A test harness: it walks the pipeline's graph, not a manifest. Subclasses say how an operation is made.
  */
-export class StepDriver {
-  readonly commands: string[][] = [];
+export abstract class GraphDriver {
   constructor(
-    private readonly pipeline: Pipeline<any, any>,
-    private readonly file: string,
-    private readonly exportName: string,
-    private readonly runId: string,
-    private readonly cwd: string,
-    private readonly env: Record<string, string> = {},
+    protected readonly pipeline: Pipeline<any, any>,
     /** Run the branches of a parallel and the items of a map at the same time, as Argo's pods do. */
     private readonly concurrent = false,
   ) {}
 
-  private async cli(args: string[]): Promise<CliResult> {
-    this.commands.push(args);
-    const r = await runnable([...args, '--export', this.exportName], { cwd: this.cwd, env: this.env });
-    if (r.code !== 0 && r.code !== 1) throw new Error(`runnable ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-    return r;
-  }
-
-  private outputs = 0;
-
-  private async fan(step: string, direction: 'in' | 'out', extra: string[] = []): Promise<{ ok: boolean; output: string }> {
-    const out = path.join(this.cwd, `.fan-output-${this.outputs++}`);
-    const r = await this.cli(['fan', this.runId, step, this.file, direction, '--output', out, ...extra]);
-    const output = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
-    fs.rmSync(out, { force: true });
-    return { ok: r.code === 0, output };
-  }
+  /** `fan <step> <direction>` (with `--iteration` for a loop): whether it succeeded, and what it printed to --output. */
+  protected abstract fan(step: string, direction: 'in' | 'out', extra?: string[]): Promise<{ ok: boolean; output: string }>;
+  /** One attempt of a task step (`execute-single-node --one-attempt --cache-lookup`): whether it succeeded. */
+  protected abstract attempt(internal: string): Promise<boolean>;
 
   /** Runs the whole pipeline; resolves with whether the run succeeded. */
   async run(): Promise<boolean> {
@@ -57,7 +39,7 @@ export class StepDriver {
       if (isTaskNode(node)) {
         const attempts = node.options.retry?.maxAttempts ?? 1;
         ok = false;
-        for (let i = 0; i < attempts && !ok; i++) ok = (await this.cli(['execute-single-node', this.runId, this.file, internal, '--one-attempt', '--cache-lookup'])).code === 0;
+        for (let i = 0; i < attempts && !ok; i++) ok = await this.attempt(internal);
       } else if (node.type === 'loop') {
         ok = true;
         for (let i = 0; ; i++) {
@@ -92,5 +74,42 @@ export class StepDriver {
       else if (node.onFailure) return this.graph(node.onFailure, prefix);
       else current = 'fail';
     }
+  }
+}
+
+/** Each operation is a `runnable` CLI call, as in an Argo pod. */
+export class StepDriver extends GraphDriver {
+  readonly commands: string[][] = [];
+  constructor(
+    pipeline: Pipeline<any, any>,
+    private readonly file: string,
+    private readonly exportName: string,
+    private readonly runId: string,
+    private readonly cwd: string,
+    private readonly env: Record<string, string> = {},
+    concurrent = false,
+  ) {
+    super(pipeline, concurrent);
+  }
+
+  private async cli(args: string[]): Promise<CliResult> {
+    this.commands.push(args);
+    const r = await runnable([...args, '--export', this.exportName], { cwd: this.cwd, env: this.env });
+    if (r.code !== 0 && r.code !== 1) throw new Error(`runnable ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+    return r;
+  }
+
+  private outputs = 0;
+
+  protected async fan(step: string, direction: 'in' | 'out', extra: string[] = []): Promise<{ ok: boolean; output: string }> {
+    const out = path.join(this.cwd, `.fan-output-${this.outputs++}`);
+    const r = await this.cli(['fan', this.runId, step, this.file, direction, '--output', out, ...extra]);
+    const output = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+    fs.rmSync(out, { force: true });
+    return { ok: r.code === 0, output };
+  }
+
+  protected async attempt(internal: string): Promise<boolean> {
+    return (await this.cli(['execute-single-node', this.runId, this.file, internal, '--one-attempt', '--cache-lookup'])).code === 0;
   }
 }
