@@ -1,12 +1,13 @@
 import { canonicalJson, declaredReturns, type CompositeNode, type ConditionalNode, type Graph, type LoopNode, type MapNode, type ParallelNode } from '../graph/graph';
 import { findBranch, findStep } from '../stores/run-log/document';
-import type { Parameter, StepLog } from '../stores/run-log/types';
+import type { Parameter, RunLog, StepLog } from '../stores/run-log/types';
 import { Scope, type RunContext } from './context';
 import { jsonParameter } from './params';
 import { findNonJson } from './returns';
 import { loadValue, pickleValue } from './values';
 import { executeGraph } from './traverse';
 import { yieldToEventLoop } from '../util/yield';
+import { branchSchemaProblems, branchSchemaRefusal, ownValues } from './branch-schema';
 
 type Status = 'SUCCESS' | 'FAIL';
 
@@ -97,7 +98,33 @@ function dryRunHint(ctx: RunContext, name: string): string {
   return `. In a dry run, a step that is not patched returns nothing: patch the step that returns '${name}' with { outputs: { ${name}: ... } }`;
 }
 
+/**
+ * Fails the composite before any branch starts when a branch pipeline's params schema refuses the values one of the
+ * branches would start with (see branchSchemaProblems). Branches a retry restores from the original run are not
+ * checked again: they started (or finished) with those values already.
+ */
+export async function checkBranchSchemas(
+  ctx: RunContext,
+  composite: string,
+  parent: Scope,
+  starts: readonly { branch: string; graph: Graph; own: Readonly<Record<string, unknown>> }[],
+  original: RunLog | undefined,
+): Promise<void> {
+  const refused: { branch: string; problems: string[] }[] = [];
+  let graph: Graph | undefined;
+  for (const s of starts) {
+    if (!s.graph.schema || (original && findBranch(original, s.branch))) continue;
+    const problems = await branchSchemaProblems(ctx, s.graph, parent, s.own);
+    if (problems.length) {
+      refused.push({ branch: s.branch, problems });
+      graph ??= s.graph;
+    }
+  }
+  if (refused.length) throw new StepFailure(branchSchemaRefusal(composite, graph!, refused));
+}
+
 async function parallel(ctx: RunContext, node: ParallelNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
+  await checkBranchSchemas(ctx, `parallel '${node.name}'`, scope, [...node.branches].map(([key, graph]) => ({ branch: `${internal}.${key}`, graph, own: {} })), ctx.original);
   const outcomes = await Promise.all([...node.branches].map(([key, g]) => runBranch(ctx, g, `${internal}.${key}`, scope, {}, [])));
   return { merged: mergeParallel(outcomes), message: '' };
 }
@@ -125,6 +152,10 @@ export async function mapItems(ctx: RunContext, node: MapNode, scope: Scope): Pr
 async function map(ctx: RunContext, node: MapNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
   const items = await mapItems(ctx, node, scope);
   const keys = mapKeys(items);
+  if (node.branch.schema) {
+    const starts = items.map((item, i) => ({ branch: `${internal}.${keys[i]}`, graph: node.branch, own: { [node.as]: item } }));
+    await checkBranchSchemas(ctx, `map '${node.name}'`, scope, starts, ctx.original);
+  }
   const outcomes = await pool(items.length, node.concurrency, async (i) => {
     const branchName = `${internal}.${keys[i]}`;
     const own: Record<string, Parameter> = { [node.as]: await toParameter(ctx, items[i], node.as, branchName) };
@@ -186,6 +217,7 @@ export async function conditionalChoice(ctx: RunContext, node: ConditionalNode, 
 
 async function conditional(ctx: RunContext, node: ConditionalNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
   const { key, graph } = await conditionalChoice(ctx, node, scope);
+  await checkBranchSchemas(ctx, `conditional '${node.name}'`, scope, [{ branch: `${internal}.${key}`, graph, own: {} }], ctx.original);
   const o = await runBranch(ctx, graph, `${internal}.${key}`, scope, {}, []);
   if (o.status === 'FAIL') throw new StepFailure(`branch '${o.name}' failed`);
   return { merged: o.scope.writtenValues(), message: '' };
@@ -196,6 +228,7 @@ async function loop(ctx: RunContext, node: LoopNode, scope: Scope, internal: str
   const vars = node.indexAs ? [node.indexAs] : [];
   for (let i = 0; i < node.maxIterations; i++) {
     const own: Record<string, Parameter> = { ...carried, ...(node.indexAs && { [node.indexAs]: jsonParameter(i) }) };
+    if (node.branch.schema) await checkBranchSchemas(ctx, `loop '${node.name}' iteration ${i}`, scope, [{ branch: `${internal}.${i}`, graph: node.branch, own: await ownValues(ctx, own) }], ctx.original);
     const o = await runBranch(ctx, node.branch, `${internal}.${i}`, scope, own, vars);
     for (const k of Object.keys(carried)) o.scope.written.add(k);
     if (o.status === 'FAIL') throw new StepFailure(`iteration ${i} ('${o.name}') failed`);

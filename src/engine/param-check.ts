@@ -46,7 +46,7 @@ export async function schemaNames(schema: StandardSchemaV1): Promise<string[]> {
 }
 
 /** `test_size.grid[0]` from an issue path. */
-function pathText(issue: StandardSchemaV1Issue): { top: string | undefined; text: string } {
+export function pathText(issue: StandardSchemaV1Issue): { top: string | undefined; text: string } {
   let text = '';
   let top: string | undefined;
   for (const seg of issue.path ?? []) {

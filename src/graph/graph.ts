@@ -4,6 +4,7 @@ import type { StepOptions, TaskDefinition } from '../sdk/task';
 import type { StepType } from '../stores/run-log/types';
 import { PipelineDefinitionError } from '../errors';
 import type { AnyArgs, AnyPipeline } from '../types/any';
+import type { StandardSchemaV1 } from '../types/standard-schema';
 
 /** Where a node goes next. `onFailure` is a sub-graph run in the same scope when the node fails. */
 interface Links {
@@ -64,6 +65,8 @@ export interface Graph {
   readonly nodes: ReadonlyMap<string, GraphNode>;
   /** Defaults given to the pipeline's `.params<P>(defaults)`: for a branch, they fill names its parent lacks. */
   readonly defaults: Readonly<Record<string, unknown>>;
+  /** The pipeline's `.params(schema)`: for a branch, the values it starts with must pass it unchanged. */
+  readonly schema?: StandardSchemaV1;
 }
 
 export const DEFAULT_MAP_CONCURRENCY = 8;
@@ -126,7 +129,7 @@ export function buildGraph(p: AnyPipeline, taken: Set<string> = new Set(), where
   });
   nodes.set('success', { type: 'success', name: 'success' });
   nodes.set('fail', { type: 'fail', name: 'fail' });
-  return { name: p.name, startAt: p.steps[0]!.name, nodes, defaults: p.defaults };
+  return { name: p.name, startAt: p.steps[0]!.name, nodes, defaults: p.defaults, ...(p.paramSpec?.schema && { schema: p.paramSpec.schema }) };
 }
 
 export function stepType(node: GraphNode): StepType {

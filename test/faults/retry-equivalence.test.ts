@@ -10,12 +10,9 @@
  */
 import fc from 'fast-check';
 import * as path from 'node:path';
-import { ChunkedFsRunLogStore, ExecutionFailedError, MemoryCatalog, SilentReporter, pipeline, task, type ExecuteOptions, type Pipeline } from '../../src/index';
-import { fan } from '../../src/engine/fan';
-import { executeSingleNode } from '../../src/engine/run';
-import { findStep } from '../../src/stores/run-log/document';
+import { ChunkedFsRunLogStore, ExecutionFailedError, MemoryCatalog, SilentReporter, pipeline, task, type Pipeline } from '../../src/index';
 import { inMemory } from '../helpers/memory-run';
-import { GraphDriver } from '../helpers/step-driver';
+import { PodDriver } from '../helpers/step-driver';
 import { tmpDir } from '../helpers/cli';
 
 type Node =
@@ -136,33 +133,6 @@ describe('a retry ends as an uninterrupted run would', () => {
     );
   });
 });
-
-/**
- * The operations an Argo Workflow's pods make (`fan`, `execute-single-node --one-attempt`), made in this process on
- * a chunked-fs run log that each operation reads back, so what crosses a pod boundary is only what the store holds.
- */
-class PodDriver extends GraphDriver {
-  constructor(
-    pipeline: Pipeline<any, any>,
-    private readonly runId: string,
-    private readonly options: ExecuteOptions & { runLogStore: ChunkedFsRunLogStore },
-    private readonly resubmitted: boolean,
-  ) {
-    super(pipeline);
-  }
-
-  protected async fan(step: string, direction: 'in' | 'out', extra: string[] = []): Promise<{ ok: boolean; output: string }> {
-    const iteration = extra[0] === '--iteration' ? Number(extra[1]) : undefined;
-    const r = await fan(this.pipeline, this.runId, step, direction, { ...this.options, ...(iteration !== undefined && { iteration }) });
-    return { ok: r.status !== 'FAIL', output: r.output };
-  }
-
-  protected async attempt(internal: string): Promise<boolean> {
-    // as `runnable execute-single-node` in a resubmitted Workflow: a step that succeeded keeps its outputs
-    if (this.resubmitted && findStep(await this.options.runLogStore.get(this.runId), internal)?.attempts.at(-1)?.status === 'SUCCESS') return true;
-    return (await executeSingleNode(this.pipeline, this.runId, internal, { ...this.options, oneAttempt: true, cacheLookup: true })).status === 'SUCCESS';
-  }
-}
 
 describe('the same random pipelines, one operation at a time as Argo pods run them', () => {
   it('give the values of an in-process run, and a resubmission with retry_run_id gives those of a fresh run', async () => {

@@ -2,6 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildGraph, isTaskNode, isTerminal, type Graph } from '../../src/graph/graph';
 import type { Pipeline } from '../../src/sdk/pipeline';
+import type { ChunkedFsRunLogStore } from '../../src/stores/run-log/chunked-fs';
+import { findStep } from '../../src/stores/run-log/document';
+import { fan } from '../../src/engine/fan';
+import { executeSingleNode, type ExecuteOptions } from '../../src/engine/run';
 import { runnable, type CliResult } from './cli';
 
 /**
@@ -111,5 +115,32 @@ export class StepDriver extends GraphDriver {
 
   protected async attempt(internal: string): Promise<boolean> {
     return (await this.cli(['execute-single-node', this.runId, this.file, internal, '--one-attempt', '--cache-lookup'])).code === 0;
+  }
+}
+
+/**
+ * The operations an Argo Workflow's pods make (`fan`, `execute-single-node --one-attempt`), made in this process on
+ * a chunked-fs run log that each operation reads back, so what crosses a pod boundary is only what the store holds.
+ */
+export class PodDriver extends GraphDriver {
+  constructor(
+    pipeline: Pipeline<any, any>,
+    private readonly runId: string,
+    private readonly options: ExecuteOptions & { runLogStore: ChunkedFsRunLogStore },
+    private readonly resubmitted: boolean,
+  ) {
+    super(pipeline);
+  }
+
+  protected async fan(step: string, direction: 'in' | 'out', extra: string[] = []): Promise<{ ok: boolean; output: string }> {
+    const iteration = extra[0] === '--iteration' ? Number(extra[1]) : undefined;
+    const r = await fan(this.pipeline, this.runId, step, direction, { ...this.options, ...(iteration !== undefined && { iteration }) });
+    return { ok: r.status !== 'FAIL', output: r.output };
+  }
+
+  protected async attempt(internal: string): Promise<boolean> {
+    // as `runnable execute-single-node` in a resubmitted Workflow: a step that succeeded keeps its outputs
+    if (this.resubmitted && findStep(await this.options.runLogStore.get(this.runId), internal)?.attempts.at(-1)?.status === 'SUCCESS') return true;
+    return (await executeSingleNode(this.pipeline, this.runId, internal, { ...this.options, oneAttempt: true, cacheLookup: true })).status === 'SUCCESS';
   }
 }
