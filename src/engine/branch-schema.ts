@@ -28,7 +28,14 @@ export async function ownValues(ctx: RunContext, own: Readonly<Record<string, Pa
  * pipeline's defaults) must pass the schema unchanged: a value it refuses, converts, or a default it would fill in
  * is a problem, and the composite fails before any of its branches starts. [] when the pipeline has no schema.
  */
-export async function branchSchemaProblems(ctx: RunContext, graph: Graph, parent: Scope, own: Readonly<Record<string, unknown>>): Promise<string[]> {
+export async function branchSchemaProblems(
+  ctx: RunContext,
+  graph: Graph,
+  parent: Scope,
+  own: Readonly<Record<string, unknown>>,
+  /** The parent's values already loaded (the items of a map share them: a pickled one is read once). */
+  loaded: Map<string, unknown> = new Map(),
+): Promise<string[]> {
   const schema = graph.schema;
   if (!schema) return [];
   let declared = names.get(schema);
@@ -37,7 +44,10 @@ export async function branchSchemaProblems(ctx: RunContext, graph: Graph, parent
   for (const name of await declared) {
     const p = name in own ? undefined : parent.get(name);
     if (name in own) input[name] = own[name];
-    else if (p) input[name] = await loadValue(ctx, name, p);
+    else if (p) {
+      if (!loaded.has(name)) loaded.set(name, await loadValue(ctx, name, p));
+      input[name] = loaded.get(name);
+    }
     else if (graph.defaults[name] !== undefined) input[name] = graph.defaults[name];
   }
   let result = schema['~standard'].validate(input);

@@ -112,9 +112,10 @@ export async function checkBranchSchemas(
 ): Promise<void> {
   const refused: { branch: string; problems: string[] }[] = [];
   let graph: Graph | undefined;
+  const loaded = new Map<string, unknown>();
   for (const s of starts) {
     if (!s.graph.schema || (original && findBranch(original, s.branch))) continue;
-    const problems = await branchSchemaProblems(ctx, s.graph, parent, s.own);
+    const problems = await branchSchemaProblems(ctx, s.graph, parent, s.own, loaded);
     if (problems.length) {
       refused.push({ branch: s.branch, problems });
       graph ??= s.graph;
