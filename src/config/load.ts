@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inspect } from 'node:util';
 import { cosmiconfigSync, type Loader } from 'cosmiconfig';
 import { parseYaml } from '../util/yaml';
+import { showValue as show } from '../util/show';
 import { RunnableError } from '../errors';
 import { register } from '../loader';
 import { getPlugin, pluginTypes, type ServiceTypes } from './registry';
@@ -68,17 +68,6 @@ function explorer() {
     searchStrategy: 'none',
     loaders: { '.ts': loadTs, '.cts': loadTs, noExt: (_f, content) => parseYaml(content) },
   });
-}
-
-/** A value as it appears in an error message: JSON when it has one, else its inspected form (bigint, symbol...). */
-function show(v: unknown): string {
-  try {
-    const text = JSON.stringify(v);
-    if (text !== undefined) return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-  } catch {
-    /* bigint, circular */
-  }
-  return inspect(v, { depth: 2, breakLength: Infinity }).slice(0, 200);
 }
 
 /** The project folder of `cwd`: the nearest folder (cwd included) holding package.json, package.yaml or .git. */

@@ -1,24 +1,13 @@
 import { canonicalJson, type Graph } from '../graph/graph';
-import type { Parameter } from '../stores/run-log/types';
 import type { StandardSchemaV1 } from '../types/standard-schema';
 import type { RunContext, Scope } from './context';
 import { pathText, schemaNames } from './param-check';
 import { loadValue } from './values';
+import { showValue } from '../util/show';
+
+const show = (v: unknown) => showValue(v, 60);
 
 const names = new WeakMap<StandardSchemaV1, Promise<string[]>>();
-
-/** A value as a message shows it: JSON, cut when long. */
-function shown(v: unknown): string {
-  const text = JSON.stringify(v) ?? String(v);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** The values of a branch's own parameters (a loop's carried values), loaded. */
-export async function ownValues(ctx: RunContext, own: Readonly<Record<string, Parameter>>): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const [k, p] of Object.entries(own)) out[k] = await loadValue(ctx, k, p);
-  return out;
-}
 
 /**
  * A branch pipeline's own parameter schema (`pipeline('b').params(schema)` used as a map, parallel, conditional or
@@ -42,20 +31,19 @@ export async function branchSchemaProblems(
   if (!declared) names.set(schema, (declared = schemaNames(schema)));
   const input: Record<string, unknown> = {};
   for (const name of await declared) {
-    const p = name in own ? undefined : parent.get(name);
+    const p = parent.get(name);
     if (name in own) input[name] = own[name];
     else if (p) {
       if (!loaded.has(name)) loaded.set(name, await loadValue(ctx, name, p));
       input[name] = loaded.get(name);
-    }
-    else if (graph.defaults[name] !== undefined) input[name] = graph.defaults[name];
+    } else if (graph.defaults[name] !== undefined) input[name] = graph.defaults[name];
   }
   let result = schema['~standard'].validate(input);
   if (result instanceof Promise) result = await result;
   if (result.issues) {
     return result.issues.map((issue) => {
       const { top, text } = pathText(issue);
-      const got = top !== undefined && top in input ? ` (got ${shown(input[top])})` : '';
+      const got = top !== undefined && top in input ? ` (got ${show(input[top])})` : '';
       return `${text || '(parameters)'}: ${issue.message}${got}`;
     });
   }
@@ -65,8 +53,8 @@ export async function branchSchemaProblems(
     if (canonicalJson(input[name] ?? null) === canonicalJson(output[name] ?? null)) continue;
     problems.push(
       name in input
-        ? `${name}: the schema turns ${shown(input[name])} into ${shown(output[name])}, and a branch does not convert its values: give it ${shown(output[name])}`
-        : `${name}: not given, and a branch does not fill in the schema's default (${shown(output[name])}): give it a value`,
+        ? `${name}: the schema turns ${show(input[name])} into ${show(output[name])}, and a branch does not convert its values: give it ${show(output[name])}`
+        : `${name}: not given, and a branch does not fill in the schema's default (${show(output[name])}): give it a value`,
     );
   }
   return problems;

@@ -7,7 +7,7 @@ import { findNonJson } from './returns';
 import { loadValue, pickleValue } from './values';
 import { executeGraph } from './traverse';
 import { yieldToEventLoop } from '../util/yield';
-import { branchSchemaProblems, branchSchemaRefusal, ownValues } from './branch-schema';
+import { branchSchemaProblems, branchSchemaRefusal } from './branch-schema';
 
 type Status = 'SUCCESS' | 'FAIL';
 
@@ -98,18 +98,32 @@ function dryRunHint(ctx: RunContext, name: string): string {
   return `. In a dry run, a step that is not patched returns nothing: patch the step that returns '${name}' with { outputs: { ${name}: ... } }`;
 }
 
+/** Where a composite's branches are about to start: a map's items, a conditional's chosen branch, a loop iteration (a parallel needs nothing). */
+export interface BranchStarts {
+  items?: readonly unknown[];
+  keys?: readonly string[];
+  key?: string;
+  iteration?: number;
+  /** A loop iteration's own values (carried values, index). */
+  own?: Readonly<Record<string, Parameter>>;
+}
+
 /**
- * Fails the composite before any branch starts when a branch pipeline's params schema refuses the values one of the
+ * Fails the composite before any branch starts when a branch pipeline's params schema refuses the values one of its
  * branches would start with (see branchSchemaProblems). Branches a retry restores from the original run are not
- * checked again: they started (or finished) with those values already.
+ * checked again: they started (or finished) with those values already. Nothing to do when no branch has a schema.
  */
-export async function checkBranchSchemas(
-  ctx: RunContext,
-  composite: string,
-  parent: Scope,
-  starts: readonly { branch: string; graph: Graph; own: Readonly<Record<string, unknown>> }[],
-  original: RunLog | undefined,
-): Promise<void> {
+export async function checkBranchSchemas(ctx: RunContext, node: CompositeNode, parent: Scope, internal: string, original: RunLog | undefined, at: BranchStarts): Promise<void> {
+  let composite = `${node.type} '${node.name}'`;
+  let starts: { branch: string; graph: Graph; own: Readonly<Record<string, unknown>> }[];
+  if (node.type === 'parallel') starts = [...node.branches].map(([key, graph]) => ({ branch: `${internal}.${key}`, graph, own: {} }));
+  else if (node.type === 'conditional') starts = [{ branch: `${internal}.${at.key!}`, graph: node.branches.get(at.key!)!, own: {} }];
+  else if (!node.branch.schema) return;
+  else if (node.type === 'map') starts = at.items!.map((item, i) => ({ branch: `${internal}.${at.keys![i]}`, graph: node.branch, own: { [node.as]: item } }));
+  else {
+    composite += ` iteration ${at.iteration!}`;
+    starts = [{ branch: `${internal}.${at.iteration!}`, graph: node.branch, own: await ownValues(ctx, at.own ?? {}) }];
+  }
   const refused: { branch: string; problems: string[] }[] = [];
   let graph: Graph | undefined;
   const loaded = new Map<string, unknown>();
@@ -124,8 +138,15 @@ export async function checkBranchSchemas(
   if (refused.length) throw new StepFailure(branchSchemaRefusal(composite, graph!, refused));
 }
 
+/** The values of a branch's own parameters (a loop's carried values and index), loaded. */
+async function ownValues(ctx: RunContext, own: Readonly<Record<string, Parameter>>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [k, p] of Object.entries(own)) out[k] = await loadValue(ctx, k, p);
+  return out;
+}
+
 async function parallel(ctx: RunContext, node: ParallelNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
-  await checkBranchSchemas(ctx, `parallel '${node.name}'`, scope, [...node.branches].map(([key, graph]) => ({ branch: `${internal}.${key}`, graph, own: {} })), ctx.original);
+  await checkBranchSchemas(ctx, node, scope, internal, ctx.original, {});
   const outcomes = await Promise.all([...node.branches].map(([key, g]) => runBranch(ctx, g, `${internal}.${key}`, scope, {}, [])));
   return { merged: mergeParallel(outcomes), message: '' };
 }
@@ -153,10 +174,7 @@ export async function mapItems(ctx: RunContext, node: MapNode, scope: Scope): Pr
 async function map(ctx: RunContext, node: MapNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
   const items = await mapItems(ctx, node, scope);
   const keys = mapKeys(items);
-  if (node.branch.schema) {
-    const starts = items.map((item, i) => ({ branch: `${internal}.${keys[i]}`, graph: node.branch, own: { [node.as]: item } }));
-    await checkBranchSchemas(ctx, `map '${node.name}'`, scope, starts, ctx.original);
-  }
+  await checkBranchSchemas(ctx, node, scope, internal, ctx.original, { items, keys });
   const outcomes = await pool(items.length, node.concurrency, async (i) => {
     const branchName = `${internal}.${keys[i]}`;
     const own: Record<string, Parameter> = { [node.as]: await toParameter(ctx, items[i], node.as, branchName) };
@@ -218,7 +236,7 @@ export async function conditionalChoice(ctx: RunContext, node: ConditionalNode, 
 
 async function conditional(ctx: RunContext, node: ConditionalNode, scope: Scope, internal: string): Promise<{ merged: Record<string, Parameter>; message: string }> {
   const { key, graph } = await conditionalChoice(ctx, node, scope);
-  await checkBranchSchemas(ctx, `conditional '${node.name}'`, scope, [{ branch: `${internal}.${key}`, graph, own: {} }], ctx.original);
+  await checkBranchSchemas(ctx, node, scope, internal, ctx.original, { key });
   const o = await runBranch(ctx, graph, `${internal}.${key}`, scope, {}, []);
   if (o.status === 'FAIL') throw new StepFailure(`branch '${o.name}' failed`);
   return { merged: o.scope.writtenValues(), message: '' };
@@ -229,7 +247,7 @@ async function loop(ctx: RunContext, node: LoopNode, scope: Scope, internal: str
   const vars = node.indexAs ? [node.indexAs] : [];
   for (let i = 0; i < node.maxIterations; i++) {
     const own: Record<string, Parameter> = { ...carried, ...(node.indexAs && { [node.indexAs]: jsonParameter(i) }) };
-    if (node.branch.schema) await checkBranchSchemas(ctx, `loop '${node.name}' iteration ${i}`, scope, [{ branch: `${internal}.${i}`, graph: node.branch, own: await ownValues(ctx, own) }], ctx.original);
+    await checkBranchSchemas(ctx, node, scope, internal, ctx.original, { iteration: i, own });
     const o = await runBranch(ctx, node.branch, `${internal}.${i}`, scope, own, vars);
     for (const k of Object.keys(carried)) o.scope.written.add(k);
     if (o.status === 'FAIL') throw new StepFailure(`iteration ${i} ('${o.name}') failed`);

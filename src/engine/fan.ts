@@ -19,7 +19,6 @@ import {
   type BranchOutcome,
 } from './composites';
 import { jsonParameter } from './params';
-import { ownValues } from './branch-schema';
 import { createRun, makeContext, reopenRun, resolveServices, type ExecuteOptions } from './run';
 import { locateNode } from './node-path';
 import { executeTerminal } from './traverse';
@@ -141,21 +140,19 @@ async function compositeOut(ctx: RunContext, log: RunLog, node: CompositeNode, s
     if (!Number.isInteger(iteration) || iteration < 0 || iteration >= node.maxIterations) {
       throw new ParameterError(`loop '${internal}': iteration ${iteration} is outside 0..${node.maxIterations - 1} (maxIterations ${node.maxIterations}).`);
     }
-    if (iteration === 0) await openComposite(ctx, node, internal, existing);
-    else if (!existing) throw new ParameterError(`loop '${internal}' was never opened in run ${ctx.runId}: open iteration 0 first.`);
+    if (iteration > 0 && !existing) throw new ParameterError(`loop '${internal}' was never opened in run ${ctx.runId}: open iteration 0 first.`);
+    const step = iteration === 0 ? await openComposite(ctx, node, internal, existing) : existing!;
     const carried = carriedInto(log, node, internal, iteration, scope);
     const own = { ...carried, ...(node.indexAs && { [node.indexAs]: jsonParameter(iteration) }) };
-    if (node.branch.schema) {
-      const checked = await guard(async () => checkBranchSchemas(ctx, `loop '${node.name}' iteration ${iteration}`, scope, [{ branch: `${internal}.${iteration}`, graph: node.branch, own: await ownValues(ctx, own) }], retry ? log : undefined));
-      if ('error' in checked) return closeComposite(ctx, findStep(await ctx.store.get(ctx.runId), internal)!, scope, checked);
-    }
+    const checked = await guard(() => checkBranchSchemas(ctx, node, scope, internal, retry ? log : undefined, { iteration, own }));
+    if ('error' in checked) return closeComposite(ctx, step, scope, checked);
     await openBranch(ctx, log, retry, `${internal}.${iteration}`, () => own, node.branch, scope);
     return { status: 'PROCESSING', output: String(iteration) };
   }
   const step = await openComposite(ctx, node, internal, existing);
   switch (node.type) {
     case 'parallel': {
-      const checked = await guard(() => checkBranchSchemas(ctx, `parallel '${node.name}'`, scope, [...node.branches].map(([key, graph]) => ({ branch: `${internal}.${key}`, graph, own: {} })), retry ? log : undefined));
+      const checked = await guard(() => checkBranchSchemas(ctx, node, scope, internal, retry ? log : undefined, {}));
       if ('error' in checked) return closeComposite(ctx, step, scope, checked);
       for (const [key, g] of node.branches) await openBranch(ctx, log, retry, `${internal}.${key}`, () => ({}), g, scope);
       return { status: 'PROCESSING', output: JSON.stringify([...node.branches.keys()]) };
@@ -165,11 +162,8 @@ async function compositeOut(ctx: RunContext, log: RunLog, node: CompositeNode, s
       if ('error' in got) return closeComposite(ctx, step, scope, got);
       const items = got.value;
       const keys = mapKeys(items);
-      if (node.branch.schema) {
-        const starts = items.map((item, i) => ({ branch: `${internal}.${keys[i]}`, graph: node.branch, own: { [node.as]: item } }));
-        const checked = await guard(() => checkBranchSchemas(ctx, `map '${node.name}'`, scope, starts, retry ? log : undefined));
-        if ('error' in checked) return closeComposite(ctx, step, scope, checked);
-      }
+      const checked = await guard(() => checkBranchSchemas(ctx, node, scope, internal, retry ? log : undefined, { items, keys }));
+      if ('error' in checked) return closeComposite(ctx, step, scope, checked);
       const toRun: string[] = [];
       for (let i = 0; i < items.length; i++) {
         const name = `${internal}.${keys[i]}`;
@@ -181,7 +175,7 @@ async function compositeOut(ctx: RunContext, log: RunLog, node: CompositeNode, s
     case 'conditional': {
       const got = await guard(() => conditionalChoice(ctx, node, scope));
       if ('error' in got) return closeComposite(ctx, step, scope, got);
-      const checked = await guard(() => checkBranchSchemas(ctx, `conditional '${node.name}'`, scope, [{ branch: `${internal}.${got.value.key}`, graph: got.value.graph, own: {} }], retry ? log : undefined));
+      const checked = await guard(() => checkBranchSchemas(ctx, node, scope, internal, retry ? log : undefined, { key: got.value.key }));
       if ('error' in checked) return closeComposite(ctx, step, scope, checked);
       await openBranch(ctx, log, retry, `${internal}.${got.value.key}`, () => ({}), got.value.graph, scope);
       return { status: 'PROCESSING', output: got.value.key };
