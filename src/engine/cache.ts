@@ -12,19 +12,15 @@
  *    reads is known only once it ran, so an index entry records them; a later run computes the fingerprint over the
  *    same names from its own values and compares.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskDefinition } from '../sdk/task';
 import type { Parameter } from '../stores/run-log/types';
 import { PACKAGE_VERSION } from '../version';
+import { sha256 } from '../stores/catalog/catalog';
 
 /** Bump when what goes into a fingerprint changes: every earlier entry then misses. */
 export const CACHE_FORMAT = 1;
-
-export function sha256Hex(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /**
  * Canonical JSON: object keys sorted (at every depth), no whitespace, `undefined` object members left out (as
@@ -142,7 +138,7 @@ export class CodeReader {
     try {
       const bytes = fs.readFileSync(file);
       const deps = file.endsWith('.json') ? [] : scanImports(bytes.toString('utf8')).flatMap((s) => this.resolve(s, file) ?? []);
-      entry = { hash: sha256Hex(bytes), deps: [...new Set(deps)] };
+      entry = { hash: sha256(bytes), deps: [...new Set(deps)] };
     } catch {
       entry = null; // unreadable: the fingerprint says so (and differs from any readable content)
     }
@@ -173,7 +169,7 @@ export class CodeReader {
     if (h === undefined) {
       const dir = path.dirname(abs);
       const parts = this.closure(abs).map((f) => [path.relative(dir, f).split(path.sep).join('/'), this.read(f)?.hash ?? 'unreadable']);
-      h = sha256Hex(canonicalJson(parts));
+      h = sha256(canonicalJson(parts));
       this.closures.set(abs, h);
     }
     return h;
@@ -185,9 +181,9 @@ export class CodeReader {
  * own text; a shell step's command.
  */
 export function taskCode(def: TaskDefinition, reader: CodeReader): string {
-  if (def.kind === 'shell') return `shell:${sha256Hex(def.command ?? '')}`;
+  if (def.kind === 'shell') return `shell:${sha256(def.command ?? '')}`;
   if (def.source) return `module:${reader.moduleHash(def.source)}`;
-  return `text:${sha256Hex(String(def.target))}`;
+  return `text:${sha256(String(def.target))}`;
 }
 
 /** Everything that identifies a step before it runs (see the top of this file). */
@@ -204,7 +200,7 @@ export interface StepIdentity {
 
 /** The step's key: SHA-256 of its identity. */
 export function stepKey(id: StepIdentity): string {
-  return sha256Hex(
+  return sha256(
     canonicalJson({
       format: CACHE_FORMAT,
       runnable_ts: PACKAGE_VERSION,
@@ -234,5 +230,5 @@ export function inputsFingerprint(key: string, inputs: Readonly<Record<string, P
       values[name] = ['object', p.data_hash];
     } else values[name] = [p.kind, p.value];
   }
-  return sha256Hex(canonicalJson({ key, inputs: values, absent: [...new Set(absent)].sort() }));
+  return sha256(canonicalJson({ key, inputs: values, absent: [...new Set(absent)].sort() }));
 }

@@ -1,5 +1,5 @@
 import { canonicalJson, declaredReturns, type CompositeNode, type ConditionalNode, type Graph, type LoopNode, type MapNode, type ParallelNode } from '../graph/graph';
-import { findBranch, findStep } from '../stores/run-log/document';
+import { findBranch, findStep, type RunLogOp } from '../stores/run-log/document';
 import type { Parameter, RunLog, StepLog } from '../stores/run-log/types';
 import { Scope, type RunContext } from './context';
 import { jsonParameter } from './params';
@@ -296,7 +296,7 @@ export async function executeComposite(ctx: RunContext, node: CompositeNode, sco
     step.message = err instanceof StepFailure ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
   }
   step.status = status;
-  const ops: Parameters<typeof ctx.store.apply>[1][number][] = [];
+  const ops: RunLogOp[] = [];
   if (status === 'SUCCESS' && Object.keys(merged).length) {
     scope.set(merged);
     ops.push({ op: 'params', branch: scope.branch, params: merged });

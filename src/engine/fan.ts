@@ -1,5 +1,5 @@
 import { buildGraph, isTaskNode, isTerminal, type CompositeNode, type Graph, type LoopNode } from '../graph/graph';
-import { findBranch, findStep } from '../stores/run-log/document';
+import { findBranch, findStep, type RunLogOp } from '../stores/run-log/document';
 import type { Parameter, RunLog, StepLog } from '../stores/run-log/types';
 import { ParameterError } from '../errors';
 import { Scope, type RunContext } from './context';
@@ -98,7 +98,7 @@ async function openBranch(ctx: RunContext, log: RunLog, retry: boolean, name: st
 /** The composite's end, as executeComposite ends: status, message, and on success its values merged into the parent. */
 async function closeComposite(ctx: RunContext, step: StepLog, scope: Scope, outcome: { merged: Record<string, Parameter> } | { error: unknown }): Promise<FanResult> {
   const closed: StepLog = { ...step, branches: {} };
-  const ops: Parameters<typeof ctx.store.apply>[1][number][] = [];
+  const ops: RunLogOp[] = [];
   if ('merged' in outcome) {
     closed.status = 'SUCCESS';
     closed.message = '';

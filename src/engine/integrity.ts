@@ -19,7 +19,8 @@ export function recordedFiles(log: RunLog): Map<string, DataCatalog> {
   return out;
 }
 
-function stripRun(runId: string, rel: string): string {
+/** A catalog path relative to its run's folder (`<run>/x/y` → `x/y`). */
+export function stripRun(runId: string, rel: string): string {
   return rel.startsWith(`${runId}/`) ? rel.slice(runId.length + 1) : rel;
 }
 

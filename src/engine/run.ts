@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { tsyringe } from '../util/di';
 import type { DependencyContainer } from 'tsyringe';
-import { buildGraph, dumpGraph, hashDump, isTaskNode, isTerminal, type Graph, type TaskNode } from '../graph/graph';
+import { buildGraph, dumpGraph, hashDump, isTaskNode, taskNodes, type Graph, type TaskNode } from '../graph/graph';
 import type { Catalog } from '../stores/catalog/catalog';
 import type { RunLogStore } from '../stores/run-log/store';
 import type { SecretsManager } from '../stores/secrets/secrets';
@@ -282,15 +282,8 @@ function checkExecutorCanRun(s: Services, pipeline: AnyPipeline): void {
 }
 
 /** Names of the secrets declared by any step of the graph, its branches and on-failure pipelines. */
-function declaredSecrets(graph: Graph, out = new Set<string>()): Set<string> {
-  for (const node of graph.nodes.values()) {
-    if (isTerminal(node)) continue;
-    if (isTaskNode(node)) for (const n of node.options.secrets ?? []) out.add(n);
-    else if (node.type === 'parallel' || node.type === 'conditional') for (const b of node.branches.values()) declaredSecrets(b, out);
-    else declaredSecrets(node.branch, out);
-    if (node.onFailure) declaredSecrets(node.onFailure, out);
-  }
-  return out;
+function declaredSecrets(graph: Graph): Set<string> {
+  return new Set(taskNodes(graph).flatMap((n) => n.options.secrets ?? []));
 }
 
 const activeRuns = new Set<RunContext>();

@@ -7,19 +7,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { isTaskNode, isTerminal, type Graph, type TaskNode } from '../graph/graph';
+import { taskNodes, type Graph, type TaskNode } from '../graph/graph';
 import type { CacheSpec } from '../sdk/task';
 import type { CachedFrom, DataCatalog, Parameter, RunLog, StepAttempt, StepLog } from '../stores/run-log/types';
 import type { StepCacheEntry } from '../stores/run-log/store';
 import { hashBytes, hashFile } from '../stores/catalog/catalog';
-import { copyFileHashed } from '../stores/catalog/copy';
+import { copyFileHashed, tempPathFor } from '../stores/catalog/copy';
 import { filesToGet } from '../stores/catalog/files';
-import { findStep } from '../stores/run-log/document';
+import { findStep, type RunLogOp } from '../stores/run-log/document';
 import { timestamp } from '../util/time';
 import { ParameterError } from '../errors';
 import { CodeReader, inputsFingerprint, stepKey, taskCode } from './cache';
-import { storedHash } from './integrity';
+import { storedHash, stripRun } from './integrity';
 import type { RunContext, Scope } from './context';
 import { openStep } from './task-node';
 import { validateRunId } from './run-id';
@@ -52,20 +51,9 @@ export async function flushStepCache(ctx: RunContext): Promise<void> {
 }
 
 /** Names of every task step of a graph (branches and on-failure pipelines included). */
-function taskNames(g: Graph, out = new Set<string>()): Set<string> {
-  for (const node of g.nodes.values()) {
-    if (isTerminal(node)) continue;
-    if (isTaskNode(node)) out.add(node.name);
-    else if (node.type === 'parallel' || node.type === 'conditional') for (const b of node.branches.values()) taskNames(b, out);
-    else taskNames(node.branch, out);
-    if (node.onFailure) taskNames(node.onFailure, out);
-  }
-  return out;
-}
-
 /** Refuses `--refresh` names that are no step of the pipeline (a typo would silently reuse what it meant to refresh). */
 export function checkRefresh(graph: Graph, refresh: Iterable<string>): void {
-  const names = taskNames(graph);
+  const names = new Set(taskNodes(graph).map((n) => n.name));
   for (const r of refresh) {
     const last = r.split('.').at(-1)!;
     if (!names.has(r) && !names.has(last)) {
@@ -126,10 +114,6 @@ function sourceRun(ctx: RunContext, runId: string): Promise<RunLog | undefined> 
     runs.set(runId, p);
   }
   return p;
-}
-
-function stripRun(runId: string, rel: string): string {
-  return rel.startsWith(`${runId}/`) ? rel.slice(runId.length + 1) : rel;
 }
 
 /** The put entries of a step (pickled values and files), the last of each path winning. */
@@ -217,7 +201,7 @@ async function copyStored(ctx: RunContext, fromRun: string, rel: string, expecte
   const src = path.join(root, fromRun, rel);
   const dest = path.join(root, ctx.runId, rel);
   await fs.promises.mkdir(path.dirname(dest), { recursive: true });
-  const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPathFor(dest);
   try {
     await fs.promises.link(src, tmp);
     if ((await hashFile(tmp)) !== expected) throw new Error(`'${fromRun}/${rel}' changed while it was being reused`);
@@ -274,7 +258,7 @@ async function restore(ctx: RunContext, node: TaskNode, scope: Scope, plan: Plan
     step.fingerprint = entry.fingerprint;
     step.cached_from = cachedFrom;
     for (const e of entries) if (e.stored !== false && !e.name.endsWith('.superjson')) ctx.fileHashes.set(e.name, e.data_hash);
-    const ops: Parameters<typeof ctx.store.apply>[1][number][] = [];
+    const ops: RunLogOp[] = [];
     if (Object.keys(outputs).length) {
       scope.set(outputs);
       ops.push({ op: 'params', branch: scope.branch, params: outputs });

@@ -12,7 +12,7 @@ import { jsonParameter } from './params';
 import { loadValue, loadValueSync, pickleValue } from './values';
 import { checkReturns } from './returns';
 import { checkInlineSize } from './inline-limit';
-import { findStep } from '../stores/run-log/document';
+import { findStep, type RunLogOp } from '../stores/run-log/document';
 import { getFiles, putFiles } from '../stores/catalog/files';
 import { TRUNCATION_NOTICE, withCapture, type CaptureSink } from './capture';
 import { withEnv } from './env-overlay';
@@ -487,7 +487,7 @@ async function runAttempts(ctx: RunContext, node: TaskNode, scope: Scope, step: 
   const last = outcome!.attempt;
   step.status = last.status;
   step.message = last.status === 'FAIL' ? last.message : '';
-  const ops: Parameters<typeof ctx.store.apply>[1][number][] = [];
+  const ops: RunLogOp[] = [];
   if (last.status === 'SUCCESS' && Object.keys(outcome!.outputs).length) {
     scope.set(outcome!.outputs);
     ops.push({ op: 'params', branch: scope.branch, params: outcome!.outputs });

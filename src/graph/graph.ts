@@ -212,6 +212,18 @@ export function dagHash(g: Graph): string {
  * The names the steps of a graph may write (nested composites included, on-failure pipelines excluded: a recovered
  * failure fails its branch): what a map collects even when no item wrote them.
  */
+/** Every task and stub node of a graph, nested composites' and on-failure pipelines' included. */
+export function taskNodes(g: Graph, out: TaskNode[] = []): TaskNode[] {
+  for (const node of g.nodes.values()) {
+    if (isTerminal(node)) continue;
+    if (isTaskNode(node)) out.push(node);
+    else if (node.type === 'parallel' || node.type === 'conditional') for (const b of node.branches.values()) taskNodes(b, out);
+    else taskNodes(node.branch, out);
+    if (node.onFailure) taskNodes(node.onFailure, out);
+  }
+  return out;
+}
+
 export function declaredReturns(g: Graph): string[] {
   const out = new Set<string>();
   const visit = (graph: Graph) => {

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
 import type { StepCacheEntry } from './store';
 import { readdirOrEmptySync } from '../../util/fs';
+import { sha256 } from '../catalog/catalog';
+import { writeFileAtomic } from '../catalog/copy';
 
 /*
  * The step cache index on a local file system, shared by the file-system and chunked-fs stores:
@@ -33,8 +34,13 @@ export function checkCacheEntry(e: StepCacheEntry): void {
 }
 
 function isEntry(v: unknown): v is StepCacheEntry {
-  const e = v as StepCacheEntry;
-  return !!e && typeof e === 'object' && HEX64.test(String(e.key)) && HEX64.test(String(e.fingerprint)) && typeof e.run_id === 'string' && typeof e.step === 'string' && Array.isArray(e.inputs) && Array.isArray(e.absent);
+  if (!v || typeof v !== 'object') return false;
+  try {
+    checkCacheEntry(v as StepCacheEntry);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Newest first (by created_at, then fingerprint so the order is total). */
@@ -44,12 +50,10 @@ export function newestFirst(entries: StepCacheEntry[]): StepCacheEntry[] {
 
 /** What identifies an entry under its key: fingerprint and run (several runs may have executed the same step alike). */
 export function entryId(e: Pick<StepCacheEntry, 'fingerprint' | 'run_id'>): string {
-  return `${e.fingerprint}.${createHash('sha256').update(e.run_id).digest('hex').slice(0, 16)}`;
+  return `${e.fingerprint}.${sha256(e.run_id).slice(0, 16)}`;
 }
 
 export class CacheFiles {
-  /** Shard folders known to exist (created by this process or seen): recording an entry then costs one file. */
-  private readonly made = new Set<string>();
   constructor(private readonly root: string) {}
 
   private shard(key: string): string {
@@ -62,21 +66,7 @@ export class CacheFiles {
    */
   async put(entry: StepCacheEntry): Promise<void> {
     checkCacheEntry(entry);
-    const dir = this.shard(entry.key);
-    const file = path.join(dir, `${entry.key}.${entryId(entry)}.json`);
-    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    if (!this.made.has(dir)) {
-      await fs.promises.mkdir(dir, { recursive: true });
-      this.made.add(dir);
-    }
-    try {
-      await fs.promises.writeFile(tmp, JSON.stringify(entry));
-      await fs.promises.rename(tmp, file);
-    } catch (err) {
-      await fs.promises.rm(tmp, { force: true });
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !this.made.delete(dir)) throw err;
-      return this.put(entry); // the folder was removed meanwhile: once more, creating it
-    }
+    await writeFileAtomic(path.join(this.shard(entry.key), `${entry.key}.${entryId(entry)}.json`), Buffer.from(JSON.stringify(entry)), 'step cache entry');
   }
 
   get(key: string): StepCacheEntry[] {
@@ -85,7 +75,6 @@ export class CacheFiles {
     const names = readdirOrEmptySync(dir);
     if (!names.length) return [];
     const out: StepCacheEntry[] = [];
-    this.made.add(dir);
     const prefix = `${key}.`;
     for (const name of names) {
       if (!name.startsWith(prefix) || !name.endsWith('.json')) continue; // other keys; temp files ('.' first) of writes in progress

@@ -81,6 +81,7 @@ import { parametersShapeProblem, parentBranchOf, parentStepOf, runLogShapeProble
 import type { RunLogStore, RunOwner, StepCacheEntry } from '../store';
 import { OwnerFiles } from '../owner-files';
 import { CacheFiles } from '../cache-files';
+import { readdirOrEmptySync } from '../../../util/fs';
 import type { BranchLog, Parameter, RunLog, StepLog } from '../types';
 import { RunLogExistsError, RunLogIntegrityError, RunLogNotFoundError } from '../../../errors';
 
@@ -277,7 +278,7 @@ interface Slot {
 interface OwnJournal {
   /** Path relative to the journal folder: `<xx>/<id>-<pid>.jsonl`. */
   rel: string;
-  fd: number | undefined;
+  fd: number;
 }
 
 /** What an instance knows of a run: every record, and how far it read each other writer's journal. */
@@ -329,14 +330,12 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   private readonly views = new Map<string, RunView>();
   /** Owner records: `<run folder>/.owner/owner-<n>.json` (ignored when the run log is read). */
   private readonly owners = new OwnerFiles((runId) => path.join(this.runDir(runId), '.owner'));
-  /** Step cache index: `<log_folder>/.step-cache/<key>/<fingerprint>.json` (see cache-files.ts). */
-  private cacheFilesOf: CacheFiles | undefined;
-  private get cacheFiles(): CacheFiles {
-    return (this.cacheFilesOf ??= new CacheFiles(path.join(this.folder, '.step-cache')));
-  }
+  /** Step cache index: `<log_folder>/.step-cache/<key[0..2]>/<key>.<fingerprint>.<run>.json` (see cache-files.ts). */
+  private readonly cacheFiles: CacheFiles;
 
   constructor(private readonly cfg: ChunkedFsRunLogStoreConfig = {}) {
     this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
+    this.cacheFiles = new CacheFiles(path.join(this.folder, '.step-cache'));
   }
 
   private runDir(runId: string): string {
@@ -440,14 +439,7 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   /** Reads what the journals of other writers gained since this view last read them. */
   private readJournals(runId: string, view: RunView, skip?: string): void {
     const jdir = path.join(this.runDir(runId), JOURNAL_FOLDER);
-    let shards: string[];
-    try {
-      shards = fs.readdirSync(jdir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    for (const shard of shards) {
+    for (const shard of readdirOrEmptySync(jdir)) {
       if (shard.startsWith('.')) continue;
       let files: string[];
       try {
@@ -532,7 +524,7 @@ export class ChunkedFsRunLogStore implements RunLogStore {
 
   private forget(runId: string): void {
     const v = this.views.get(runId);
-    if (v?.own?.fd !== undefined) fs.closeSync(v.own.fd);
+    if (v?.own) fs.closeSync(v.own.fd);
     this.views.delete(runId);
   }
 
@@ -567,7 +559,7 @@ export class ChunkedFsRunLogStore implements RunLogStore {
     const data = Buffer.from(lines.join('\n') + '\n');
     let own = view.own;
     try {
-      if (!own || own.fd === undefined) {
+      if (!own) {
         const id = randomBytes(6).toString('hex');
         const rel = `${id.slice(0, 2)}/${id}-${process.pid}${JOURNAL_SUFFIX}`;
         const file = path.join(this.runDir(runId), JOURNAL_FOLDER, rel);
@@ -575,7 +567,7 @@ export class ChunkedFsRunLogStore implements RunLogStore {
         own = view.own = { rel, fd: fs.openSync(file, 'ax') };
       }
       let done = 0;
-      while (done < data.length) done += fs.writeSync(own.fd!, data, done, data.length - done);
+      while (done < data.length) done += fs.writeSync(own.fd, data, done, data.length - done);
     } catch (err) {
       // The journal may end with a torn line now: never append after it. The view is ahead of the files: drop it.
       this.forget(runId);
@@ -688,8 +680,10 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   async getStep(runId: string, internalName: string): Promise<StepLog | undefined> {
     const dir = this.runDir(runId);
     if (!fs.existsSync(path.join(dir, RUN_HEADER_FILE))) throw new RunLogNotFoundError(runId, this.folder);
-    const view = this.view(runId);
-    this.readJournals(runId, view, view.own?.rel);
+    // a view loaded now has read every journal; a kept one reads what the others gained since
+    let view = this.views.get(runId);
+    if (view) this.readJournals(runId, view, view.own?.rel);
+    else view = this.view(runId);
     const rec = view.slots.get(stepFileName(internalName))?.rec as StepRecord | null | undefined;
     return rec ? structuredClone(rec.step) : undefined;
   }
@@ -697,7 +691,7 @@ export class ChunkedFsRunLogStore implements RunLogStore {
   async get(runId: string): Promise<RunLog> {
     // always from the files (every journal, this instance's own included)
     const view = this.load(runId);
-    const doc = structuredClone(view.slots.get(RUN_HEADER_FILE)!.rec) as unknown as RunLog;
+    const doc = view.slots.get(RUN_HEADER_FILE)!.rec as unknown as RunLog; // the view is this call's own
     doc.steps = {};
     doc.parameters = {};
 

@@ -45,14 +45,12 @@ export class FileSystemRunLogStore implements RunLogStore {
   private readonly open = new Map<string, OpenRun>();
   /** Owner records: `<log_folder>/.owners/<run_id>/owner-<n>.json` (ignored by list()). */
   private readonly owners = new OwnerFiles((runId) => path.join(this.folder, '.owners', runId));
-  /** Step cache index: `<log_folder>/.step-cache/<key>/<fingerprint>.json` (see cache-files.ts). */
-  private cacheFilesOf: CacheFiles | undefined;
-  private get cacheFiles(): CacheFiles {
-    return (this.cacheFilesOf ??= new CacheFiles(path.join(this.folder, '.step-cache')));
-  }
+  /** Step cache index: `<log_folder>/.step-cache/<key[0..2]>/<key>.<fingerprint>.<run>.json` (see cache-files.ts). */
+  private readonly cacheFiles: CacheFiles;
 
   constructor(private readonly cfg: FileSystemRunLogStoreConfig = {}) {
     this.folder = path.resolve(cfg.log_folder ?? '.run_log_store');
+    this.cacheFiles = new CacheFiles(path.join(this.folder, '.step-cache'));
   }
 
   private snapshotPath(runId: string): string {
