@@ -46,7 +46,7 @@ const fan: typeof import('../engine/fan').fan = (...a) => (require('../engine/fa
 const exportArgo: typeof import('../executors/argo').exportArgo = (...a) => (require('../executors/argo') as typeof import('../executors/argo')).exportArgo(...a);
 /* eslint-enable @typescript-eslint/no-require-imports */
 import type { AnyPipeline } from '../types/any';
-import { Job } from '../sdk/job';
+import { Job, pipelineKind } from '../sdk/job';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
@@ -210,7 +210,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 function writeK8sJob(pipeline: AnyPipeline, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean; runId?: string }): void {
   const r = exportK8sJob({
     pipelineName: pipeline.name,
-    kind: Job.isJob(pipeline) ? 'job' : 'pipeline',
+    kind: pipelineKind(pipeline),
     file,
     exportName,
     ...(flags.config !== undefined && { configFile: flags.config }),

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { parseYaml, yamlKeyLines } from '../util/yaml';
+import { parseYamlWithKeyLines } from '../util/yaml';
 import { ParameterError } from '../errors';
 import type { Parameter } from '../stores/run-log/types';
 
@@ -31,12 +31,7 @@ export function jsonParameter(value: unknown, kind: 'json' | 'metric' = 'json'):
   return { kind, value, description: describeValue(kind, value) };
 }
 
-/** Reads a YAML/JSON parameters file: a mapping of names to values. */
-export function readParametersFile(file: string): Record<string, unknown> {
-  return readParametersFileWithLines(file).data;
-}
-
-/** Reads a YAML/JSON parameters file, with the line of each top-level key (for messages: `params.yaml:3`). */
+/** Reads a YAML/JSON parameters file (a mapping of names to values), with the line of each top-level key (for messages: `params.yaml:3`). */
 export function readParametersFileWithLines(file: string): { data: Record<string, unknown>; lines: Record<string, number> } {
   let text: string;
   try {
@@ -44,21 +39,16 @@ export function readParametersFileWithLines(file: string): { data: Record<string
   } catch (err) {
     throw new ParameterError(`Cannot read the parameters file '${file}': ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (err as Error).message}`);
   }
-  let data: unknown;
+  let parsed: { data: unknown; lines: Record<string, number> };
   try {
-    data = parseYaml(text);
+    parsed = parseYamlWithKeyLines(text);
   } catch (err) {
     throw new ParameterError(`The parameters file '${file}' is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
   }
+  const { data, lines } = parsed;
   if (data === null || data === undefined) return { data: {}, lines: {} };
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new ParameterError(`The parameters file '${file}' must contain a mapping of parameter names to values (e.g. 'test_size: 0.2'), not ${Array.isArray(data) ? 'a list' : typeof data}`);
-  }
-  let lines: Record<string, number> = {};
-  try {
-    lines = yamlKeyLines(text);
-  } catch {
-    /* the lines only improve messages */
   }
   return { data: data as Record<string, unknown>, lines };
 }

@@ -32,6 +32,7 @@ import { OWNER_TOKEN_ENV, acquireRun, describeOwner, type Ownership } from './ow
 import { executeInLaunch } from './launch';
 import { locateNode } from './node-path';
 import { setPipelineRunner } from '../sdk/runner';
+import { pipelineKind } from '../sdk/job';
 import type { AnyPipeline } from '../types/any';
 
 export interface ExecuteOptions {
@@ -181,6 +182,7 @@ export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv)
   const reporter = options.reporter ?? (options.quiet ? new SilentReporter() : new ConsoleReporter());
   const telemetry = telemetryWanted(env) ? loadTelemetry() : undefined;
   telemetry?.configureTelemetryFromEnv(env, (m) => reporter.warn(m));
+  const allGiven = !!(options.runLogStore && options.catalog && options.secrets && options.executor);
   return {
     store,
     catalog,
@@ -188,14 +190,13 @@ export function resolveServices(options: ExecuteOptions, env: NodeJS.ProcessEnv)
     executor,
     // OpenTelemetry spans (a no-op unless an SDK is registered), then typed events for onEvent
     reporter: withEvents(telemetry && tracerRegistered() ? new telemetry.TelemetryReporter(reporter, executor.type) : reporter, options),
-    configFile: options.runLogStore && options.catalog && options.secrets && options.executor ? undefined : cfg.get().file,
-    cache: cacheSettings(options, cfg),
+    configFile: allGiven ? undefined : cfg.get().file,
+    cache: cacheSettings(options, cfg, allGiven),
   };
 }
 
 /** `cache` / `refresh` of the options, else `cache: { enabled }` of the configuration (read only when one is in use). */
-function cacheSettings(options: ExecuteOptions, cfg: ReturnType<typeof lazyConfig>): CacheSettings {
-  const allGiven = !!(options.runLogStore && options.catalog && options.secrets && options.executor);
+function cacheSettings(options: ExecuteOptions, cfg: ReturnType<typeof lazyConfig>, allGiven: boolean): CacheSettings {
   const fromConfig = options.cache === undefined && (!allGiven || options.configFile !== undefined) ? cfg.get().config.cache?.enabled : undefined;
   return { all: options.cache === true || fromConfig === true, off: options.cache === false, refresh: new Set(options.refresh ?? []) };
 }
@@ -355,7 +356,7 @@ async function finishRun(ctx: RunContext, params: RunLog['parameters'], ownershi
 
 async function walk(ctx: RunContext, params: RunLog['parameters']): Promise<RunResult> {
   const t0 = performance.now();
-  ctx.reporter.runStarted({ runId: ctx.runId, pipeline: ctx.pipeline.name, isRetry: !!ctx.original, ...((ctx.pipeline as { kind?: string }).kind === 'job' && { kind: 'job' as const }) });
+  ctx.reporter.runStarted({ runId: ctx.runId, pipeline: ctx.pipeline.name, isRetry: !!ctx.original, ...(pipelineKind(ctx.pipeline) === 'job' && { kind: 'job' as const }) });
   let status: RunStatus;
   try {
     status = await executeGraph(ctx, ctx.graph, new Scope(undefined, { ...params }));
@@ -559,9 +560,10 @@ export async function createRun(
   const tag = options.tag ?? env.RUNNABLE_RUN_TAG ?? '';
 
   // checked before the run log exists: a run with invalid parameters leaves nothing behind
+  const kind = pipelineKind(pipeline);
   const { params, sources: allSources } = await resolveRunParameters({
     pipelineName: pipeline.name,
-    ...((pipeline as { kind?: string }).kind === 'job' && { kind: 'job' as const }),
+    kind,
     defaults: pipeline.defaults,
     spec: pipeline.paramSpec ?? {},
     parametersFile: options.parametersFile ?? env.RUNNABLE_PARAMETERS_FILE,
@@ -574,13 +576,12 @@ export async function createRun(
   const hash = hashDump(dag);
   let { runId, generated } = resolveRunId(options, env);
   const definitionFile = pipeline.definition ? `${pipeline.definition.file}#${pipeline.definition.exportName}` : '';
-  const isJob = (pipeline as { kind?: string }).kind === 'job'; // a Job of sdk/job.ts (not imported: sdk imports engine)
   const runConfig = (id: string): Record<string, unknown> => ({
     execution_mode: 'typescript',
     run_id: id,
     tag,
     // a job (`job(X)`, `runnable job`) is a one-step pipeline to the engine; readers tell them apart by this
-    kind: isJob ? 'job' : 'pipeline',
+    kind,
     pipeline_name: pipeline.name,
     pipeline_executor: executor.config(),
     run_log_store: store.config(),
@@ -589,7 +590,7 @@ export async function createRun(
     config_file: services.configFile ?? null,
     pickler: { service_name: 'superjson', service_type: 'pickler' },
     pipeline_definition_file: definitionFile,
-    ...(isJob && { job_definition_file: definitionFile }),
+    ...(kind === 'job' && { job_definition_file: definitionFile }),
     working_directory: process.cwd(),
     parameter_sources: allSources,
     initial_parameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.value])),

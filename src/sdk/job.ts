@@ -80,6 +80,12 @@ export class Job<P extends object = {}, Out extends object = {}> extends Pipelin
 /** The job of a task: its parameters are the schema's input when it has one, else the task's inputs. */
 type JobOf<S, Sch extends ObjectSchema> = Job<[Sch] extends [never] ? JobParams<S> : InferSchemaInput<Sch> extends infer I extends object ? I : {}, StepOut<S>>;
 
+/** What a pipeline value is to the engine and the CLI: a job (`job(X)`) or a pipeline. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any pipeline (see isJob)
+export function pipelineKind(p: Pipeline<any, any, any>): 'job' | 'pipeline' {
+  return Job.isJob(p) ? 'job' : 'pipeline';
+}
+
 /** A job's parameters: its task's inputs. */
 type JobParams<S> = StepIn<S> extends infer I extends object ? I : {};
 

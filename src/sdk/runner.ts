@@ -10,27 +10,25 @@ import type { AnyPipeline } from '../types/any';
  */
 export type PipelineRunner = (pipeline: AnyPipeline, options: ExecuteOptions) => Promise<RunResult>;
 
-let runner: PipelineRunner | undefined;
-
-export function setPipelineRunner(r: PipelineRunner): void {
-  runner = r;
+/** A function the engine registers when it loads; asking for it before is an error that says what to import. */
+function engineHook<F>(): { set(f: F): void; get(): F } {
+  let fn: F | undefined;
+  return {
+    set: (f) => void (fn = f),
+    get: () => {
+      if (!fn) throw new RunnableError("The runnable engine is not loaded: import the pipeline API from 'runnable-ts', which loads it.");
+      return fn;
+    },
+  };
 }
 
-export function pipelineRunner(): PipelineRunner {
-  if (!runner) throw new RunnableError("The runnable engine is not loaded: import the pipeline API from 'runnable-ts', which loads it.");
-  return runner;
-}
+const runner = engineHook<PipelineRunner>();
+export const setPipelineRunner = runner.set;
+export const pipelineRunner = runner.get;
 
 /** How `Pipeline.load()` reads a value of an earlier run: registered by the engine's artifacts module when it loads. */
 export type ArtifactLoader = (runId: string, name: string, options: LoadArtifactOptions) => Promise<unknown>;
 
-let loader: ArtifactLoader | undefined;
-
-export function setArtifactLoader(l: ArtifactLoader): void {
-  loader = l;
-}
-
-export function artifactLoader(): ArtifactLoader {
-  if (!loader) throw new RunnableError("The runnable engine is not loaded: import the pipeline API from 'runnable-ts', which loads it.");
-  return loader;
-}
+const loader = engineHook<ArtifactLoader>();
+export const setArtifactLoader = loader.set;
+export const artifactLoader = loader.get;

@@ -1,26 +1,30 @@
 /** YAML parsing, loaded on first use: the `yaml` package costs tens of milliseconds at start-up otherwise. */
 let yaml: typeof import('yaml') | undefined;
 
-export function parseYaml(text: string): unknown {
+function load(): typeof import('yaml') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  yaml ??= require('yaml') as typeof import('yaml');
-  return yaml.parse(text);
+  return (yaml ??= require('yaml') as typeof import('yaml'));
+}
+
+export function parseYaml(text: string): unknown {
+  return load().parse(text);
 }
 
 /**
- * The 1-based line of each top-level key of a YAML/JSON mapping (for messages that point into the file); empty when
- * the text is not a mapping. Keys that are not plain scalars are left out.
+ * Parses YAML/JSON as `parseYaml` does (the first error thrown), read once, with the 1-based line of each top-level
+ * key of a mapping (for messages that point into the file; keys that are not plain scalars are left out).
  */
-export function yamlKeyLines(text: string): Record<string, number> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  yaml ??= require('yaml') as typeof import('yaml');
-  const lineCounter = new yaml.LineCounter();
-  const doc = yaml.parseDocument(text, { lineCounter });
+export function parseYamlWithKeyLines(text: string): { data: unknown; lines: Record<string, number> } {
+  const y = load();
+  const lineCounter = new y.LineCounter();
+  const doc = y.parseDocument(text, { lineCounter });
+  if (doc.errors.length) throw doc.errors[0];
   const lines: Record<string, number> = Object.create(null) as Record<string, number>;
-  if (!yaml.isMap(doc.contents)) return lines;
-  for (const item of doc.contents.items) {
-    const key = item.key;
-    if (yaml.isScalar(key) && key.range) lines[String(key.value)] = lineCounter.linePos(key.range[0]).line;
+  if (y.isMap(doc.contents)) {
+    for (const item of doc.contents.items) {
+      const key = item.key;
+      if (y.isScalar(key) && key.range) lines[String(key.value)] = lineCounter.linePos(key.range[0]).line;
+    }
   }
-  return lines;
+  return { data: doc.toJS(), lines };
 }

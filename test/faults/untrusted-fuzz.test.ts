@@ -7,7 +7,7 @@ import { tmpDir } from '../helpers/cli';
 import { HEAVY } from './ownership-helpers';
 import { inMemory } from '../helpers/memory-run';
 import { ParameterError, ReturnsMismatchError, RunnableError, ValueTooLargeError, pipeline, task } from '../../src/index';
-import { parametersFromEnv, readParametersFile } from '../../src/engine/params';
+import { parametersFromEnv, readParametersFileWithLines } from '../../src/engine/params';
 import { initialParameters } from '../../src/engine/param-check';
 import { ConfigError, loadConfig, normalizeConfig } from '../../src/config/load';
 import { checkReturns } from '../../src/engine/returns';
@@ -84,7 +84,7 @@ describe('fuzz: parameters files', () => {
         fs.writeFileSync(file, text);
         let data: Record<string, unknown>;
         try {
-          data = readParametersFile(file);
+          data = readParametersFileWithLines(file).data;
         } catch (err) {
           expectTyped(err, ParameterError, file);
           return;
