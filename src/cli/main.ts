@@ -17,33 +17,24 @@ import { buildGraph } from '../graph/graph';
 import { abandonedAttempts, interruptNote, runInProgress } from '../engine/guard';
 import type { RunLog, RunStatus } from '../stores/run-log/types';
 import { findStep } from '../stores/run-log/document';
-import { exportK8sJob, IN_K8S_JOB } from '../executors/k8s-job';
 import { loadConfig } from '../config/load';
 import '../executors/builtins';
 
 /*
  * What only some commands need (reports, exports, fan-out/in) is loaded by the command: `runnable run` and
- * `runnable --version` start without it. Each name below forwards to the module, loaded on first call.
+ * `runnable --version` start without it.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const inspectModule = () => require('../report/inspect') as typeof import('../report/inspect');
+const timelineModule = () => require('../report/timeline') as typeof import('../report/timeline');
+const sizesModule = () => require('../report/sizes') as typeof import('../report/sizes');
 const graphModelModule = () => require('../report/graph-model') as typeof import('../report/graph-model');
 const graphRenderModule = () => require('../report/graph-render') as typeof import('../report/graph-render');
-const renderComparison: typeof import('../report/inspect').renderComparison = (...a) => inspectModule().renderComparison(...a);
-const renderRun: typeof import('../report/inspect').renderRun = (...a) => inspectModule().renderRun(...a);
-const renderRunsTable: typeof import('../report/inspect').renderRunsTable = (...a) => inspectModule().renderRunsTable(...a);
-const renderValue: typeof import('../report/inspect').renderValue = (...a) => inspectModule().renderValue(...a);
-const toJson: typeof import('../report/inspect').toJson = (...a) => inspectModule().toJson(...a);
-const renderTimeline: typeof import('../report/timeline').renderTimeline = (...a) => (require('../report/timeline') as typeof import('../report/timeline')).renderTimeline(...a);
-const catalogSizes: typeof import('../report/sizes').catalogSizes = (...a) => (require('../report/sizes') as typeof import('../report/sizes')).catalogSizes(...a);
-const parameterNames: typeof import('../report/graph-model').parameterNames = (...a) => graphModelModule().parameterNames(...a);
-const pipelineGraphModel: typeof import('../report/graph-model').pipelineGraphModel = (...a) => graphModelModule().pipelineGraphModel(...a);
-const toDot: typeof import('../report/graph-render').toDot = (...a) => graphRenderModule().toDot(...a);
-const toMermaid: typeof import('../report/graph-render').toMermaid = (...a) => graphRenderModule().toMermaid(...a);
-const renderReport: typeof import('../report/report').renderReport = (...a) => (require('../report/report') as typeof import('../report/report')).renderReport(...a);
-const verifyCommand: typeof import('./verify').verifyCommand = (...a) => (require('./verify') as typeof import('./verify')).verifyCommand(...a);
-const fan: typeof import('../engine/fan').fan = (...a) => (require('../engine/fan') as typeof import('../engine/fan')).fan(...a);
-const exportArgo: typeof import('../executors/argo').exportArgo = (...a) => (require('../executors/argo') as typeof import('../executors/argo')).exportArgo(...a);
+const reportModule = () => require('../report/report') as typeof import('../report/report');
+const verifyModule = () => require('./verify') as typeof import('./verify');
+const fanModule = () => require('../engine/fan') as typeof import('../engine/fan');
+const argoModule = () => require('../executors/argo') as typeof import('../executors/argo');
+const k8sJobModule = () => require('../executors/k8s-job') as typeof import('../executors/k8s-job');
 /* eslint-enable @typescript-eslint/no-require-imports */
 import type { AnyPipeline } from '../types/any';
 import { Job, pipelineKind } from '../sdk/job';
@@ -170,7 +161,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     writeWorkflow(found.pipeline, rel, found.exportName, flags);
     return EXIT_OK;
   }
-  if (found && executorType === 'k8s-job' && !process.env[IN_K8S_JOB]) {
+  if (found && executorType === 'k8s-job' && !process.env[k8sJobModule().IN_K8S_JOB]) {
     writeK8sJob(found.pipeline, rel, found.exportName, flags);
     return EXIT_OK;
   }
@@ -208,7 +199,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 }
 
 function writeK8sJob(pipeline: AnyPipeline, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean; runId?: string }): void {
-  const r = exportK8sJob({
+  const r = k8sJobModule().exportK8sJob({
     pipelineName: pipeline.name,
     kind: pipelineKind(pipeline),
     file,
@@ -223,7 +214,7 @@ function writeK8sJob(pipeline: AnyPipeline, file: string, exportName: string, fl
 }
 
 function writeWorkflow(pipeline: AnyPipeline, file: string, exportName: string, flags: { config?: string; params?: string; output?: string; quiet?: boolean }): void {
-  const r = exportArgo({
+  const r = argoModule().exportArgo({
     pipeline,
     file,
     exportName,
@@ -392,7 +383,7 @@ Examples:
       const { store, catalog } = resolveStores({ configFile: flags.config }, process.env);
       const log = await store.get(runId);
       if (!name) {
-        process.stdout.write((flags.json ? JSON.stringify(log, null, 2) : renderRun(log)) + '\n');
+        process.stdout.write((flags.json ? JSON.stringify(log, null, 2) : inspectModule().renderRun(log)) + '\n');
         return;
       }
       // Pickled user classes are registered when their module is imported. A run log is data that may come from
@@ -424,11 +415,11 @@ Examples:
         return;
       }
       const { value, source } = resolved;
-      if (flags.json) process.stdout.write(toJson(value) + '\n');
+      if (flags.json) process.stdout.write(inspectModule().toJson(value) + '\n');
       else {
         const from = source.kind === 'file' ? `catalog file ${source.catalogPath}` : source.parameterKind === 'object' ? `pickled, ${source.catalogPath}` : source.parameterKind;
         process.stderr.write(`${name} (${from}):\n`);
-        process.stdout.write(renderValue(value, !!process.stdout.isTTY) + '\n');
+        process.stdout.write(inspectModule().renderValue(value, !!process.stdout.isTTY) + '\n');
       }
     });
 
@@ -449,8 +440,8 @@ Examples:
     .action(async (runId: string, flags: { config?: string; maxIterations?: number }) => {
       const { store, catalog } = resolveStores({ configFile: flags.config }, process.env);
       const log = await store.get(runId);
-      const sizeOf = await catalogSizes(log, catalog);
-      process.stdout.write(renderTimeline(log, { sizeOf, ...(flags.maxIterations && { maxBranches: flags.maxIterations }) }) + '\n');
+      const sizeOf = await sizesModule().catalogSizes(log, catalog);
+      process.stdout.write(timelineModule().renderTimeline(log, { sizeOf, ...(flags.maxIterations && { maxBranches: flags.maxIterations }) }) + '\n');
     });
 
   program
@@ -469,7 +460,7 @@ collapsed into one aggregated row (click to expand); only the rows in view are d
     .action(async (runId: string, flags: { output?: string; config?: string }) => {
       const { store, catalog } = resolveStores({ configFile: flags.config }, process.env);
       const log = await store.get(runId);
-      const { html, data } = await renderReport(log, catalog);
+      const { html, data } = await reportModule().renderReport(log, catalog);
       if (flags.output === '-') {
         process.stdout.write(html);
         return;
@@ -501,14 +492,14 @@ Inputs are the names a step's code destructures from its input; shell steps see 
       setLaunch({ options: {}, runs: new Map(), onFirstRun: () => undefined, loadOnly: true });
       const found = findPipeline(loadModule(file), rel, flags.export);
       if (!found) throw new UsageError(`'${rel}' exports no pipeline. Add 'export default pipeline(...)...build();' or name it with --export.`);
-      const model = pipelineGraphModel(buildGraph(found.pipeline));
-      const params = parameterNames(model, Object.keys(found.pipeline.defaults));
+      const model = graphModelModule().pipelineGraphModel(buildGraph(found.pipeline));
+      const params = graphModelModule().parameterNames(model, Object.keys(found.pipeline.defaults));
       const text =
         flags.format === 'json'
           ? JSON.stringify({ pipeline: found.pipeline.name, parameters: params, graph: model }, null, 2)
           : flags.format === 'dot'
-            ? toDot(model, params)
-            : toMermaid(model, params);
+            ? graphRenderModule().toDot(model, params)
+            : graphRenderModule().toMermaid(model, params);
       process.stdout.write(text + '\n');
     });
 
@@ -578,7 +569,7 @@ Examples:
       if (flags.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
       else {
         const where = (store.config() as { log_folder?: string }).log_folder;
-        process.stdout.write((list.length ? renderRunsTable(list) : `No runs yet in the ${store.type} run-log store${where ? ` (${where})` : ''}.`) + '\n');
+        process.stdout.write((list.length ? inspectModule().renderRunsTable(list) : `No runs yet in the ${store.type} run-log store${where ? ` (${where})` : ''}.`) + '\n');
       }
       for (const s of list.skipped ?? []) process.stderr.write(`⚠️  skipped ${s.runId}: ${s.error}\n`);
       const note = await otherLayoutNote(store);
@@ -600,7 +591,7 @@ Example:
       ids.forEach(checkRunId);
       const { store } = resolveStores({ configFile: flags.config }, process.env);
       const summaries = await Promise.all(ids.map(async (id) => summarizeRun(await store.get(id))));
-      process.stdout.write((flags.json ? JSON.stringify(summaries, null, 2) : renderComparison(summaries)) + '\n');
+      process.stdout.write((flags.json ? JSON.stringify(summaries, null, 2) : inspectModule().renderComparison(summaries)) + '\n');
     });
 
   program
@@ -617,7 +608,7 @@ Example:
 Exit code 0 when every artifact matches, 1 when one is missing or changed (each is listed), 2 on a usage error.`,
     )
     .action(async (runId: string, flags: { json?: boolean; config?: string }) => {
-      process.exitCode = await verifyCommand(runId, flags);
+      process.exitCode = await verifyModule().verifyCommand(runId, flags);
     });
 
   program
@@ -721,7 +712,7 @@ Exit code 1 when the composite failed (or the 'fail' node was reached), 0 otherw
       const found = findPipeline(loadModule(file), rel, flags.export);
       if (!found) throw new UsageError(`'${rel}' exports no pipeline.`);
       found.pipeline.definition = { file: rel, exportName: found.exportName };
-      const result = await fan(found.pipeline, runId, step, direction, {
+      const result = await fanModule().fan(found.pipeline, runId, step, direction, {
         ...(flags.config !== undefined && { configFile: flags.config }),
         ...(flags.params !== undefined && { parametersFile: flags.params }),
         ...(flags.iteration !== undefined && { iteration: flags.iteration }),
