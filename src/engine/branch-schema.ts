@@ -1,13 +1,10 @@
 import { canonicalJson, type Graph } from '../graph/graph';
-import type { StandardSchemaV1 } from '../types/standard-schema';
 import type { RunContext, Scope } from './context';
 import { pathText, schemaNames } from './param-check';
 import { loadValue } from './values';
 import { showValue } from '../util/show';
 
 const show = (v: unknown) => showValue(v, 60);
-
-const names = new WeakMap<StandardSchemaV1, Promise<string[]>>();
 
 /**
  * A branch pipeline's own parameter schema (`pipeline('b').params(schema)` used as a map, parallel, conditional or
@@ -27,10 +24,8 @@ export async function branchSchemaProblems(
 ): Promise<string[]> {
   const schema = graph.schema;
   if (!schema) return [];
-  let declared = names.get(schema);
-  if (!declared) names.set(schema, (declared = schemaNames(schema)));
   const input: Record<string, unknown> = {};
-  for (const name of await declared) {
+  for (const name of await schemaNames(schema)) {
     const p = parent.get(name);
     if (name in own) input[name] = own[name];
     else if (p) {

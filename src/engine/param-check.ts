@@ -24,7 +24,16 @@ function shown(raw: string): string {
  * The names a schema declares: its object shape when the library exposes one (zod `.shape`, valibot `.entries`),
  * plus what validating an empty object reveals (the names it reports missing, the defaults it fills in).
  */
-export async function schemaNames(schema: StandardSchemaV1): Promise<string[]> {
+export function schemaNames(schema: StandardSchemaV1): Promise<string[]> {
+  let found = declaredNames.get(schema);
+  if (!found) declaredNames.set(schema, (found = findSchemaNames(schema)));
+  return found;
+}
+
+/** Schema → its names, worked out once per schema (a branch schema is asked for every branch that starts). */
+const declaredNames = new WeakMap<StandardSchemaV1, Promise<string[]>>();
+
+async function findSchemaNames(schema: StandardSchemaV1): Promise<string[]> {
   const names = new Set<string>();
   const s = schema as unknown as { shape?: unknown; entries?: unknown };
   for (const shape of [s.shape, s.entries]) {
@@ -34,8 +43,7 @@ export async function schemaNames(schema: StandardSchemaV1): Promise<string[]> {
     const r = await schema['~standard'].validate({});
     if (r.issues) {
       for (const i of r.issues) {
-        const first = i.path?.[0];
-        const key = first !== null && typeof first === 'object' ? first.key : first;
+        const key = i.path?.length ? segKey(i.path[0]!) : undefined;
         if (typeof key === 'string') names.add(key);
       }
     } else if (r.value && typeof r.value === 'object') for (const k of Object.keys(r.value)) names.add(k);
@@ -45,12 +53,17 @@ export async function schemaNames(schema: StandardSchemaV1): Promise<string[]> {
   return [...names];
 }
 
+/** The key of one segment of an issue path (a segment is a key or `{ key }`). */
+function segKey(seg: NonNullable<StandardSchemaV1Issue['path']>[number]): PropertyKey {
+  return seg !== null && typeof seg === 'object' ? seg.key : seg;
+}
+
 /** `test_size.grid[0]` from an issue path. */
 export function pathText(issue: StandardSchemaV1Issue): { top: string | undefined; text: string } {
   let text = '';
   let top: string | undefined;
   for (const seg of issue.path ?? []) {
-    const key = seg !== null && typeof seg === 'object' ? seg.key : seg;
+    const key = segKey(seg);
     if (top === undefined) top = String(key);
     text += typeof key === 'number' ? `[${key}]` : text ? `.${String(key)}` : String(key);
   }
@@ -195,16 +208,20 @@ export async function resolveRunParameters(opts: {
     }
   }
 
-  for (const [k, g] of given) {
+  // a schema that accepted such a string made it what it is meant to be: nothing to warn about
+  if (!spec.schema) for (const [k, g] of given) {
     if (!g.notJson || troubled.has(k)) continue;
-    // a schema that accepted the string made it what it is meant to be: nothing to warn about
-    if (spec.schema) continue;
     opts.warn(`Parameter '${k}' (${g.notJson.variable}) could not be JSON decoded, adding the literal value ${JSON.stringify(shown(g.notJson.raw))}.`);
   }
   if (problems.length) throw new ParameterValidationError(opts.pipelineName, problems, opts.kind);
 
+  return runParameters(values);
+}
+
+/** Values and their sources as a run records them. */
+function runParameters<S>(values: Iterable<[string, { value: unknown; source: S }]>): { params: Record<string, Parameter>; sources: Record<string, S> } {
   const params: Record<string, Parameter> = {};
-  const sources: Record<string, ParameterSource | 'api'> = {};
+  const sources: Record<string, S> = {};
   for (const [k, { value, source }] of values) {
     params[k] = jsonParameter(value);
     sources[k] = source;
@@ -225,11 +242,5 @@ export function initialParameters(opts: {
   const declared = new Set(Object.keys(opts.defaults));
   const { given, problems } = gatherParameters({ ...opts, declared, warn: () => undefined });
   if (problems.length) throw new ParameterValidationError(opts.pipelineName ?? '(unnamed)', problems);
-  const params: Record<string, Parameter> = {};
-  const sources: Record<string, ParameterSource> = {};
-  for (const [k, g] of given) {
-    params[k] = jsonParameter(g.value);
-    sources[k] = g.source as ParameterSource;
-  }
-  return { params, sources };
+  return runParameters([...given].map(([k, g]) => [k, { value: g.value, source: g.source as ParameterSource }]));
 }

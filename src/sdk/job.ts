@@ -6,7 +6,7 @@
  */
 import type { AnyStep, StepIn, StepOut } from '../types/steps';
 import type { ParamsProblem } from '../types/params';
-import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from '../types/standard-schema';
+import type { InferSchemaInput, InferSchemaOutput, ObjectSchema, StandardSchemaV1 } from '../types/standard-schema';
 import { getTaskDefinition, pickStepOptions, type StepOptions } from './task';
 import { isStandardSchema, Pipeline, type ParamSpec, type TaskStepSpec } from './pipeline';
 import { recordDefinition } from './definition';
@@ -29,9 +29,6 @@ export interface JobOptions<P> extends StepOptions {
   params?: StandardSchemaV1;
 }
 
-/** A Standard Schema of an object. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- shown in users' editors (see isJob)
-type ObjectSchema = StandardSchemaV1<any, object>;
 
 /** `job(X, { params: schema })`: the schema, when its output gives the task its inputs, else the reason. */
 export type JobSchemaCheck<Sch extends ObjectSchema, In> = [InferSchemaOutput<Sch>] extends [In]

@@ -1,7 +1,7 @@
 import type { AnyStep, CheckStep, Entry, ParamEntries, Produced, StepEntry, StepIn, StepNameOf as VisibleStepName, StepOut, StepTypes, ToEntries } from '../types/steps';
 import type { AllOutKeys, Named, BranchesEntries, ConditionalNewEntries, ConditionalOnCheck, ElementOf, LoopBranchCheck, LoopBreakCheck, MapOut, MapOverCheck, Reducers, WithEntry } from '../types/composites';
 import type { ParamsCheck, ParamsIn, TaskStepCheck } from '../types/params';
-import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from '../types/standard-schema';
+import type { InferSchemaInput, InferSchemaOutput, ObjectSchema, StandardSchemaV1 } from '../types/standard-schema';
 import { getTaskDefinition, pickStepOptions, type StepOptions, type TaskDefinition } from './task';
 import { recordDefinition } from './definition';
 import type { PipelineEvent } from '../engine/events';
@@ -33,8 +33,6 @@ export interface ParamsOptions<R extends PropertyKey = string> {
   required?: readonly (R & string)[];
 }
 
-/** A Standard Schema of an object. */
-type ObjectSchema = StandardSchemaV1<any, object>;
 /** What a pipeline with a schema reads from outside: the schema's input (names with a schema default optional). */
 type SchemaIn<S extends ObjectSchema> = InferSchemaInput<S> extends object ? InferSchemaInput<S> : {};
 

@@ -36,3 +36,5 @@ export interface StandardSchemaV1Types<Input = unknown, Output = Input> {
 export type InferSchemaInput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['input'];
 /** What a schema produces: its output type, with defaults filled in and coercions applied. */
 export type InferSchemaOutput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['output'];
+/** A Standard Schema of an object (what `.params(schema)` and `job(X, { params })` take). */
+export type ObjectSchema = StandardSchemaV1<any, object>;

@@ -65,10 +65,11 @@ export function lintWorkflow(doc: Manifest): string[] {
     if (t.container) for (const r of refs([t.container, t.outputs])) checkRef(r, `template '${t.name}'`, { inputs });
     if (!t.dag) continue;
     const tasks = new Map<string, Manifest>();
+    const usesDepends = (t.dag.tasks ?? []).some((x: Manifest) => x.depends || x.dependencies);
     for (const task of t.dag.tasks ?? []) {
       if (typeof task.name !== 'string' || !NAME.test(task.name) || task.name.length > 128) problems.push(`template '${t.name}': task name ${JSON.stringify(task.name)} must match ${NAME} and be at most 128 characters`);
       if (tasks.has(task.name)) problems.push(`template '${t.name}': task '${task.name}' is defined twice`);
-      if (/^[0-9]/.test(task.name ?? '') && (t.dag.tasks ?? []).some((x: Manifest) => x.depends || x.dependencies)) problems.push(`template '${t.name}': task name '${task.name}' cannot begin with a digit in a DAG using depends`);
+      if (usesDepends && /^[0-9]/.test(task.name ?? '')) problems.push(`template '${t.name}': task name '${task.name}' cannot begin with a digit in a DAG using depends`);
       tasks.set(task.name, task);
     }
     const deps = new Map<string, string[]>();

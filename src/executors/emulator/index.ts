@@ -81,7 +81,8 @@ export class EmulatorExecutor implements Executor {
   readonly maxProcesses: number;
   private readonly slots: Slots;
   private readonly children = new Set<ChildProcess>();
-  private aborted = false;
+  /** Step processes abort() killed: the run records their attempts as interrupted, not as these processes' ends. */
+  private readonly killed = new WeakSet<ChildProcess>();
 
   constructor(cfg: EmulatorExecutorConfig = {}) {
     this.maxProcesses = Math.max(1, Math.floor(cfg.maxProcesses ?? os.availableParallelism()));
@@ -117,8 +118,7 @@ export class EmulatorExecutor implements Executor {
       });
       child.on('close', (code, signal) => {
         this.children.delete(child);
-        // Killed by abort(): the run records the attempt as interrupted, not as this process's end.
-        if (this.aborted) return;
+        if (this.killed.has(child)) return;
         resolve(code === 0 ? { status: 'SUCCESS' } : { status: 'FAIL', message: processEnd(code, signal, stderr.text) });
       });
     });
@@ -126,9 +126,9 @@ export class EmulatorExecutor implements Executor {
 
   /** Kills every step process (and what it started) and waits until each has exited, so none outlives the run. */
   async abort(): Promise<void> {
-    this.aborted = true;
     const gone: Promise<unknown>[] = [];
     for (const child of this.children) {
+      this.killed.add(child);
       if (child.exitCode === null && child.signalCode === null) gone.push(new Promise((resolve) => child.once('exit', resolve)));
       try {
         process.kill(-child.pid!, 'SIGKILL');
