@@ -98,8 +98,7 @@ async function serve(req) {
   process.stdout.write(MARK);
   process.stderr.write(MARK);
   process.channel.ref();
-  process.send({ id: req.id, code });
+  process.send({ code });
 }
 
 forget();
-process.send({ ready: true });

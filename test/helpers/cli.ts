@@ -51,21 +51,17 @@ class WarmCli {
   private stderr = '';
   private marks = 0;
   private pending: Pending | undefined;
-  private nextId = 0;
-  dead = false;
 
   constructor() {
     this.child = fork(SERVER, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], env: process.env });
-    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.stdout = this.take(this.stdout + d)));
-    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr = this.take(this.stderr + d)));
-    this.child.on('message', (m: { id?: number; code?: number }) => {
-      if (this.pending && m.id !== undefined) {
-        this.pending.code = m.code;
-        this.settle();
-      }
+    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.receive('stdout', d));
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => this.receive('stderr', d));
+    this.child.on('message', (m: { code: number }) => {
+      if (!this.pending) return;
+      this.pending.code = m.code;
+      this.settle();
     });
     this.child.on('exit', (code, signal) => {
-      this.dead = true;
       all.delete(this);
       const p = this.pending;
       if (!p) return;
@@ -82,15 +78,16 @@ class WarmCli {
     });
   }
 
-  /** Counts and strips the end-of-call markers. */
-  private take(text: string): string {
+  /** Keeps what the server printed, counting and stripping its end-of-call markers. */
+  private receive(stream: 'stdout' | 'stderr', data: string): void {
+    let text = this[stream] + data;
     let i: number;
     while ((i = text.indexOf(MARK)) >= 0) {
       text = text.slice(0, i) + text.slice(i + MARK.length);
       this.marks++;
     }
-    if (this.marks) queueMicrotask(() => this.settle());
-    return text;
+    this[stream] = text;
+    this.settle();
   }
 
   private settle(): void {
@@ -109,7 +106,7 @@ class WarmCli {
       this.pending = { resolve };
       this.stdout = this.stderr = '';
       this.marks = 0;
-      this.child.send({ id: this.nextId++, args, cwd, env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) });
+      this.child.send({ args, cwd, env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) });
     });
   }
 }
@@ -119,7 +116,7 @@ const all = new Set<WarmCli>();
 
 function warmCall(args: string[], cwd: string, env: Record<string, string | undefined>): Promise<CliResult> {
   let cli: WarmCli | undefined;
-  while ((cli = idle.pop()) && cli.dead);
+  while ((cli = idle.pop()) && !all.has(cli)); // a server that exited since it went idle
   if (!cli) {
     cli = new WarmCli();
     all.add(cli);
