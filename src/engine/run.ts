@@ -410,7 +410,7 @@ function dagChange(original: RunLog, graph: Graph): string | undefined {
 
 /** What changed between two DAG dumps, in words. */
 export function describeDagChange(before: Record<string, unknown> | undefined, after: Record<string, unknown>): string {
-  const a = ((before?.steps ?? {}) as Record<string, Record<string, unknown>>) ?? {};
+  const a = (before?.steps ?? {}) as Record<string, Record<string, unknown>>;
   const b = (after.steps ?? {}) as Record<string, Record<string, unknown>>;
   const changes: string[] = [];
   for (const name of Object.keys(a)) if (!(name in b)) changes.push(`step '${name}' was removed`);
