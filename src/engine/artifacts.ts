@@ -51,13 +51,15 @@ type OutputsOf<Pl> = Pl extends { readonly __out?: infer O } ? (O extends object
  * Import the module that registers a pickled value's class first, so it comes back as an instance. Catalog files
  * come back as Buffers (untyped form only).
  */
+// The typed form is the last overload: when no overload fits, TypeScript 7 reports only the last one's error, and
+// "'model_data' is not assignable to 'accuracy' | 'model'" is the one a caller needs (TypeScript 5 lists both).
+export async function loadArtifact<T = unknown>(runId: string, name: string, options?: LoadArtifactOptions): Promise<T>;
 export async function loadArtifact<Pl extends { readonly __out?: object; readonly steps: readonly unknown[] }, N extends keyof OutputsOf<Pl> & string>(
   pipeline: Pl,
   runId: string,
   name: N,
   options?: LoadArtifactOptions,
 ): Promise<OutputsOf<Pl>[N]>;
-export async function loadArtifact<T = unknown>(runId: string, name: string, options?: LoadArtifactOptions): Promise<T>;
 export async function loadArtifact(...args: unknown[]): Promise<unknown> {
   const [runId, name, options = {}] = (typeof args[0] === 'string' ? args : args.slice(1)) as [string, string, LoadArtifactOptions | undefined];
   const env = options.env ?? process.env;

@@ -321,7 +321,9 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     step: DuplicateNameCheck<StepNameOf<S, Nm>, Names> extends true ? TaskStepCheck<C, S, K> : NoInfer<DuplicateNameCheck<StepNameOf<S, Nm>, Names>>,
     // the on-failure pipeline runs with the values in scope before the step: its inputs are checked against them
     options: Omit<StepCallOptions, 'onFailure' | 'terminate' | 'name'> & { onFailure?: OnFailureArg<C, OF>; terminate?: T; name?: Nm } = {},
-  ): [T] extends ['success' | 'failure'] ? TerminatedBuilder<P, C, St | StepEntryOf<S, Nm> | StepsOf<OF>> : PipelineBuilder<
+    // (NoInfer: T and Nm come from the options only. Inside an argument of a generic call, e.g. `expect(() => pipeline()
+    // .step(A))`, TypeScript 7 also infers them from the return type expected there, which made a name 'used twice')
+  ): [NoInfer<T>] extends ['success' | 'failure'] ? TerminatedBuilder<P, C, St | StepEntryOf<S, NoInfer<Nm>> | StepsOf<OF>> : PipelineBuilder<
     P,
     // The guard skips the per-entry scan when the step adds only new names (the common case). K, the union of
     // the names in scope, is carried along so that this question (and "is this input there") is a binary search
@@ -329,8 +331,8 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     | ([Extract<S extends unknown ? keyof StepOut<S> : never, K>] extends [never] ? C : C extends { k: S extends unknown ? keyof StepOut<S> : never } ? never : C)
     | ToEntries<StepOut<S>>,
     K | (S extends unknown ? keyof StepOut<S> : never),
-    Names | StepNameOf<S, Nm>,
-    St | StepEntryOf<S, Nm> | StepsOf<OF>
+    Names | StepNameOf<S, NoInfer<Nm>>,
+    St | StepEntryOf<S, NoInfer<Nm>> | StepsOf<OF>
   > {
     const def = getTaskDefinition(step);
     if (!def) {

@@ -3,6 +3,7 @@
  */
 import type { IsJsonLike } from './returns-check';
 import type { CheckStep, Entry } from './steps';
+import type { InferSchemaOutput, ObjectSchema } from './standard-schema';
 
 /** Why a parameter's type cannot be read from a parameters file (JSON/YAML) or an environment variable. */
 type NotJsonReason<T> = T extends Date
@@ -26,8 +27,13 @@ export type ParamsProblem<NP> = {
     : never;
 }[keyof NP];
 
-/** The type of `params()`'s `this`: only `pipeline(...)`'s builder, and only with JSON-like parameter types. */
-export type ParamsCheck<NP> = [ParamsProblem<NP>] extends [never] ? unknown : ParamsProblem<NP>;
+/**
+ * The type of `params()`'s `this`: only `pipeline(...)`'s builder, and only with JSON-like parameter types. A schema
+ * given to the `params<P>(defaults)` form (because the schema form refused it) is judged by its output type: when no
+ * form fits, TypeScript 7 reports only the last one's error, which must then name the parameter, not '~standard'.
+ */
+export type ParamsCheck<NP> = [NP] extends [ObjectSchema] ? PlainParamsCheck<InferSchemaOutput<NP>> : PlainParamsCheck<NP>;
+type PlainParamsCheck<NP> = [ParamsProblem<NP>] extends [never] ? unknown : ParamsProblem<NP>;
 
 /** What a pipeline reads from outside: its parameters, those with a default (D) optional. */
 export type ParamsIn<NP, D extends keyof NP> = [D] extends [never] ? NP : Flatten<Omit<NP, D> & { [K in D]?: NP[K] }>;

@@ -81,3 +81,58 @@ export function parseExpectations(source: string): Expectation[] {
   if (pending.length) throw new Error(`line ${pending[0].markerLine}: '// @expect-error' marker is not followed by a code line`);
   return out;
 }
+
+/** The compilers the type tests run under: the repo's TypeScript 5 (JS API) and TypeScript 7 (native `tsc`). */
+export type Compiler = 'TypeScript 5' | 'TypeScript 7';
+
+/** The native TypeScript 7 compiler's launcher (dev dependency `typescript-7`, what `npm i typescript` installs now). */
+export function tsc7Launcher(): string {
+  const pkgDir = path.dirname(require.resolve('typescript-7/package.json'));
+  return path.join(pkgDir, 'bin', 'tsc');
+}
+
+/**
+ * Type-checks `files` in one program with TypeScript 7's `tsc` (it has no JS API): a temporary tsconfig with the
+ * project's compiler options and exactly these files, `--pretty false`, its output parsed back into diagnostics
+ * (a chained message's further lines are indented, as `flattenDiagnosticMessageText` renders them).
+ */
+export function checkFilesWithTsc7(files: readonly string[]): { diags: Diag[]; ms: number; version: string } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs') as typeof import('node:fs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const os = require('node:os') as typeof import('node:os');
+  const read = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile);
+  const compilerOptions = { ...(read.config.compilerOptions as Record<string, unknown>), noEmit: true, typeRoots: [path.join(ROOT, 'node_modules', '@types')] };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runnable-ts7-'));
+  try {
+    const config = path.join(dir, 'tsconfig.json');
+    fs.writeFileSync(config, JSON.stringify({ compilerOptions, files: files.map((f) => path.resolve(f)) }, null, 2));
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [tsc7Launcher(), '-p', config, '--pretty', 'false'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const ms = performance.now() - t0;
+    if (r.error) throw r.error;
+    const version = spawnSync(process.execPath, [tsc7Launcher(), '--version'], { encoding: 'utf8' }).stdout.trim();
+    const diags = parseTscOutput(r.stdout, dir);
+    // a compiler that did not run (not installed, crashed) must not read as "no errors"
+    if (r.status !== 0 && !diags.length) throw new Error(`TypeScript 7's tsc exited with ${r.status ?? r.signal} and reported nothing:\n${r.stdout}\n${r.stderr}`);
+    if (r.status === 0 && diags.length) throw new Error(`TypeScript 7's tsc reported errors but exited with 0:\n${r.stdout}`);
+    return { diags, ms, version };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `file(line,col): error TSnnnn: message` lines (further lines of a chained message indented) → diagnostics. */
+export function parseTscOutput(out: string, cwd: string): Diag[] {
+  const diags: Diag[] = [];
+  for (const line of out.split(/\r?\n/)) {
+    const m = /^(.+?)\((\d+),(\d+)\): error TS(\d+): (.*)$/.exec(line);
+    const global = m ? undefined : /^error TS(\d+): (.*)$/.exec(line);
+    if (m) diags.push({ file: path.resolve(cwd, m[1]), line: Number(m[2]), column: Number(m[3]), code: Number(m[4]), message: m[5] });
+    else if (global) diags.push({ file: '', line: 0, column: 0, code: Number(global[1]), message: global[2] });
+    else if (line.startsWith(' ') && diags.length) diags[diags.length - 1].message += `\n${line}`;
+  }
+  return diags;
+}
