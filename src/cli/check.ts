@@ -46,9 +46,8 @@ function contextAt(checker: ts.TypeChecker, call: ts.CallExpression): Map<string
     if (t.isIntersection()) t = t.types.find((m) => (m as ts.TypeReference).target?.symbol?.name === 'PipelineBuilder') ?? t;
     if (!((t as ts.TypeReference).target && (t.flags & ts.TypeFlags.Object))) return [];
     const args = checker.getTypeArguments(t as ts.TypeReference);
-    const ctx = args[1];
-    if (!ctx) return [];
-    const members = ctx.isUnion() ? ctx.types : [ctx];
+    // the scope's entries: PipelineBuilder<P, C, K, Names, St, C2, ...> keeps them in two parts, C and C2
+    const members = [args[1], args[5]].flatMap((ctx) => (!ctx || ctx.flags & ts.TypeFlags.Never ? [] : ctx.isUnion() ? ctx.types : [ctx]));
     const out: string[] = [];
     for (const m of members) {
       const k = m.getProperty('k');

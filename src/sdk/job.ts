@@ -4,7 +4,7 @@
  * A job is a one-step pipeline to the engine (same run log, catalog, executors, retry, inspect), marked as a job in
  * the run log (`run_config.kind: "job"`). Its parameters are the task's inputs, so `execute({ params })` is typed.
  */
-import type { AnyStep, StepIn, StepOut } from '../types/steps';
+import type { AnyStep, RequiredKeys, StepIn, StepOut } from '../types/steps';
 import type { ParamsProblem } from '../types/params';
 import type { InferSchemaInput, InferSchemaOutput, ObjectSchema, StandardSchemaV1 } from '../types/standard-schema';
 import { getTaskDefinition, pickStepOptions, type StepOptions } from './task';
@@ -36,7 +36,6 @@ export type JobSchemaCheck<Sch extends ObjectSchema, In> = [InferSchemaOutput<Sc
   : NoInfer<`✖ job(): the params schema's output does not give the task its inputs: each input needs a property of the same name and a type it accepts (${[Exclude<RequiredKeys<In>, keyof InferSchemaOutput<Sch>>] extends [never] ? 'a type differs' : `missing: ${Exclude<RequiredKeys<In>, keyof InferSchemaOutput<Sch>> & string}`})`>;
 
 /** The names an object type requires. */
-type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
 
 /** `execute()` options of a job: `params` are checked against the task's inputs. */
 export type JobExecuteOptions<P> = Omit<ExecuteOptions, 'params'> & {

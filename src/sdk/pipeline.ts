@@ -59,7 +59,7 @@ export interface FlowOptions {
  * pipeline is given, OF is never and the option reads as a plain `Pipeline`: no error type in signature help.)
  */
 export type TypedFlowOptions<C extends Entry, OF> = { onFailure?: OnFailureArg<C, OF>; terminate?: 'success' | 'failure' };
-type OnFailureArg<C extends Entry, OF> = [OF] extends [never] ? Pipeline<any, any> : CheckStep<C, OF, 'onFailure: '>;
+type OnFailureArg<C extends Entry, OF, C2 extends Entry = never> = [OF] extends [never] ? Pipeline<any, any> : CheckStep<C | C2, OF, 'onFailure: '>;
 
 /** Options of `.step(X, options)`; they override the task's own options for this step. */
 export interface StepCallOptions extends StepOptions, FlowOptions {
@@ -209,8 +209,25 @@ export class Pipeline<P extends object = {}, Out extends object = {}, S extends 
  * The typed pipeline builder. Each `.step(X)` is checked against the values in scope: a missing or
  * incompatible input is a compile error at that `.step(...)`. (Never add a method named `then`: it would make
  * the builder a thenable and `await` on it would hang.)
+ *
+ * Type parameters: P, what the pipeline reads from outside; then the scope, kept in two parts so that a `.step()`
+ * does not rebuild a union of every name in scope (which made a long chain's editor requests grow quadratically):
+ * C/K/Names/St, the entries, names in scope, literal step names and step list up to the last seal, and
+ * C2/K2/Names2/St2, what the steps since then added; Fill counts those steps, and at {@link FillLimit} the second
+ * part is merged into the first. Composite steps and `build()` see the whole scope (`C | C2`, ...).
  */
-export class PipelineBuilder<P extends object, C extends Entry, K extends PropertyKey = C['k'], Names extends string = never, St extends StepEntry = never> {
+export class PipelineBuilder<
+  P extends object,
+  C extends Entry,
+  K extends PropertyKey = C['k'],
+  Names extends string = never,
+  St extends StepEntry = never,
+  C2 extends Entry = never,
+  K2 extends PropertyKey = never,
+  Names2 extends string = never,
+  St2 extends StepEntry = never,
+  Fill extends number = 0,
+> {
   constructor(
     private readonly pipelineName: string,
     private readonly specs: readonly StepSpec[],
@@ -303,8 +320,9 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     return out;
   }
 
-  private add<NC extends Entry, NK extends PropertyKey = NC['k'], NN extends string = never, NS extends StepEntry = never>(spec: StepSpec): PipelineBuilder<P, NC, NK, NN, NS> {
-    return new PipelineBuilder<P, NC, NK, NN, NS>(this.pipelineName, [...this.specs, spec], this.paramDefaults, false, this.paramSpec);
+  /** The builder with one more step (typed by the calling method's signature). */
+  private add(spec: StepSpec): never {
+    return new PipelineBuilder(this.pipelineName, [...this.specs, spec], this.paramDefaults, false, this.paramSpec) as never;
   }
 
   /** Appends a step: a `@Task` class, a `task()` function, `shell()` or `stub()`. Its returns are in scope for every later step. */
@@ -318,22 +336,33 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     const Nm extends string = never,
   >(
     // Names: the literal step names used so far (task() names, { name } options); a repeated one is refused
-    step: DuplicateNameCheck<StepNameOf<S, Nm>, Names> extends true ? TaskStepCheck<C, S, K> : NoInfer<DuplicateNameCheck<StepNameOf<S, Nm>, Names>>,
+    step: DuplicateNameCheck<StepNameOf<S, Nm>, Names, Names2> extends true ? TaskStepCheck<C, S, K, C2, K2> : NoInfer<DuplicateNameCheck<StepNameOf<S, Nm>, Names, Names2>>,
     // the on-failure pipeline runs with the values in scope before the step: its inputs are checked against them
-    options: Omit<StepCallOptions, 'onFailure' | 'terminate' | 'name'> & { onFailure?: OnFailureArg<C, OF>; terminate?: T; name?: Nm } = {},
+    options: Omit<StepCallOptions, 'onFailure' | 'terminate' | 'name'> & { onFailure?: OnFailureArg<C, OF, C2>; terminate?: T; name?: Nm } = {},
     // (NoInfer: T and Nm come from the options only. Inside an argument of a generic call, e.g. `expect(() => pipeline()
     // .step(A))`, TypeScript 7 also infers them from the return type expected there, which made a name 'used twice')
-  ): [NoInfer<T>] extends ['success' | 'failure'] ? TerminatedBuilder<P, C, St | StepEntryOf<S, NoInfer<Nm>> | StepsOf<OF>> : PipelineBuilder<
-    P,
-    // The guard skips the per-entry scan when the step adds only new names (the common case). K, the union of
-    // the names in scope, is carried along so that this question (and "is this input there") is a binary search
-    // in a union of literals, not a scan of the entries.
-    | ([Extract<S extends unknown ? keyof StepOut<S> : never, K>] extends [never] ? C : C extends { k: S extends unknown ? keyof StepOut<S> : never } ? never : C)
-    | ToEntries<StepOut<S>>,
-    K | (S extends unknown ? keyof StepOut<S> : never),
-    Names | StepNameOf<S, NoInfer<Nm>>,
-    St | StepEntryOf<S, NoInfer<Nm>> | StepsOf<OF>
-  > {
+  ): [NoInfer<T>] extends ['success' | 'failure']
+    ? TerminatedBuilder<P, C | C2, St | St2 | StepEntryOf<S, NoInfer<Nm>> | StepsOf<OF>>
+    : Fill extends FillLimit
+      ? PipelineBuilder<
+          P,
+          AfterStep<C, K, S> | AfterStep<C2, K2, S> | ToEntries<StepOut<S>>,
+          K | K2 | NewNames<S>,
+          Names | Names2 | StepNameOf<S, NoInfer<Nm>>,
+          St | St2 | StepEntryOf<S, NoInfer<Nm>> | StepsOf<OF>
+        >
+      : PipelineBuilder<
+          P,
+          AfterStep<C, K, S>,
+          K,
+          Names,
+          St,
+          AfterStep<C2, K2, S> | ToEntries<StepOut<S>>,
+          K2 | NewNames<S>,
+          Names2 | StepNameOf<S, NoInfer<Nm>>,
+          St2 | StepEntryOf<S, NoInfer<Nm>> | StepsOf<OF>,
+          NextFill[Fill]
+        > {
     const def = getTaskDefinition(step);
     if (!def) {
       const label = Pipeline.isPipeline(step)
@@ -358,9 +387,9 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
    */
   parallel<const B extends Record<string, Pipeline<any, any>>, OF extends Pipeline<any, any> = never>(
     name: string,
-    branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> },
-    options: TypedFlowOptions<C, OF> = {},
-  ): PipelineBuilder<P, (C extends { k: B extends unknown ? BranchKeys<B> : never } ? never : C) | BranchesEntries<B>, K | (B extends unknown ? BranchKeys<B> : never), Names, St | StepsOf<B[keyof B]> | StepsOf<OF>> {
+    branches: { [K in keyof B]: CheckStep<C | C2, B[K], `branch '${K & string}': `> },
+    options: TypedFlowOptions<C | C2, OF> = {},
+  ): PipelineBuilder<P, Without<C | C2, B extends unknown ? BranchKeys<B> : never> | BranchesEntries<B>, K | K2 | (B extends unknown ? BranchKeys<B> : never), Names | Names2, St | St2 | StepsOf<B[keyof B]> | StepsOf<OF>> {
     this.checkName(name);
     const entries = Object.entries(branches as Record<string, unknown>);
     if (!entries.length) throw new PipelineDefinitionError(`${this.where()}: parallel '${name}' has no branches`);
@@ -380,14 +409,14 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
   map<const N extends string, const O extends string, const As extends string, Br extends Pipeline<any, any>, R = {}, OF extends Pipeline<any, any> = never>(
     name: N,
     opts: {
-      over: MapOverCheck<C, O, N>;
+      over: MapOverCheck<C | C2, O, N>;
       as: As;
-      branch: CheckStep<WithEntry<C, As, ElementOf<C, O>>, Br, `${Named<'map', N>} branch: `>;
+      branch: CheckStep<WithEntry<C | C2, As, ElementOf<C | C2, O>>, Br, `${Named<'map', N>} branch: `>;
       reducer?: R & Reducers<StepOut<Br>>;
       /** How many iterations run at the same time. Default 8. */
       concurrency?: number;
-    } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<MapOut<StepOut<Br>, R>>, K | (Br extends unknown ? keyof StepOut<Br> : never), Names, St | StepsOf<Br> | StepsOf<OF>> {
+    } & TypedFlowOptions<C | C2, OF>,
+  ): PipelineBuilder<P, Without<C | C2, Br extends unknown ? keyof StepOut<Br> : never> | ToEntries<MapOut<StepOut<Br>, R>>, K | K2 | (Br extends unknown ? keyof StepOut<Br> : never), Names | Names2, St | St2 | StepsOf<Br> | StepsOf<OF>> {
     this.checkName(name);
     const where = this.where();
     const o = opts as unknown as { over: string; as: string; branch: unknown; reducer?: Record<string, unknown>; concurrency?: number } & FlowOptions;
@@ -420,12 +449,12 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
   conditional<const N extends string, const On extends string, const B extends Record<string, Pipeline<any, any>>, OF extends Pipeline<any, any> = never>(
     name: N,
     opts: {
-      on: ConditionalOnCheck<C, On, keyof B & string, N>;
-      branches: { [K in keyof B]: CheckStep<C, B[K], `branch '${K & string}': `> };
-    } & TypedFlowOptions<C, OF>,
+      on: ConditionalOnCheck<C | C2, On, keyof B & string, N>;
+      branches: { [K in keyof B]: CheckStep<C | C2, B[K], `branch '${K & string}': `> };
+    } & TypedFlowOptions<C | C2, OF>,
     // after it: a name every branch writes has the union of their types; a name only some branches write keeps its
     // old value when another branch runs, so it is old | new (new | undefined when it had no value before)
-  ): PipelineBuilder<P, (C extends { k: B extends unknown ? AllOutKeys<B> : never } ? never : C) | ConditionalNewEntries<C, B>, K | (B extends unknown ? AllOutKeys<B> : never), Names, St | StepsOf<B[keyof B]> | StepsOf<OF>> {
+  ): PipelineBuilder<P, Without<C | C2, B extends unknown ? AllOutKeys<B> : never> | ConditionalNewEntries<C | C2, B>, K | K2 | (B extends unknown ? AllOutKeys<B> : never), Names | Names2, St | St2 | StepsOf<B[keyof B]> | StepsOf<OF>> {
     this.checkName(name);
     const o = opts as unknown as { on: string; branches: Record<string, unknown> } & FlowOptions;
     if (typeof o.on !== 'string' || !o.on) throw new PipelineDefinitionError(`${this.where()}: conditional '${name}' needs 'on', the name of a value in scope`);
@@ -449,12 +478,12 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
     opts: {
       // checked twice: against the scope before the loop (iteration 1) and against that scope updated with what
       // the branch returns (iteration 2 onwards receives what the previous iteration returned)
-      branch: LoopBranchCheck<[Idx] extends [never] ? C : WithEntry<C, Idx, number>, Br, N>;
+      branch: LoopBranchCheck<[Idx] extends [never] ? C | C2 : WithEntry<C | C2, Idx, number>, Br, N>;
       breakOn: LoopBreakCheck<StepOut<Br>, Brk, N>;
       maxIterations: number;
       indexAs?: Idx;
-    } & TypedFlowOptions<C, OF>,
-  ): PipelineBuilder<P, (C extends { k: Br extends unknown ? keyof StepOut<Br> : never } ? never : C) | ToEntries<StepOut<Br>>, K | (Br extends unknown ? keyof StepOut<Br> : never), Names, St | StepsOf<Br> | StepsOf<OF>> {
+    } & TypedFlowOptions<C | C2, OF>,
+  ): PipelineBuilder<P, Without<C | C2, Br extends unknown ? keyof StepOut<Br> : never> | ToEntries<StepOut<Br>>, K | K2 | (Br extends unknown ? keyof StepOut<Br> : never), Names | Names2, St | St2 | StepsOf<Br> | StepsOf<OF>> {
     this.checkName(name);
     const where = this.where();
     const o = opts as unknown as { branch: unknown; breakOn: string; maxIterations: number; indexAs?: string } & FlowOptions;
@@ -476,11 +505,11 @@ export class PipelineBuilder<P extends object, C extends Entry, K extends Proper
   }
 
   /** Finishes the pipeline. */
-  build(): Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }, St> {
+  build(): Pipeline<P, { [E in Produced<C | C2> as E['k']]: E['v'] }, St | St2> {
     if (this.specs.length === 0) {
       throw new PipelineDefinitionError(`pipeline '${this.pipelineName}' has no steps; add at least one with .step(X)`);
     }
-    const built = new Pipeline<P, { [E in Produced<C> as E['k']]: E['v'] }, St>(this.pipelineName, this.specs, this.paramDefaults, this.paramSpec);
+    const built = new Pipeline<P, { [E in Produced<C | C2> as E['k']]: E['v'] }, St | St2>(this.pipelineName, this.specs, this.paramDefaults, this.paramSpec);
     recordDefinition(built);
     return built;
   }
@@ -500,9 +529,9 @@ export interface ParamsSlot {
 // Only literal names are compared: `train_${string}` (a name computed at run time, as for tasks made in a loop) is
 // not known here, and the engine refuses a duplicate when the file is loaded.
 type StepNameOf<S, Nm extends string> = [Nm] extends [never] ? (S extends { readonly name: infer N extends string; readonly __task: unknown } ? ({} extends Record<N, 1> ? never : N) : never) : {} extends Record<Nm, 1> ? never : Nm;
-type DuplicateNameCheck<N extends string, Names extends string> = [N] extends [never]
+type DuplicateNameCheck<N extends string, Names extends string, Names2 extends string = never> = [N] extends [never]
   ? true
-  : N extends Names
+  : N extends Names | Names2
     ? `✖ step name '${N}' is already used in this pipeline: name this use with .step(X, { name: '${N}_2' })`
     : true;
 
@@ -532,6 +561,24 @@ type EntryOf<N extends string, S> = string extends N ? Step<string, unknown, Ste
 type Step<N extends string, I, O> = { n: N; i: I; o: O };
 
 type BranchKeys<B> = { [K in keyof B]: keyof StepOut<B[K]> }[keyof B];
+
+/** The entries of C except those named Keys. */
+type Without<C extends Entry, Keys> = C extends { k: Keys } ? never : C;
+/** How many `.step()` calls the second part of the builder's scope takes before it is merged into the first. */
+type FillLimit = 31;
+type NextFill = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 0];
+/**
+ * The names a step returns. `S extends unknown ? ... : never` defers the key computation until S is known: written
+ * as a plain `keyof StepOut<S>`, TS settles the conditions that use it too early and a later return of the same name
+ * would not replace the earlier entry's type.
+ */
+type NewNames<S> = S extends unknown ? keyof StepOut<S> : never;
+/**
+ * One part (entries C, names K) of the scope after a step: without the entries the step re-writes. The guard skips
+ * the per-entry scan when the step adds only new names (the common case): K, the union of the part's names, is
+ * carried along so that this question (and "is this input there") is a binary search in a union of literals.
+ */
+type AfterStep<C extends Entry, K, S> = [Extract<NewNames<S>, K>] extends [never] ? C : C extends { k: NewNames<S> } ? never : C;
 
 function checkBranchKey(key: string, what: string, where: string): void {
   if (!key || /[.%/\\]/.test(key)) throw new PipelineDefinitionError(`${where}: ${what}: branch name '${key}' is empty or contains '.', '%', '/' or '\\'`);

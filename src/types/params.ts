@@ -43,6 +43,6 @@ type Flatten<T> = { [K in keyof T]: T[K] };
 type PipelineLike = { readonly __out?: unknown; readonly steps: readonly unknown[]; execute(...args: any[]): unknown };
 
 /** The argument of `.step()`: a task checked against the scope; a built pipeline is refused with the way to nest it. */
-export type TaskStepCheck<C extends Entry, S, K extends PropertyKey = C['k']> = [S] extends [PipelineLike]
+export type TaskStepCheck<C extends Entry, S, K extends PropertyKey = C['k'], C2 extends Entry = never, K2 extends PropertyKey = never> = [S] extends [PipelineLike]
   ? NoInfer<`✖ a built pipeline is not a task: nest it as a branch, .parallel('name', { main: thatPipeline }), which checks its parameters against the scope`>
-  : CheckStep<C, S, '', K>;
+  : CheckStep<C, S, '', K, C2, K2>;

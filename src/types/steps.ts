@@ -113,13 +113,29 @@ export type Mismatch<Where extends string, K, Expected, Provided> = [Simple<Expe
   ? `✖ ${Where}input '${K & string}' has an incompatible type: expected ${TypeText<Expected>}, got ${TypeText<Provided>}${[undefined] extends [Provided] ? ` (it may be absent: declare the input optional; for a parameter with a default, list it: params<P, 'name'>(defaults))` : ''}`
   : { [P in `✖ ${Where}input '${K & string}' has an incompatible type`]: { expected: Expected; provided: Provided } };
 
-export type StepProblem<C extends Entry, In, Where extends string = '', K extends PropertyKey = C['k']> = string extends keyof In
+/**
+ * What is wrong with a step's inputs in a scope, as '✖ …' messages; never when nothing is. The scope may come in two
+ * parts, C (names K) and C2 (names K2), as the builder keeps it (see PipelineBuilder): a name is looked up in C2
+ * first, where a step that re-wrote it put its new entry. A missing required input is reported before any type
+ * clash. Each input costs one conditional per part it is looked up in; an absent one a `Pick` (is it optional?).
+ */
+export type StepProblem<C extends Entry, In, Where extends string = '', K extends PropertyKey = C['k'], C2 extends Entry = never, K2 extends PropertyKey = never> = string extends keyof In
   ? `✖ ${Where}run()'s input has an index signature (Record<string, …> or any): declare the names it reads, e.g. { df: Frame; n?: number }`
-  : [Exclude<RequiredKeys<In>, K>] extends [never]
+  : [MissingOf<In, K, K2>] extends [never]
     ? {
-        [I in keyof In]-?: I extends K ? (Probe<I, In[I]> extends C ? never : Mismatch<Where, I, In[I], Extract<C, { k: I }>['v']>) : never;
+        [I in keyof In]-?: I extends K2
+          ? Probe<I, In[I]> extends C2
+            ? never
+            : Mismatch<Where, I, In[I], Extract<C2, { k: I }>['v']>
+          : I extends K
+            ? Probe<I, In[I]> extends C
+              ? never
+              : Mismatch<Where, I, In[I], Extract<C, { k: I }>['v']>
+            : never;
       }[keyof In]
-    : MissingInput<Where, Exclude<RequiredKeys<In>, K>>;
+    : MissingInput<Where, MissingOf<In, K, K2>>;
+/** The required inputs whose names are in neither part of the scope. */
+type MissingOf<In, K, K2> = { [I in keyof In]-?: I extends K2 ? never : I extends K ? never : {} extends Pick<In, I> ? never : I }[keyof In];
 type MissingInput<Where extends string, M> = M extends string
   ? `✖ ${Where}missing input '${M}': no earlier step returns it and it is not a pipeline parameter (if run() gives it a default, declare it optional: '${M}?: …')`
   : never;
@@ -128,11 +144,11 @@ type MissingInput<Where extends string, M> = M extends string
 type IsUnion<S, U = S> = S extends unknown ? ([U] extends [S] ? false : true) : never;
 
 /** S itself when its inputs are satisfied by the context, the error otherwise. */
-export type CheckStep<C extends Entry, S, Where extends string = '', K extends PropertyKey = C['k']> = true extends IsUnion<S>
+export type CheckStep<C extends Entry, S, Where extends string = '', K extends PropertyKey = C['k'], C2 extends Entry = never, K2 extends PropertyKey = never> = true extends IsUnion<S>
   ? NoInfer<`✖ ${Where}the step's type is a union of several tasks (e.g. cond ? A : B): their inputs and outputs differ, so the data flow cannot be proved. Choose between them with .conditional(...), or give the variable one task type`>
-  : [StepProblem<C, StepIn<S>, Where, K>] extends [never]
+  : [StepProblem<C, StepIn<S>, Where, K, C2, K2>] extends [never]
     ? S
-    : NoInfer<StepProblem<C, StepIn<S>, Where, K>>;
+    : NoInfer<StepProblem<C, StepIn<S>, Where, K, C2, K2>>;
 
 /**
  * One step of a pipeline, as the compiler knows it: its name `n` (`string` when only known at run time: a `@Task`

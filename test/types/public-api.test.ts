@@ -118,9 +118,10 @@ describe('public API types', () => {
     // each entry carries its value type twice: v (to read it) and a (contravariant, for one-lookup checks)
     // the last parameter lists the steps (name, inputs, outputs) for runnable-ts/testing: a class's name is only known at
     // run time, and such a step is listed by its outputs only (its mocks are checked against those)
-    expectTypeOf(pipeline().step(Load)).toEqualTypeOf<PipelineBuilder<{}, { k: 'df'; v: Frame; a: Accepts<Frame> }, 'df', never, { n: string; i: unknown; o: { df: Frame } }>>();
+    // a step's entries go to the second part of the scope (type arguments 6 to 9; the 10th counts the steps in it)
+    expectTypeOf(pipeline().step(Load)).toEqualTypeOf<PipelineBuilder<{}, never, never, never, never, { k: 'df'; v: Frame; a: Accepts<Frame> }, 'df', never, { n: string; i: unknown; o: { df: Frame } }, 1>>();
     expectTypeOf(pipeline().step(Load, { name: 'load_df' })).toEqualTypeOf<
-      PipelineBuilder<{}, { k: 'df'; v: Frame; a: Accepts<Frame> }, 'df', 'load_df', { n: 'load_df'; i: {}; o: { df: Frame } }>
+      PipelineBuilder<{}, never, never, never, never, { k: 'df'; v: Frame; a: Accepts<Frame> }, 'df', 'load_df', { n: 'load_df'; i: {}; o: { df: Frame } }, 1>
     >();
     // a built pipeline reads as Pipeline<parameters, what its steps write, its steps>
     expectTypeOf(built).toEqualTypeOf<
