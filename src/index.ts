@@ -27,6 +27,7 @@ export { registerPlugin, type PluginDefinition, type ServiceTypes, type ConfigKe
 export { loadConfig, ConfigError, type LoadedConfig } from './config/load';
 export { EnvSecretsManager, DotenvSecretsManager, DoNothingSecretsManager, SecretNotFoundError, type SecretsManager, type DotenvSecretsConfig } from './stores/secrets/secrets';
 export type { ExecuteOptions, RunResult } from './engine/run';
+export { RetryValidationError } from './engine/run';
 export type { PipelineEvent, PipelineEventType } from './engine/events';
 export { ConsoleReporter, SilentReporter, type Reporter, type StepEvent, type RunEvent } from './engine/reporter';
 export type { RunLogStore, RunLogStoreCapabilities, RunOwner, StepCacheEntry } from './stores/run-log/store';

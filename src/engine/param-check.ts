@@ -3,6 +3,7 @@ import { ParameterValidationError, type ParameterProblem } from '../errors';
 import type { Parameter } from '../stores/run-log/types';
 import type { ParamSpec } from '../sdk/pipeline';
 import type { StandardSchemaV1, StandardSchemaV1Issue } from '../types/standard-schema';
+import { showValue } from '../util/show';
 import { checkParameterName, jsonParameter, parametersFromEnv, readParametersFileWithLines, type ParameterSource } from './params';
 
 /** A given value and where it came from. */
@@ -243,4 +244,36 @@ export function initialParameters(opts: {
   const { given, problems } = gatherParameters({ ...opts, declared, warn: () => undefined });
   if (problems.length) throw new ParameterValidationError(opts.pipelineName ?? '(unnamed)', problems);
   return runParameters([...given].map(([k, g]) => [k, { value: g.value, source: g.source as ParameterSource }]));
+}
+
+/**
+ * Why a retry cannot keep a run's parameters under the pipeline as it is now: a retry runs the failed steps with the
+ * original run's initial values, so they must still be valid, and nothing the pipeline now adds (a new default, a
+ * schema default, a new required name) may be missing from them, or its steps would read `undefined` where a fresh
+ * run gives a value. Values the schema would convert are not compared (a transform need not give the same result
+ * twice). An empty list: the retry may go ahead.
+ */
+export async function retryParameterProblems(pipeline: { defaults: Readonly<Record<string, unknown>>; paramSpec?: ParamSpec }, initial: Record<string, unknown>): Promise<string[]> {
+  const problems: string[] = [];
+  const spec = pipeline.paramSpec ?? {};
+  const had = (name: string) => Object.prototype.hasOwnProperty.call(initial, name) && initial[name] !== undefined;
+  for (const name of Object.keys(pipeline.defaults)) {
+    if (!had(name) && pipeline.defaults[name] !== undefined) problems.push(`'${name}' now has a default (${showValue(pipeline.defaults[name], 40)}) that the run did not have`);
+  }
+  for (const name of spec.required ?? []) if (!had(name)) problems.push(`'${name}' is now required and the run did not have it`);
+  if (spec.schema) {
+    let result: Awaited<ReturnType<StandardSchemaV1['~standard']['validate']>>;
+    try {
+      result = await spec.schema['~standard'].validate({ ...initial });
+    } catch (err) {
+      result = { issues: [{ message: `the schema threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` }] };
+    }
+    if (result.issues) for (const issue of result.issues) problems.push(`${pathText(issue).text ? `'${pathText(issue).text}'` : 'the parameters'}: ${issue.message}`);
+    else if (result.value && typeof result.value === 'object') {
+      for (const [name, value] of Object.entries(result.value as Record<string, unknown>)) {
+        if (!had(name) && value !== undefined) problems.push(`the schema now gives '${name}' the value ${showValue(value, 40)} that the run did not have`);
+      }
+    }
+  }
+  return problems;
 }

@@ -14,7 +14,7 @@ import { ExecutorSetupError } from './remote';
 import { containerCodeIdentity, gitCodeIdentity } from './code-identity';
 import { CATALOG, RUN_LOG_STORE, SECRETS, Scope, type RunContext } from './context';
 import { parametersFromEnv } from './params';
-import { resolveRunParameters } from './param-check';
+import { resolveRunParameters, retryParameterProblems } from './param-check';
 import { ConsoleReporter, SilentReporter, type Reporter } from './reporter';
 import { EventReporter, type PipelineEvent } from './events';
 import { generateRunId, validateRunId } from './run-id';
@@ -102,7 +102,7 @@ export interface RunResult<Out extends object = Record<string, unknown>> {
   load<N extends keyof Out & string>(name: N): Promise<Out[N]>;
 }
 
-/** A retry that cannot go ahead: the run does not exist, or the pipeline's structure changed since. */
+/** A retry that cannot go ahead: the pipeline's structure or parameters changed since the run, or its executor cannot run here. */
 export class RetryValidationError extends RunnableError {
   override readonly code = 'RETRY_VALIDATION';
 }
@@ -493,6 +493,16 @@ async function reopenOwned(
     reporter.warn(`Run ${retryRunId} already succeeded: nothing to retry.`);
     const { values, load } = runValues(original, services.catalog);
     return { done: { runId: retryRunId, status: 'SUCCESS', runLog: original, runLogLocation: store.describe(retryRunId), catalogLocation: services.catalog.describe(retryRunId), values, load: load as RunResult['load'] } };
+  }
+  const initial = original.run_config.initial_parameters;
+  if (initial && typeof initial === 'object' && !Array.isArray(initial)) {
+    const problems = await retryParameterProblems(pipeline, initial as Record<string, unknown>);
+    if (problems.length) {
+      throw new RetryValidationError(
+        `The parameters of run ${retryRunId} no longer fit pipeline '${pipeline.name}': ${problems.join('; ')}. A retry keeps the original run's parameters, ` +
+          `so its steps would not get what a new run gets: start a new run, or undo the parameter change.`,
+      );
+    }
   }
   const ignored = [
     ...parametersFromEnv(env).map((p) => p.variable),

@@ -193,6 +193,7 @@ describe('public API runtime', () => {
       'PipelineBuilder',
       'PipelineDefinitionError',
       'RUN_LOG_STORE',
+      'RetryValidationError',
       'ReturnsMismatchError',
       'RunLogExistsError',
       'RunLogIntegrityError',
