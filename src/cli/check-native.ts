@@ -151,6 +151,12 @@ function runTsc(tsc: string, args: string[], cwd: string, running: Set<ChildProc
   });
 }
 
+/** The line that says why a program failed (`Error: …`, `TypeError [ERR_…]: …`), not the stack trace around it. */
+function failureLine(output: string): string {
+  const lines = output.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^(?:[A-Z]\w*)?Error\b|^error\b/.test(l)) ?? lines[0] ?? '(no output)';
+}
+
 /** Options of `runnable check` for files outside any tsconfig: the defaults of the TypeScript 5 path (every @types). */
 const NO_TSCONFIG_OPTIONS = { strict: true, experimentalDecorators: true, emitDecoratorMetadata: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['*'] };
 
@@ -206,8 +212,10 @@ export async function checkFilesNative(files: string[], typescript: TypeScriptPa
     const result = await runTsc(typescript.tsc, ['-p', temp, '--pretty', 'false'], cwd, running);
     const problems = parseTscOutput(result.stdout, cwd);
     if (result.code !== 0 && !problems.length) {
-      const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(0, 5).join('\n');
-      throw new UsageError(`'runnable check' could not run TypeScript ${typescript.version}'s compiler (${typescript.tsc}, exit ${result.code}):\n${said}\nReinstall it with its platform package (an optional dependency): npm install --save-dev typescript`);
+      throw new UsageError(
+        `'runnable check' could not run TypeScript ${typescript.version}'s compiler (${typescript.tsc}, exit ${result.code}): ${failureLine(result.stderr || result.stdout)}\n` +
+          "Check that 'npx tsc --version' works in your project; if npm skipped TypeScript's platform package (an optional dependency), reinstall it: npm install --save-dev typescript",
+      );
     }
     const note = await explainDataFlow(problems, typescript, cwd, temp, running);
     return {
