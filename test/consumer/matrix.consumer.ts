@@ -3,7 +3,7 @@
  * module system and jest set-up, exactly as a user would. For every project: `tsc --noEmit` passes, `runnable run`
  * succeeds, `runnable check` reports a planted wiring error, and the project's own jest tests pass.
  *
- *   npm run test:consumer                      # all projects (about 4 minutes; npm's cache makes re-runs faster)
+ *   npm run test:consumer                      # all projects (4 to 6 minutes; npm's cache makes re-runs faster)
  *   CONSUMER_ONLY=esm-nodenext npm run test:consumer
  *
  * The projects are test/consumer/projects/<name>/ (package.json, tsconfig.json, jest.config.js, consumer.json) and
