@@ -1,36 +1,12 @@
 import * as path from 'node:path';
 import ts from 'typescript';
+import { dataFlowText, isDataFlowError, type CheckProblem, type CheckResult } from './check-report';
 
-export interface CheckProblem {
-  file: string;
-  line: number;
-  column: number;
-  code: number;
-  /** Friendly text (several lines) for data-flow errors; tsc's own message otherwise. */
-  text: string;
-}
+export { similarity, type CheckProblem } from './check-report';
 
-/** How alike two names are, 0..1: exact (case-insensitively), abbreviation (subsequence), shared prefix, edit distance. */
-export function similarity(a: string, b: string): number {
-  const x = a.toLowerCase().replace(/[_-]/g, '');
-  const y = b.toLowerCase().replace(/[_-]/g, '');
-  if (x === y) return 1;
-  const [short, long] = x.length <= y.length ? [x, y] : [y, x];
-  let i = 0;
-  for (const ch of long) if (ch === short[i]) i++;
-  const subsequence = i === short.length && short[0] === long[0] ? 0.75 : 0;
-  const prev = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let r = 1; r <= x.length; r++) {
-    let diag = prev[0]!;
-    prev[0] = r;
-    for (let c = 1; c <= y.length; c++) {
-      const tmp = prev[c]!;
-      prev[c] = Math.min(prev[c]! + 1, prev[c - 1]! + 1, diag + (x[r - 1] === y[c - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  const edit = 1 - prev[y.length]! / Math.max(x.length, y.length);
-  return Math.max(subsequence, edit);
+/** The loaded `typescript`'s version when it has the compiler API (TypeScript 7's package has none: only its binary). */
+export function compilerApiVersion(): string | undefined {
+  return typeof (ts as Partial<typeof ts>).createProgram === 'function' ? ts.version : undefined;
 }
 
 function findTsconfig(file: string): string | undefined {
@@ -100,7 +76,7 @@ function nodeAt(sf: ts.SourceFile, pos: number): ts.Node | undefined {
  * Type-checks pipeline files with the project's tsconfig and explains data-flow errors: which step, which input,
  * what is in scope at that point and who produces names similar to the missing one.
  */
-export function checkFiles(files: string[]): { problems: CheckProblem[]; filesChecked: number; tsconfig?: string } {
+export function checkFiles(files: string[]): CheckResult {
   const tsconfig = findTsconfig(files[0]!);
   let options: ts.CompilerOptions = { strict: true, experimentalDecorators: true, emitDecoratorMetadata: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022 };
   if (tsconfig) {
@@ -119,34 +95,8 @@ export function checkFiles(files: string[]): { problems: CheckProblem[]; filesCh
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
     const raw = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     let text = raw;
-    const missing = /✖ (?:[^']*)?missing input '([^']+)'/.exec(raw);
-    const clash = /input '([^']+)' has an incompatible type/.exec(raw);
-    const call = missing || clash ? enclosingStepCall(nodeAt(d.file, d.start)) : undefined;
-    if (call && (missing || clash)) {
-      const stepText = call.arguments[0]?.getText() ?? '?';
-      const scope = contextAt(checker, call);
-      const lines = [`step ${stepText}:`];
-      if (missing) {
-        const all = [...raw.matchAll(/missing input '([^']+)'/g)].map((m) => m[1]!);
-        for (const name of [...new Set(all)]) {
-          lines.push(`  ✖ needs input '${name}', but no earlier step returns it and it is not a pipeline parameter.`);
-          const similar = [...scope.keys()]
-            .map((n) => ({ n, score: similarity(name, n) }))
-            .filter((s) => s.score >= 0.5)
-            .sort((a, b) => b.score - a.score);
-          if (similar.length) lines.push(`    Did you mean ${similar.map((s) => `'${s.n}' (${scope.get(s.n)})`).join(' or ')}?`);
-        }
-      } else {
-        // one-line form "…: expected number, got string" or the { expected; provided } pair
-        const oneLine = /has an incompatible type: expected (.+?), got (.+?)(?: \(|"|$)/.exec(raw);
-        const expected = oneLine?.[1] ?? /expected: ([^;]+);/.exec(raw)?.[1];
-        const provided = oneLine?.[2] ?? /provided: ([^;]+);/.exec(raw)?.[1];
-        lines.push(`  ✖ input '${clash![1]}' has the wrong type: the step expects ${expected ?? '?'} but ${scope.get(clash![1]!) ?? 'the pipeline'} provides ${provided ?? '?'}.`);
-      }
-      const inScope = [...scope.entries()].map(([n, by]) => `${n} (${by.replace('returned by ', 'from ')})`);
-      lines.push(`    In scope at this step: ${inScope.length ? inScope.join(', ') : 'nothing yet'}.`);
-      text = lines.join('\n');
-    }
+    const call = isDataFlowError(raw) ? enclosingStepCall(nodeAt(d.file, d.start)) : undefined;
+    if (call) text = dataFlowText(raw, call.arguments[0]?.getText() ?? '?', contextAt(checker, call));
     problems.push({ file: path.relative(process.cwd(), d.file.fileName), line: line + 1, column: character + 1, code: d.code, text });
   }
   return { problems, filesChecked: roots.length, ...(tsconfig && { tsconfig: path.relative(process.cwd(), tsconfig) || tsconfig }) };

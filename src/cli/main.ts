@@ -61,17 +61,30 @@ interface RunFlags {
 
 let verbose = false;
 
-/** `check` is the only command that needs the TypeScript compiler (~0.6 s to load): load it only then. */
-function loadChecker(): typeof import('./check') {
+/**
+ * `check` is the only command that needs the TypeScript compiler (~0.6 s to load): load it only then. TypeScript 7+
+ * (the project's `typescript`, as its tsc finds it from the files' folder) has no compiler API: its binary checks.
+ */
+async function checkFiles(files: string[]): Promise<import('./check-report').CheckResult> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const native = require('./check-native') as typeof import('./check-native');
+  const projectTs = native.typescriptFrom(path.dirname(path.resolve(files[0]!)));
+  if (projectTs && projectTs.major >= 7) return native.checkFilesNative(files, projectTs);
+  let checker: typeof import('./check');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('./check') as typeof import('./check');
+    checker = require('./check') as typeof import('./check');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /'typescript'/.test((err as Error).message)) {
       throw new UsageError("'runnable check' needs the TypeScript compiler in your project: npm install --save-dev typescript");
     }
     throw err;
   }
+  if (checker.compilerApiVersion()) return checker.checkFiles(files);
+  // the `typescript` found from this package's folder is 7+ (no compiler API): use its binary
+  const ownTs = native.typescriptFrom(__dirname);
+  if (ownTs && ownTs.major >= 7) return native.checkFilesNative(files, ownTs);
+  throw new UsageError("'runnable check' needs the TypeScript compiler in your project (5.4 or later): npm install --save-dev typescript");
 }
 
 /** A path relative to the working folder when it is inside it, else absolute. */
@@ -738,10 +751,11 @@ Exit code 1 when the composite failed (or the 'fail' node was reached), 0 otherw
 Example:
   $ runnable check examples/tutorial/04-connecting-workflow.ts
 Exit code 0 when the files type-check, 1 when they do not.`)
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
       for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`File '${f}' does not exist.`);
-      const { problems, filesChecked, tsconfig } = loadChecker().checkFiles(files);
+      const { problems, filesChecked, tsconfig, note } = await checkFiles(files);
       for (const p of problems) process.stdout.write(`${p.file ? `${p.file}:${p.line}:${p.column} ` : ''}TS${p.code}\n${p.text.replace(/^/gm, '  ')}\n\n`);
+      if (note) process.stdout.write(`${note}\n`);
       const where = tsconfig ? ` (with ${tsconfig})` : '';
       if (problems.length) {
         process.stdout.write(`❌ ${problems.length} error${problems.length > 1 ? 's' : ''} in ${filesChecked} file${filesChecked > 1 ? 's' : ''}${where}\n`);

@@ -44,13 +44,14 @@ export function eventOutputs(ps: Record<string, Parameter>): Record<string, Even
  */
 export class EventReporter implements Reporter {
   private runId = '';
-  readonly showsStepOutput: boolean | undefined;
+  /** A plain boolean: `boolean | undefined` does not implement the optional member under exactOptionalPropertyTypes. */
+  readonly showsStepOutput: boolean;
 
   constructor(
     private readonly inner: Reporter,
     private readonly onEvent: (e: PipelineEvent) => void,
   ) {
-    this.showsStepOutput = inner.showsStepOutput;
+    this.showsStepOutput = inner.showsStepOutput === true;
     if (inner.stepOutput) this.stepOutput = (name, text, stream) => inner.stepOutput!(name, text, stream);
   }
 

@@ -59,7 +59,8 @@ function parentStep(internalName: string): string | undefined {
 }
 
 export class TelemetryReporter implements Progress {
-  readonly showsStepOutput: boolean | undefined;
+  /** A plain boolean: `boolean | undefined` does not implement the optional member under exactOptionalPropertyTypes. */
+  readonly showsStepOutput: boolean;
   stepOutput?(internalName: string, text: string, stream: 'stdout' | 'stderr'): void;
   private runSpan: Span | undefined;
   private runId = '';
@@ -70,7 +71,7 @@ export class TelemetryReporter implements Progress {
     private readonly executor: string,
     private readonly tracer: Tracer = trace.getTracer('runnable-ts', PACKAGE_VERSION),
   ) {
-    this.showsStepOutput = inner.showsStepOutput;
+    this.showsStepOutput = inner.showsStepOutput === true;
     if (inner.stepOutput) this.stepOutput = (n, t, s) => inner.stepOutput!(n, t, s);
   }
 
