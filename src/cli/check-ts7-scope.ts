@@ -156,9 +156,9 @@ function contextAt(is: IsModule, checker: Checker, sf: Node, call: CallExpressio
     // pipeline(...) is `PipelineBuilder<{}, never> & ParamsSlot`: read the builder member
     if (t.isIntersectionType()) t = t.getTypes?.().find((m) => m.isTypeReference() && m.getTarget?.().getSymbol()?.name === 'PipelineBuilder') ?? t;
     if (!t.isTypeReference()) return [];
-    const ctx = checker.getTypeArguments(t)[1];
-    if (!ctx) return [];
-    const members = ctx.isUnionType() ? (ctx.getTypes?.() ?? []) : [ctx];
+    // the scope's entries: PipelineBuilder<P, C, K, Names, St, C2, ...> keeps them in two parts, C and C2
+    const args = checker.getTypeArguments(t);
+    const members = [args[1], args[5]].flatMap((ctx) => (!ctx ? [] : ctx.isUnionType() ? (ctx.getTypes?.() ?? []) : [ctx]));
     const out: string[] = [];
     for (const m of members) {
       const k = checker.getPropertyOfType(m, 'k');

@@ -12,7 +12,8 @@ import { spawn } from 'node:child_process';
 import { BIN, ROOT, runnable, tmpDir } from '../helpers/cli';
 
 const NM = path.join(ROOT, 'node_modules');
-const TS7 = path.join(NM, 'typescript-7');
+// the dev dependency `typescript-7` (tools/typescript-7) depends on typescript 7: its package folder
+const TS7 = path.dirname(require.resolve('typescript/package.json', { paths: [path.join(ROOT, 'tools', 'typescript-7')] }));
 const FIXTURES = path.join(ROOT, 'test/fixtures/check');
 
 const STEPS = `import 'reflect-metadata';
