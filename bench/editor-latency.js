@@ -66,7 +66,7 @@ if (operation === 'hover') {
   version++;
   ls.getProgram();
   const second = timed(quickInfo(pos()));
-  process.stdout.write(JSON.stringify({ hoverMs: first.ms, hoverCpuMs: first.cpuMs, hoverAfterEditMs: second.ms, hoverText: firstLine(first.text) }) + '\n');
+  process.stdout.write(JSON.stringify({ hoverMs: first.ms, hoverCpuMs: first.cpuMs, hoverAfterEditMs: second.ms, hoverAfterEditCpuMs: second.cpuMs, hoverText: firstLine(first.text) }) + '\n');
 } else {
   if (!steps.length) throw new Error(`no .step( in ${file}`);
   const mid = steps[steps.length >> 1];

@@ -165,7 +165,7 @@ function printTypecheck(t: TypecheckResult): void {
   );
   log(
     table(
-      ['steps', 'variant', 'wall ms', 'cpu ms', 'check s', 'total s', 'instantiations', 'types', 'memory', 'errors', 'TS2589', 'hover ms (cpu)', 'hover after edit ms', 'chain-end hover ms (cpu)', 'mid-chain hover ms (cpu)', '.step( signature help ms (cpu)', 'first request ms (cpu)'],
+      ['steps', 'variant', 'wall ms', 'cpu ms', 'check s', 'total s', 'instantiations', 'types', 'memory', 'errors', 'TS2589', 'hover ms (cpu)', 'hover after edit ms (cpu)', 'chain-end hover ms (cpu)', 'mid-chain hover ms (cpu)', '.step( signature help ms (cpu)', 'first request ms (cpu)'],
       t.runs.map((f) => [
         f.steps,
         f.variant,
@@ -179,7 +179,7 @@ function printTypecheck(t: TypecheckResult): void {
         f.errorCount === f.errorsInGenerated ? f.errorCount : `${f.errorCount} (${f.errorCount - f.errorsInGenerated} in library)`,
         f.ts2589 ? 'YES' : f.stackOverflow ? 'stack overflow' : 'no',
         f.editor ? `${f.editor.hoverMs} (${f.editor.hoverCpuMs})` : '-',
-        f.editor ? f.editor.hoverAfterEditMs : '-',
+        f.editor ? `${f.editor.hoverAfterEditMs}${f.editor.hoverAfterEditCpuMs !== undefined ? ` (${f.editor.hoverAfterEditCpuMs})` : ''}` : '-',
         ...(['chain-end', 'mid-step', 'signature'] as const).map((op) => (f.editor?.requests ? `${f.editor.requests[op].ms} (${f.editor.requests[op].cpuMs})` : '-')),
         f.editor?.first ? `${f.editor.first.ms} (${f.editor.first.cpuMs})` : '-',
       ]),
