@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runtime overhead of the local executor with file-system stores (part A, `runtime`), type-check
- * time of large pipelines (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
+ * time and editor latency of large pipelines with TypeScript 5.9 and 7 (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
  * `stores`, bench/stores.ts, and chunked-fs against file-system on a 2,000-step run and a 10,000-item map,
  * bench/stores-vs-fs.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
  * and map concurrency (part E, `map`, bench/map.ts), the HTML report of a map of 100 and 10,000 items (part F,
@@ -269,7 +269,9 @@ function printTypecheckTs7(t: TypecheckResult): void {
       `   ${f.steps} steps ${f.variant}: hover on the built pipeline, TypeScript 5.9 language service ${e ? `${e.hoverCpuMs} ms CPU (${e.hoverMs} ms wall)` : '?'}, ` +
         `TypeScript ${version} language server ${l.hover.cpuMs} ms CPU (${l.hover.ms} ms wall; ${l.hover.cpuSinceOpenMs} ms CPU since didOpen)` +
         (f.steps === 500 && f.variant !== 'untyped' ? ` (target ≤ 1000 ms with TypeScript ${version}: ${l.hover.ms <= 1000 && l.hover.cpuMs <= 1000 ? 'MET' : 'NOT MET'} by wall and CPU time)` : '') +
-        `; it shows: ${l.hover.text.slice(0, 70)}${l.serversExited ? '' : '; a server did NOT exit by itself'}`,
+        `; it shows: ${l.hover.text.slice(0, 70)}${l.serversExited ? '' : '; a server did NOT exit by itself'}` +
+        // a typed pipeline's hover must show its type: `any` would mean the server did not resolve the library
+        (f.variant !== 'untyped' && !/^const generated: Pipeline<\{\}, \{ v0: number;/.test(l.hover.text) ? ' — WARNING: not the pipeline\'s type' : ''),
     );
   }
 }
