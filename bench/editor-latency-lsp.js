@@ -6,20 +6,22 @@
 // usage: node editor-latency-lsp.js <dir/tsconfig.json> <file> <identifier> [operation]
 // The tsconfig must be named tsconfig.json and sit in the file's folder (or above it): the server finds a file's
 // project the way it does in an editor, by looking for tsconfig.json upwards from the file.
-// operation (default 'hover'), each in a fresh server (initialize, initialized, didOpen, then the request at once):
+// operation (default 'hover'), each in a fresh server: initialize, initialized, didOpen, and once the server's log
+// says it has handled didOpen (it loads the project then: reads and parses the files), the request:
 //   hover      hover on the last `const <identifier>` (the built pipeline), then again after an edit (didChange
 //              appending a comment line)
 //   chain-end  hover on the last `.step` of the chain (the builder just before `.build()`)
 //   mid-step   hover on the `.step` in the middle of the chain (an intermediate builder)
 //   signature  textDocument/signatureHelp inside the middle `.step(`
-//   first      hover on the first class name (`S0`): what the first request costs when it needs almost no type
-//              work (the project's load: parse, bind, the library's declarations), to set against the others
-// Prints one JSON line: per request the wall ms (request to response, what the editor waits), the server process's
-// CPU ms over the same span and since didOpen (the server may work in the background: loading the project,
-// diagnostics), the CPU it spent in the 300 ms after the response (background work still going on), and the first
-// line of what the request shows. CPU is utime+stime of the native tsc process from /proc/<pid>/stat, in clock
-// ticks (`clockTickMs`: 10 ms when CLK_TCK is 100), so figures below a few ticks are not resolved.
-// The server is shut down (shutdown, exit) and the script waits until its process has exited (`serverExit`).
+//   first      hover on the first class name (`S0`): a request that needs almost no type work (the floor)
+// Prints one JSON line: the didOpen (`open`: wall ms until handled, server CPU ms), and per request the wall ms
+// (request to response, what the editor waits), the server process's CPU ms over the same span and since didOpen
+// (or the edit), the CPU it spent in the 300 ms after the response (background work still going on), the time the
+// server's own log gives, and the first line of what the request shows (a hover's type on one line). CPU is
+// utime+stime of the native tsc process from /proc/<pid>/stat, in clock ticks (`clockTickMs`: 10 ms when CLK_TCK
+// is 100), so figures below a few ticks are not resolved.
+// The server is shut down (shutdown, exit) and the script waits until its process has exited (`serverExit`;
+// `killed` if it had to be killed). RUNNABLE_LSP_DEBUG=1 prints every message from the server on stderr.
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
