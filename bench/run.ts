@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runtime overhead of the local executor with file-system stores (part A, `runtime`), type-check
- * time of large pipelines (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
+ * time and editor latency of large pipelines with TypeScript 5.9 and 7 (part B, `typecheck`), per-step write cost of the run-log stores as the run grows (part C,
  * `stores`, bench/stores.ts, and chunked-fs against file-system on a 2,000-step run and a 10,000-item map,
  * bench/stores-vs-fs.ts), catalog file sync vs cp (part D, `catalog`, bench/catalog-files.ts), and large maps
  * and map concurrency (part E, `map`, bench/map.ts), the HTML report of a map of 100 and 10,000 items (part F,
@@ -165,7 +165,7 @@ function printTypecheck(t: TypecheckResult): void {
   );
   log(
     table(
-      ['steps', 'variant', 'wall ms', 'cpu ms', 'check s', 'total s', 'instantiations', 'types', 'memory', 'errors', 'TS2589', 'hover ms (cpu)', 'hover after edit ms', 'chain-end hover ms (cpu)', 'mid-chain hover ms (cpu)', '.step( signature help ms (cpu)'],
+      ['steps', 'variant', 'wall ms', 'cpu ms', 'check s', 'total s', 'instantiations', 'types', 'memory', 'errors', 'TS2589', 'hover ms (cpu)', 'hover after edit ms (cpu)', 'chain-end hover ms (cpu)', 'mid-chain hover ms (cpu)', '.step( signature help ms (cpu)', 'first request ms (cpu)'],
       t.runs.map((f) => [
         f.steps,
         f.variant,
@@ -179,8 +179,9 @@ function printTypecheck(t: TypecheckResult): void {
         f.errorCount === f.errorsInGenerated ? f.errorCount : `${f.errorCount} (${f.errorCount - f.errorsInGenerated} in library)`,
         f.ts2589 ? 'YES' : f.stackOverflow ? 'stack overflow' : 'no',
         f.editor ? `${f.editor.hoverMs} (${f.editor.hoverCpuMs})` : '-',
-        f.editor ? f.editor.hoverAfterEditMs : '-',
+        f.editor ? `${f.editor.hoverAfterEditMs}${f.editor.hoverAfterEditCpuMs !== undefined ? ` (${f.editor.hoverAfterEditCpuMs})` : ''}` : '-',
         ...(['chain-end', 'mid-step', 'signature'] as const).map((op) => (f.editor?.requests ? `${f.editor.requests[op].ms} (${f.editor.requests[op].cpuMs})` : '-')),
+        f.editor?.first ? `${f.editor.first.ms} (${f.editor.first.cpuMs})` : '-',
       ]),
     ),
   );
@@ -212,12 +213,65 @@ function printTypecheck(t: TypecheckResult): void {
       );
     }
   }
+  printTypecheckTs7(t);
   const growth = typecheckGrowth(t);
   if (growth) {
     log(
       `   Growth ${growth.from}→${growth.to} steps (×${round(growth.to / growth.from, 2)}): pipeline-added check time ×${growth.checkFactor} ` +
         `(exponent ${growth.checkExponent}), added tsc CPU time ×${growth.cpuFactor} (exponent ${growth.cpuExponent}), added instantiations ×${growth.instFactor} (exponent ${growth.instExponent}); ` +
         `exponent 1 = linear, 2 = quadratic`,
+    );
+  }
+}
+
+/** TypeScript 7's figures: its native tsc on the same files, and the editor requests through its language server. */
+function printTypecheckTs7(t: TypecheckResult): void {
+  const withTs7 = t.runs.filter((f) => f.tsc7);
+  if (!withTs7.length) return;
+  const version = withTs7[0]!.tsc7!.version;
+  const tick = withTs7.find((f) => f.editorLsp)?.editorLsp?.clockTickMs;
+  const ms = (r: { ms: number; cpuMs: number } | undefined) => (r ? `${r.ms} (${r.cpuMs})` : '-');
+  log('');
+  log(`   TypeScript ${version} (the native compiler): tsc --noEmit --extendedDiagnostics on the same files, runs alternated with 5.9's (CPU: user + system`);
+  log(`   of all its threads); editor requests through its language server (tsc --lsp --stdio), each the first request of a fresh server once`);
+  log(`   didOpen is handled (open = loading the project), wall ms (server CPU ms${tick ? `, resolution ${tick} ms` : ''}), median of ${t.runs[0]?.reps ?? '?'}`);
+  log(
+    table(
+      ['steps', 'variant', 'tsc wall ms', 'tsc cpu ms', 'cpu / untyped', 'check s', 'instantiations', 'memory', 'errors', 'open ms (cpu)', 'hover ms (cpu)', 'hover after edit ms (cpu)', 'chain-end hover ms (cpu)', 'mid-chain hover ms (cpu)', '.step( signature help ms (cpu)', 'first request ms (cpu)'],
+      withTs7.map((f) => {
+        const x = f.tsc7!;
+        const u = t.runs.find((r) => r.steps === f.steps && r.variant === 'untyped')?.tsc7;
+        const l = f.editorLsp;
+        return [
+          f.steps,
+          f.variant,
+          x.wallMs,
+          x.cpuMs,
+          u ? `${round(x.cpuMs / u.cpuMs, 2)}x` : '-',
+          x.checkTimeS ?? '?',
+          x.instantiations ?? '?',
+          x.memoryUsedK !== undefined ? `${Math.round(x.memoryUsedK / 1024)} MiB` : '?',
+          x.errorCount,
+          ms(l?.open),
+          ms(l?.hover),
+          ms(l?.hoverAfterEdit),
+          ...(['chain-end', 'mid-step', 'signature'] as const).map((op) => ms(l?.requests?.[op])),
+          ms(l?.first),
+        ];
+      }),
+    ),
+  );
+  for (const f of withTs7) {
+    const l = f.editorLsp;
+    if (!l) continue;
+    const e = f.editor;
+    log(
+      `   ${f.steps} steps ${f.variant}: hover on the built pipeline, TypeScript 5.9 language service ${e ? `${e.hoverCpuMs} ms CPU (${e.hoverMs} ms wall)` : '?'}, ` +
+        `TypeScript ${version} language server ${l.hover.cpuMs} ms CPU (${l.hover.ms} ms wall; ${l.hover.cpuSinceOpenMs} ms CPU since didOpen)` +
+        (f.steps === 500 && f.variant !== 'untyped' ? ` (target ≤ 1000 ms with TypeScript ${version}: ${l.hover.ms <= 1000 && l.hover.cpuMs <= 1000 ? 'MET' : 'NOT MET'} by wall and CPU time)` : '') +
+        `; it shows: ${l.hover.text.slice(0, 70)}${l.serversExited ? '' : '; a server did NOT exit by itself'}` +
+        // a typed pipeline's hover must show its type: `any` would mean the server did not resolve the library
+        (f.variant !== 'untyped' && !/^const generated: Pipeline<\{\}, \{ v0: number;/.test(l.hover.text) ? ' — WARNING: not the pipeline\'s type' : ''),
     );
   }
 }
@@ -298,7 +352,20 @@ function summary(locations: readonly RuntimeLocation[], t: TypecheckResult | und
     for (const f of bad.slice(0, 1)) for (const e of f.errors.slice(0, 5)) log(`    e.g. ${e}`);
     const growth = typecheckGrowth(t);
     if (growth) log(`  type-check growth of the pipeline's added cost ${growth.from}→${growth.to} steps: check time exponent ${growth.checkExponent}, tsc CPU time exponent ${growth.cpuExponent}, instantiations exponent ${growth.instExponent} (1 = linear)`);
-    out.typecheck = { growth, ts2589: t.runs.some((f) => f.ts2589), runsWithErrors: bad.map((f) => `${f.variant}-${f.steps}`) };
+    // TypeScript 7: typed / untyped tsc CPU, and the hover on the built pipeline through its language server
+    const ts7 = t.runs
+      .filter((f) => f.tsc7 && f.variant !== 'untyped' && f.variant !== 'baseline')
+      .map((f) => {
+        const u = t.runs.find((x) => x.steps === f.steps && x.variant === 'untyped')?.tsc7;
+        return { steps: f.steps, variant: f.variant, tscCpuRatio: u ? round(f.tsc7!.cpuMs / u.cpuMs, 2) : undefined, tscErrors: f.tsc7!.errorCount, hoverCpuMs: f.editorLsp?.hover.cpuMs, hoverMs: f.editorLsp?.hover.ms };
+      });
+    if (ts7.length) {
+      log(
+        `  type-check with TypeScript ${t.runs.find((f) => f.tsc7)!.tsc7!.version}: ` +
+          ts7.map((x) => `${x.steps} steps ${x.variant}: tsc CPU ${x.tscCpuRatio ?? '?'}x untyped, hover ${x.hoverCpuMs ?? '?'} ms CPU (${x.hoverMs ?? '?'} ms wall)`).join('; '),
+      );
+    }
+    out.typecheck = { growth, ts2589: t.runs.some((f) => f.ts2589), runsWithErrors: bad.map((f) => `${f.variant}-${f.steps}`), ...(ts7.length && { ts7 }) };
   }
   if (x.stores.length) {
     const o: Record<string, unknown> = {};
