@@ -328,4 +328,53 @@ if (require.main === module) {
   );
 }
 
-module.exports = { nativeTsc, measure };
+/**
+ * An editor session on one file (for tests): a fresh server rooted at `rootDir`, the file opened (the project loaded),
+ * and what an editor asks: the whole text of a hover, the label of a signature help. `close()` shuts the server down.
+ */
+async function editorSession(rootDir, file) {
+  const target = path.resolve(file);
+  const text = fs.readFileSync(target, 'utf8');
+  const uri = pathToFileURL(target).href;
+  const client = new LspClient(nativeTsc(), ['--lsp', '--stdio'], rootDir);
+  try {
+    await client.request('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(rootDir).href,
+      workspaceFolders: [{ uri: pathToFileURL(rootDir).href, name: path.basename(rootDir) }],
+      capabilities: { textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, signatureHelp: {}, diagnostic: { dynamicRegistration: false } } },
+    });
+    client.notify('initialized', {});
+    await client.notifyHandled('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  const at = (offset) => ({ textDocument: { uri }, position: positionOf(text, offset) });
+  return {
+    pid: client.pid,
+    /** The hover's code block, its lines joined by spaces ('' when there is none). */
+    async hover(offset) {
+      const r = await client.request('textDocument/hover', at(offset));
+      const c = r?.contents;
+      const raw = !c ? '' : typeof c === 'string' ? c : Array.isArray(c) ? c.map((x) => (typeof x === 'string' ? x : x.value)).join('\n') : (c.value ?? '');
+      const fence = /```\w*\n([\s\S]*?)\n```/.exec(raw);
+      return (fence ? fence[1] : raw).split('\n').map((l) => l.trim()).join(' ').trim();
+    },
+    /** The active signature's label ('' when there is none). */
+    async signature(offset) {
+      const r = await client.request('textDocument/signatureHelp', at(offset));
+      return r?.signatures?.length ? r.signatures[r.activeSignature ?? 0].label : '';
+    },
+    /** Pull diagnostics of the file: their messages. */
+    async diagnostics() {
+      const r = await client.request('textDocument/diagnostic', { textDocument: { uri } });
+      // a full report lists every diagnostic; anything else would make "no diagnostics" mean nothing
+      if (r?.kind !== 'full' || !Array.isArray(r.items)) throw new Error(`not a full diagnostic report: ${JSON.stringify(r)}`);
+      return r.items.map((d) => d.message);
+    },
+    close: () => client.close(),
+  };
+}
+
+module.exports = { nativeTsc, measure, editorSession };

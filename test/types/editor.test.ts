@@ -1,7 +1,8 @@
 /**
  * What an editor shows for typed pipelines, through the TypeScript language service: a built pipeline hovers as a
  * readable `Pipeline<parameters, outputs>`, and signature help of valid calls shows no error types (no '✖', no
- * NoInfer<…>, no `${string}` placeholders, no \u2716 escapes).
+ * NoInfer<…>, no `${string}` placeholders, no \u2716 escapes). The same, word for word, through TypeScript 7's
+ * language server (`tsc --lsp --stdio`, what an editor with TypeScript 7 talks to; the client is the bench's).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -83,4 +84,44 @@ it.each(['step-options', 'map-options', 'parallel-branches'])('signature help of
 
 it('the onFailure option reads as a plain Pipeline until one is given', () => {
   expect(signature('step-options')).toContain('onFailure?: Pipeline<any, any, any> | undefined');
+});
+
+interface EditorSession {
+  hover(offset: number): Promise<string>;
+  signature(offset: number): Promise<string>;
+  diagnostics(): Promise<string[]>;
+  close(): Promise<{ code: number | null; signal: string | null; killed: boolean }>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { editorSession } = require('../../bench/editor-latency-lsp.js') as { editorSession: (rootDir: string, file: string) => Promise<EditorSession> };
+
+describe('TypeScript 7, through its language server', () => {
+  let session: EditorSession;
+  beforeAll(async () => {
+    session = await editorSession(ROOT, FILE);
+  }, 120_000);
+  afterAll(async () => {
+    const exit = await session?.close();
+    // it exits by itself after shutdown and exit (7.0.2 with code 1), not killed
+    expect(exit?.killed).toBe(false);
+  });
+
+  it('the fixture has no diagnostics', async () => {
+    expect(await session.diagnostics()).toEqual([]);
+  });
+
+  it('a built pipeline hovers exactly as with TypeScript 5', async () => {
+    expect(await session.hover(marker('hover', 'built'))).toBe(hover('built').replace(/\s+/g, ' '));
+    expect(await session.hover(marker('hover', 'unnamed'))).toBe(hover('unnamed').replace(/\s+/g, ' '));
+  });
+
+  it.each(['step-options', 'map-options', 'parallel-branches'])('signature help of a valid call (%s) shows no error types', async (name) => {
+    const shown = await session.signature(marker('sig', name));
+    expect(shown).not.toBe('');
+    for (const re of ARTEFACTS) expect(shown).not.toMatch(re);
+  });
+
+  it('the onFailure option reads as a plain Pipeline until one is given', async () => {
+    expect(await session.signature(marker('sig', 'step-options'))).toContain('onFailure?: Pipeline<any, any, any> | undefined');
+  });
 });
