@@ -23,7 +23,14 @@ const ROOT = path.resolve(__dirname, '..');
 const LIBRARY = process.env.RUNNABLE_BENCH_LIBRARY ? path.resolve(process.env.RUNNABLE_BENCH_LIBRARY) : path.join(ROOT, 'src', 'index.ts');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const CPU_PRELOAD = path.join(__dirname, 'cpu-usage-preload.js');
-const TS7_PACKAGE = path.join(ROOT, 'node_modules', 'typescript-7');
+/** TypeScript 7's package: the dev dependency `typescript-7` (tools/typescript-7) depends on it. */
+const TS7_PACKAGE = (() => {
+  try {
+    return path.dirname(require.resolve('typescript/package.json', { paths: [path.join(ROOT, 'tools', 'typescript-7')] }));
+  } catch {
+    return path.join(ROOT, 'node_modules', 'typescript-7');
+  }
+})();
 
 /**
  * TypeScript 7's native compiler (the dev dependency `typescript-7`, what `npm i typescript` installs from 7.0 on).
