@@ -81,3 +81,41 @@ export function dataFlowText(raw: string, stepText: string, scope: Map<string, s
   }
   return lines.join('\n');
 }
+
+/**
+ * Which type arguments of `PipelineBuilder<P, C, K, Names, St, C2, ...>` hold the scope's entries (`{ k, v, a }`):
+ * the builder keeps its scope in two parts, C and C2 (src/sdk/pipeline.ts).
+ */
+export const SCOPE_ENTRY_ARGUMENTS = [1, 5] as const;
+
+/** One link of a builder chain `pipeline(...).step(A).map('m', ...)`, as each compiler's syntax tree gives it. */
+export interface ChainLink<N> {
+  /** The method called (`step`, `map`, ...). */
+  method: string;
+  /** What it is called on: the chain before this call. */
+  receiver: N;
+  /** The source text of its first argument (`A`, `'m'`), if it has one. */
+  firstArg: string | undefined;
+}
+
+/**
+ * The names in scope before a `.step(...)` call, each with what brought it into scope ("returned by A", "produced
+ * by map 'm'", "a pipeline parameter"): the chain is walked from its start, so a name is attributed to the first call
+ * after which it is there. `linkOf` reads one call of the chain (undefined for its start), `namesOf` the names in
+ * scope after an expression of the chain.
+ */
+export function scopeOfChain<N>(receiver: N, linkOf: (e: N) => ChainLink<N> | undefined, namesOf: (e: N) => string[]): Map<string, string> {
+  const chain: N[] = [];
+  for (let e: N | undefined = receiver; e !== undefined; e = linkOf(e)?.receiver) chain.unshift(e);
+  const names = new Map<string, string>();
+  for (const e of chain) {
+    const link = linkOf(e);
+    let producer = 'a pipeline parameter';
+    if (link?.firstArg !== undefined) {
+      if (link.method === 'step') producer = `returned by ${link.firstArg}`;
+      else if (['parallel', 'map', 'conditional', 'loop'].includes(link.method)) producer = `produced by ${link.method} ${link.firstArg}`;
+    }
+    for (const n of namesOf(e)) if (!names.has(n)) names.set(n, producer);
+  }
+  return names;
+}

@@ -15,6 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { scopeOfChain, SCOPE_ENTRY_ARGUMENTS, type ChainLink } from './check-report';
 
 interface Node {
   readonly kind: number;
@@ -149,16 +150,17 @@ function enclosingStepCall(is: IsModule, node: Node | undefined): CallExpression
 
 /** Names in scope (the builder's context) at the receiver of a `.step(...)` call, with the step that produced each. */
 function contextAt(is: IsModule, checker: Checker, sf: Node, call: CallExpression): Map<string, string> {
-  const names = new Map<string, string>();
   const namesOf = (expr: Node): string[] => {
     let t = checker.getTypeAtLocation(expr);
     if (!t) return [];
     // pipeline(...) is `PipelineBuilder<{}, never> & ParamsSlot`: read the builder member
     if (t.isIntersectionType()) t = t.getTypes?.().find((m) => m.isTypeReference() && m.getTarget?.().getSymbol()?.name === 'PipelineBuilder') ?? t;
     if (!t.isTypeReference()) return [];
-    // the scope's entries: PipelineBuilder<P, C, K, Names, St, C2, ...> keeps them in two parts, C and C2
     const args = checker.getTypeArguments(t);
-    const members = [args[1], args[5]].flatMap((ctx) => (!ctx ? [] : ctx.isUnionType() ? (ctx.getTypes?.() ?? []) : [ctx]));
+    const members = SCOPE_ENTRY_ARGUMENTS.flatMap((i) => {
+      const ctx = args[i];
+      return !ctx ? [] : ctx.isUnionType() ? (ctx.getTypes?.() ?? []) : [ctx];
+    });
     const out: string[] = [];
     for (const m of members) {
       const k = checker.getPropertyOfType(m, 'k');
@@ -168,24 +170,10 @@ function contextAt(is: IsModule, checker: Checker, sf: Node, call: CallExpressio
     }
     return out;
   };
-  if (!is.isPropertyAccessExpression(call.expression)) return names;
-  // Walk the chain from the start so each name is attributed to the first call that brought it into scope.
-  const chain: Node[] = [];
-  for (let e: Node = call.expression.expression; ; ) {
-    chain.unshift(e);
-    if (is.isCallExpression(e) && is.isPropertyAccessExpression(e.expression)) e = e.expression.expression;
-    else break;
-  }
-  for (const e of chain) {
-    let producer = 'a pipeline parameter';
-    if (is.isCallExpression(e) && is.isPropertyAccessExpression(e.expression) && e.arguments[0]) {
-      const method = e.expression.name.text;
-      if (method === 'step') producer = `returned by ${e.arguments[0].getText(sf)}`;
-      else if (['parallel', 'map', 'conditional', 'loop'].includes(method)) producer = `produced by ${method} ${e.arguments[0].getText(sf)}`;
-    }
-    for (const n of namesOf(e)) if (!names.has(n)) names.set(n, producer);
-  }
-  return names;
+  if (!is.isPropertyAccessExpression(call.expression)) return new Map();
+  const linkOf = (e: Node): ChainLink<Node> | undefined =>
+    is.isCallExpression(e) && is.isPropertyAccessExpression(e.expression) ? { method: e.expression.name.text, receiver: e.expression.expression, firstArg: e.arguments[0]?.getText(sf) } : undefined;
+  return scopeOfChain<Node>(call.expression.expression, linkOf, namesOf);
 }
 
 interface Request {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import ts from 'typescript';
-import { dataFlowText, isDataFlowError, type CheckProblem, type CheckResult } from './check-report';
+import { dataFlowText, isDataFlowError, scopeOfChain, SCOPE_ENTRY_ARGUMENTS, type ChainLink, type CheckProblem, type CheckResult } from './check-report';
 
 export { similarity, type CheckProblem } from './check-report';
 
@@ -15,15 +15,16 @@ function findTsconfig(file: string): string | undefined {
 
 /** Names in scope (the builder's context) at the receiver of a `.step(...)` call, with the step that produced each. */
 function contextAt(checker: ts.TypeChecker, call: ts.CallExpression): Map<string, string> {
-  const names = new Map<string, string>();
   const namesOf = (expr: ts.Expression): string[] => {
     let t = checker.getTypeAtLocation(expr);
     // pipeline(...) is `PipelineBuilder<{}, never> & ParamsSlot`: read the builder member
     if (t.isIntersection()) t = t.types.find((m) => (m as ts.TypeReference).target?.symbol?.name === 'PipelineBuilder') ?? t;
     if (!((t as ts.TypeReference).target && (t.flags & ts.TypeFlags.Object))) return [];
     const args = checker.getTypeArguments(t as ts.TypeReference);
-    // the scope's entries: PipelineBuilder<P, C, K, Names, St, C2, ...> keeps them in two parts, C and C2
-    const members = [args[1], args[5]].flatMap((ctx) => (!ctx || ctx.flags & ts.TypeFlags.Never ? [] : ctx.isUnion() ? ctx.types : [ctx]));
+    const members = SCOPE_ENTRY_ARGUMENTS.flatMap((i) => {
+      const ctx = args[i];
+      return !ctx || ctx.flags & ts.TypeFlags.Never ? [] : ctx.isUnion() ? ctx.types : [ctx];
+    });
     const out: string[] = [];
     for (const m of members) {
       const k = m.getProperty('k');
@@ -33,24 +34,10 @@ function contextAt(checker: ts.TypeChecker, call: ts.CallExpression): Map<string
     }
     return out;
   };
-  if (!ts.isPropertyAccessExpression(call.expression)) return names;
-  // Walk the chain from the start so each name is attributed to the first call that brought it into scope.
-  const chain: ts.Expression[] = [];
-  for (let e: ts.Expression = call.expression.expression; ; ) {
-    chain.unshift(e);
-    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)) e = e.expression.expression;
-    else break;
-  }
-  for (const e of chain) {
-    let producer = 'a pipeline parameter';
-    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.arguments[0]) {
-      const method = e.expression.name.text;
-      if (method === 'step') producer = `returned by ${e.arguments[0].getText()}`;
-      else if (['parallel', 'map', 'conditional', 'loop'].includes(method)) producer = `produced by ${method} ${e.arguments[0].getText()}`;
-    }
-    for (const n of namesOf(e)) if (!names.has(n)) names.set(n, producer);
-  }
-  return names;
+  if (!ts.isPropertyAccessExpression(call.expression)) return new Map();
+  const linkOf = (e: ts.Expression): ChainLink<ts.Expression> | undefined =>
+    ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) ? { method: e.expression.name.text, receiver: e.expression.expression, firstArg: e.arguments[0]?.getText() } : undefined;
+  return scopeOfChain(call.expression.expression, linkOf, namesOf);
 }
 
 function enclosingStepCall(node: ts.Node | undefined): ts.CallExpression | undefined {
