@@ -96,7 +96,7 @@ export function tsc7Launcher(): string {
  * project's compiler options and exactly these files, `--pretty false`, its output parsed back into diagnostics
  * (a chained message's further lines are indented, as `flattenDiagnosticMessageText` renders them).
  */
-export function checkFilesWithTsc7(files: readonly string[]): { diags: Diag[]; ms: number; version: string } {
+export function checkFilesWithTsc7(files: readonly string[], extraOptions: Record<string, unknown> = {}): { diags: Diag[]; ms: number; version: string } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -104,7 +104,7 @@ export function checkFilesWithTsc7(files: readonly string[]): { diags: Diag[]; m
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const os = require('node:os') as typeof import('node:os');
   const read = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile);
-  const compilerOptions = { ...(read.config.compilerOptions as Record<string, unknown>), noEmit: true, typeRoots: [path.join(ROOT, 'node_modules', '@types')] };
+  const compilerOptions = { ...(read.config.compilerOptions as Record<string, unknown>), noEmit: true, typeRoots: [path.join(ROOT, 'node_modules', '@types')], ...extraOptions };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runnable-ts7-'));
   try {
     const config = path.join(dir, 'tsconfig.json');

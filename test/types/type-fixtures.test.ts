@@ -206,6 +206,14 @@ function suiteFor(compiler: Compiler): void {
 suiteFor('TypeScript 5');
 suiteFor('TypeScript 7');
 
+// The strictest options users turn on change what optional properties and index reads mean: the `ok` fixtures must
+// still compile (checked with TypeScript 7, whose program takes a second; docs/type-safety.md, "TypeScript versions").
+it('the ok fixtures compile with exactOptionalPropertyTypes and noUncheckedIndexedAccess (TypeScript 7)', () => {
+  const ok = fixtures.filter((f) => f.kind === 'ok' && !f.knownBug).map((f) => f.file);
+  const { diags } = checkFilesWithTsc7(ok, { exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true });
+  expect(diags.map(formatDiag)).toEqual([]);
+});
+
 /**
  * A generated N-step pipeline of decorated classes: step i reads v{i-1} and v{floor(i/2)} and returns v{i}; the value
  * types alternate number/string; every 4th run() is async. The context grows to N names (the worst case, §4).

@@ -85,9 +85,11 @@ export const dryRunAll = defineConfig({ executor: { type: 'mocked' } });
 // The contract suites' signatures, and jest's globals fit their test API.
 import { runRunLogStoreContract, runCatalogContract, runSecretsContract, type ContractTestApi } from 'runnable-ts/testing';
 import { MemoryRunLogStore, MemoryCatalog, EnvSecretsManager } from 'runnable-ts';
-expectTypeOf(runRunLogStoreContract).parameters.toEqualTypeOf<
-  [name: string, factory: () => import('runnable-ts/testing').RunLogStoreFactoryResult, options?: import('runnable-ts/testing').ContractOptions]
->();
+// (parameter by parameter: under exactOptionalPropertyTypes TypeScript 7 spells the optional one `options?: X | undefined`)
+expectTypeOf(runRunLogStoreContract).parameters.toHaveProperty('length').toEqualTypeOf<2 | 3>();
+expectTypeOf(runRunLogStoreContract).parameter(0).toEqualTypeOf<string>();
+expectTypeOf(runRunLogStoreContract).parameter(1).toEqualTypeOf<() => import('runnable-ts/testing').RunLogStoreFactoryResult>();
+expectTypeOf(runRunLogStoreContract).parameter(2).toEqualTypeOf<import('runnable-ts/testing').ContractOptions | undefined>();
 export function declareSuites(api: ContractTestApi) {
   runRunLogStoreContract('memory', () => new MemoryRunLogStore());
   runRunLogStoreContract('memory', () => ({ store: new MemoryRunLogStore(), reopen: () => new MemoryRunLogStore() }), { test: api });
