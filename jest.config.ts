@@ -29,6 +29,8 @@ const config: Config = {
   // for the processes it started (most end-to-end tests). Two workers overlap those waits.
   maxWorkers: 2,
   globalSetup: '<rootDir>/test/helpers/global-setup.js',
+  // slowest files first, also on a machine where jest has no timings of its own yet (CI): test/helpers/sequencer.js
+  testSequencer: '<rootDir>/test/helpers/sequencer.js',
 };
 
 export default config;

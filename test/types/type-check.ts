@@ -30,6 +30,13 @@ export function projectCompilerOptions(): ts.CompilerOptions {
   return { ...parsed.options, noEmit: true };
 }
 
+/** The files tsconfig.json puts in the project (src, test, examples, bench, scripts): what `npm run typecheck` checks. */
+export function projectFiles(): string[] {
+  const configPath = path.join(ROOT, 'tsconfig.json');
+  const read = ts.readConfigFile(configPath, ts.sys.readFile);
+  return ts.parseJsonConfigFileContent(read.config, ts.sys, ROOT, undefined, configPath).fileNames.map((f) => path.resolve(f));
+}
+
 export function toDiag(d: ts.Diagnostic): Diag {
   const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
   if (!d.file || d.start === undefined) return { file: '', line: 0, column: 0, code: d.code, message };
