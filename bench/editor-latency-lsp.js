@@ -30,9 +30,9 @@ const { pathToFileURL } = require('url');
 /** The native tsc of TypeScript 7 (the repo's dev dependency `typescript-7`; its bin/tsc is a node launcher of it). */
 function nativeTsc() {
   if (process.env.RUNNABLE_BENCH_TSC7) return process.env.RUNNABLE_BENCH_TSC7;
-  const launcherDir = path.dirname(require.resolve('typescript-7/package.json'));
-  const platformPkg = require.resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`, { paths: [launcherDir] });
-  return path.join(path.dirname(platformPkg), 'lib', process.platform === 'win32' ? 'tsc.exe' : 'tsc');
+  const exe = require('typescript-7').nativeBinary();
+  if (!exe) throw new Error("TypeScript 7's native compiler is not installed (its platform package is missing): npm ci");
+  return exe;
 }
 
 const clockTicks = (() => {

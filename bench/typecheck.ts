@@ -23,15 +23,6 @@ const ROOT = path.resolve(__dirname, '..');
 const LIBRARY = process.env.RUNNABLE_BENCH_LIBRARY ? path.resolve(process.env.RUNNABLE_BENCH_LIBRARY) : path.join(ROOT, 'src', 'index.ts');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const CPU_PRELOAD = path.join(__dirname, 'cpu-usage-preload.js');
-/** TypeScript 7's package: the dev dependency `typescript-7` (tools/typescript-7) depends on it. */
-const TS7_PACKAGE = (() => {
-  try {
-    return path.dirname(require.resolve('typescript/package.json', { paths: [path.join(ROOT, 'tools', 'typescript-7')] }));
-  } catch {
-    return path.join(ROOT, 'node_modules', 'typescript-7');
-  }
-})();
-
 /**
  * TypeScript 7's native compiler (the dev dependency `typescript-7`, what `npm i typescript` installs from 7.0 on).
  * Its bin/tsc is a node launcher of this binary; the bench runs the binary itself, so that the CPU time measured is
@@ -39,10 +30,10 @@ const TS7_PACKAGE = (() => {
  */
 export function nativeTsc7(): { exe: string; version: string } | undefined {
   try {
-    const platformPackage = require.resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`, { paths: [TS7_PACKAGE] });
-    const exe = path.join(path.dirname(platformPackage), 'lib', process.platform === 'win32' ? 'tsc.exe' : 'tsc');
-    const version = (JSON.parse(fs.readFileSync(path.join(TS7_PACKAGE, 'package.json'), 'utf8')) as { version: string }).version;
-    return fs.existsSync(exe) ? { exe, version } : undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts7 = require('typescript-7') as { version: string; nativeBinary(): string | undefined };
+    const exe = ts7.nativeBinary();
+    return exe ? { exe, version: ts7.version } : undefined;
   } catch {
     return undefined;
   }

@@ -12,8 +12,9 @@ import { spawn } from 'node:child_process';
 import { BIN, ROOT, runnable, tmpDir } from '../helpers/cli';
 
 const NM = path.join(ROOT, 'node_modules');
-// the dev dependency `typescript-7` (tools/typescript-7) depends on typescript 7: its package folder
-const TS7 = path.dirname(require.resolve('typescript/package.json', { paths: [path.join(ROOT, 'tools', 'typescript-7')] }));
+// TypeScript 7's package folder (the dev dependency `typescript-7`, tools/typescript-7, says where it is)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const TS7 = (require('typescript-7') as { packageDir: string }).packageDir;
 const FIXTURES = path.join(ROOT, 'test/fixtures/check');
 
 const STEPS = `import 'reflect-metadata';

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { parseTscOutput } from '../../src/cli/check-native';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'type-fixtures');
@@ -92,10 +93,10 @@ export function parseExpectations(source: string): Expectation[] {
 /** The compilers the type tests run under: the repo's TypeScript 5 (JS API) and TypeScript 7 (native `tsc`). */
 export type Compiler = 'TypeScript 5' | 'TypeScript 7';
 
-/** The native TypeScript 7 compiler's launcher (dev dependency `typescript-7`, what `npm i typescript` installs now). */
+/** TypeScript 7's `tsc` (what `npm i typescript` installs now): the dev dependency `typescript-7` says where it is. */
 export function tsc7Launcher(): string {
-  const pkgDir = path.dirname(require.resolve('typescript-7/package.json'));
-  return path.join(pkgDir, 'bin', 'tsc');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('typescript-7') as { launcher: string }).launcher;
 }
 
 /**
@@ -121,7 +122,8 @@ export function checkFilesWithTsc7(files: readonly string[], extraOptions: Recor
     const ms = performance.now() - t0;
     if (r.error) throw r.error;
     const version = spawnSync(process.execPath, [tsc7Launcher(), '--version'], { encoding: 'utf8' }).stdout.trim();
-    const diags = parseTscOutput(r.stdout, dir);
+    // read by `runnable check`'s own parser of tsc's output (paths relative to the working folder: made absolute)
+    const diags: Diag[] = parseTscOutput(r.stdout, dir).map((p) => ({ file: p.file && path.resolve(p.file), line: p.line, column: p.column, code: p.code, message: p.text }));
     // a compiler that did not run (not installed, crashed) must not read as "no errors"
     if (r.status !== 0 && !diags.length) throw new Error(`TypeScript 7's tsc exited with ${r.status ?? r.signal} and reported nothing:\n${r.stdout}\n${r.stderr}`);
     if (r.status === 0 && diags.length) throw new Error(`TypeScript 7's tsc reported errors but exited with 0:\n${r.stdout}`);
@@ -129,17 +131,4 @@ export function checkFilesWithTsc7(files: readonly string[], extraOptions: Recor
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** `file(line,col): error TSnnnn: message` lines (further lines of a chained message indented) → diagnostics. */
-export function parseTscOutput(out: string, cwd: string): Diag[] {
-  const diags: Diag[] = [];
-  for (const line of out.split(/\r?\n/)) {
-    const m = /^(.+?)\((\d+),(\d+)\): error TS(\d+): (.*)$/.exec(line);
-    const global = m ? undefined : /^error TS(\d+): (.*)$/.exec(line);
-    if (m) diags.push({ file: path.resolve(cwd, m[1]), line: Number(m[2]), column: Number(m[3]), code: Number(m[4]), message: m[5] });
-    else if (global) diags.push({ file: '', line: 0, column: 0, code: Number(global[1]), message: global[2] });
-    else if (line.startsWith(' ') && diags.length) diags[diags.length - 1].message += `\n${line}`;
-  }
-  return diags;
 }
