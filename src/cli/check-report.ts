@@ -43,9 +43,13 @@ export function similarity(a: string, b: string): number {
   return Math.max(subsequence, edit);
 }
 
+/** The builder's two data-flow messages: a missing input and an input of the wrong type (src/types/steps.ts). */
+const MISSING_INPUT = /✖ (?:[^']*)?missing input '([^']+)'/;
+const INCOMPATIBLE_INPUT = /input '([^']+)' has an incompatible type/;
+
 /** Whether tsc's message is one of the builder's data-flow errors (a missing input or an input of the wrong type). */
 export function isDataFlowError(raw: string): boolean {
-  return /✖ (?:[^']*)?missing input '([^']+)'/.test(raw) || /input '([^']+)' has an incompatible type/.test(raw);
+  return MISSING_INPUT.test(raw) || INCOMPATIBLE_INPUT.test(raw);
 }
 
 /**
@@ -54,8 +58,8 @@ export function isDataFlowError(raw: string): boolean {
  * (then the "Did you mean" and "In scope at this step" lines are left out).
  */
 export function dataFlowText(raw: string, stepText: string, scope: Map<string, string> | undefined): string {
-  const missing = /✖ (?:[^']*)?missing input '([^']+)'/.exec(raw);
-  const clash = /input '([^']+)' has an incompatible type/.exec(raw);
+  const missing = MISSING_INPUT.exec(raw);
+  const clash = INCOMPATIBLE_INPUT.exec(raw);
   const lines = [`step ${stepText}:`];
   if (missing) {
     const all = [...raw.matchAll(/missing input '([^']+)'/g)].map((m) => m[1]!);

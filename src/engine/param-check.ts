@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ParameterValidationError, type ParameterProblem } from '../errors';
 import type { Parameter } from '../stores/run-log/types';
 import type { ParamSpec } from '../sdk/pipeline';
-import type { StandardSchemaV1, StandardSchemaV1Issue } from '../types/standard-schema';
+import type { StandardSchemaV1, StandardSchemaV1Issue, StandardSchemaV1Result } from '../types/standard-schema';
 import { showValue } from '../util/show';
 import { checkParameterName, jsonParameter, parametersFromEnv, readParametersFileWithLines, type ParameterSource } from './params';
 
@@ -171,12 +171,7 @@ export async function resolveRunParameters(opts: {
   if (spec.schema) {
     const input: Record<string, unknown> = {};
     for (const [k, g] of given) input[k] = g.value;
-    let result: Awaited<ReturnType<StandardSchemaV1['~standard']['validate']>>;
-    try {
-      result = await spec.schema['~standard'].validate(input);
-    } catch (err) {
-      result = { issues: [{ message: `the schema threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` }] };
-    }
+    const result = await validateParameters(spec.schema, input);
     if (result.issues) {
       for (const issue of result.issues) {
         const { top, text } = pathText(issue);
@@ -217,6 +212,15 @@ export async function resolveRunParameters(opts: {
   if (problems.length) throw new ParameterValidationError(opts.pipelineName, problems, opts.kind);
 
   return runParameters(values);
+}
+
+/** A schema's verdict on parameter values; a schema that throws is an issue saying so, not a crash of the run. */
+async function validateParameters(schema: StandardSchemaV1, input: Record<string, unknown>): Promise<StandardSchemaV1Result<unknown>> {
+  try {
+    return await schema['~standard'].validate(input);
+  } catch (err) {
+    return { issues: [{ message: `the schema threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` }] };
+  }
 }
 
 /** Values and their sources as a run records them. */
@@ -262,13 +266,13 @@ export async function retryParameterProblems(pipeline: { defaults: Readonly<Reco
   }
   for (const name of spec.required ?? []) if (!had(name)) problems.push(`'${name}' is now required and the run did not have it`);
   if (spec.schema) {
-    let result: Awaited<ReturnType<StandardSchemaV1['~standard']['validate']>>;
-    try {
-      result = await spec.schema['~standard'].validate({ ...initial });
-    } catch (err) {
-      result = { issues: [{ message: `the schema threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` }] };
+    const result = await validateParameters(spec.schema, { ...initial });
+    if (result.issues) {
+      for (const issue of result.issues) {
+        const { text } = pathText(issue);
+        problems.push(`${text ? `'${text}'` : 'the parameters'}: ${issue.message}`);
+      }
     }
-    if (result.issues) for (const issue of result.issues) problems.push(`${pathText(issue).text ? `'${pathText(issue).text}'` : 'the parameters'}: ${issue.message}`);
     else if (result.value && typeof result.value === 'object') {
       for (const [name, value] of Object.entries(result.value as Record<string, unknown>)) {
         if (!had(name) && value !== undefined) problems.push(`the schema now gives '${name}' the value ${showValue(value, 40)} that the run did not have`);

@@ -35,8 +35,6 @@ export type JobSchemaCheck<Sch extends ObjectSchema, In> = [InferSchemaOutput<Sc
   ? Sch
   : NoInfer<`✖ job(): the params schema's output does not give the task its inputs: each input needs a property of the same name and a type it accepts (${[Exclude<RequiredKeys<In>, keyof InferSchemaOutput<Sch>>] extends [never] ? 'a type differs' : `missing: ${Exclude<RequiredKeys<In>, keyof InferSchemaOutput<Sch>> & string}`})`>;
 
-/** The names an object type requires. */
-
 /** `execute()` options of a job: `params` are checked against the task's inputs. */
 export type JobExecuteOptions<P> = Omit<ExecuteOptions, 'params'> & {
   /** Values of the task's inputs; they override the parameters file and the environment. */

@@ -416,7 +416,7 @@ export class PipelineBuilder<
       /** How many iterations run at the same time. Default 8. */
       concurrency?: number;
     } & TypedFlowOptions<C | C2, OF>,
-  ): PipelineBuilder<P, Without<C | C2, Br extends unknown ? keyof StepOut<Br> : never> | ToEntries<MapOut<StepOut<Br>, R>>, K | K2 | (Br extends unknown ? keyof StepOut<Br> : never), Names | Names2, St | St2 | StepsOf<Br> | StepsOf<OF>> {
+  ): PipelineBuilder<P, Without<C | C2, NewNames<Br>> | ToEntries<MapOut<StepOut<Br>, R>>, K | K2 | NewNames<Br>, Names | Names2, St | St2 | StepsOf<Br> | StepsOf<OF>> {
     this.checkName(name);
     const where = this.where();
     const o = opts as unknown as { over: string; as: string; branch: unknown; reducer?: Record<string, unknown>; concurrency?: number } & FlowOptions;
@@ -483,7 +483,7 @@ export class PipelineBuilder<
       maxIterations: number;
       indexAs?: Idx;
     } & TypedFlowOptions<C | C2, OF>,
-  ): PipelineBuilder<P, Without<C | C2, Br extends unknown ? keyof StepOut<Br> : never> | ToEntries<StepOut<Br>>, K | K2 | (Br extends unknown ? keyof StepOut<Br> : never), Names | Names2, St | St2 | StepsOf<Br> | StepsOf<OF>> {
+  ): PipelineBuilder<P, Without<C | C2, NewNames<Br>> | ToEntries<StepOut<Br>>, K | K2 | NewNames<Br>, Names | Names2, St | St2 | StepsOf<Br> | StepsOf<OF>> {
     this.checkName(name);
     const where = this.where();
     const o = opts as unknown as { branch: unknown; breakOn: string; maxIterations: number; indexAs?: string } & FlowOptions;
@@ -578,7 +578,7 @@ type NewNames<S> = S extends unknown ? keyof StepOut<S> : never;
  * the per-entry scan when the step adds only new names (the common case): K, the union of the part's names, is
  * carried along so that this question (and "is this input there") is a binary search in a union of literals.
  */
-type AfterStep<C extends Entry, K, S> = [Extract<NewNames<S>, K>] extends [never] ? C : C extends { k: NewNames<S> } ? never : C;
+type AfterStep<C extends Entry, K, S> = [Extract<NewNames<S>, K>] extends [never] ? C : Without<C, NewNames<S>>;
 
 function checkBranchKey(key: string, what: string, where: string): void {
   if (!key || /[.%/\\]/.test(key)) throw new PipelineDefinitionError(`${where}: ${what}: branch name '${key}' is empty or contains '.', '%', '/' or '\\'`);
