@@ -11,12 +11,12 @@
  * When that API cannot be used, the step is read with swc, the "In scope at this step" and "Did you mean" lines are
  * left out and the output says so once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { UsageError } from './errors';
-import { dataFlowText, isDataFlowError, type CheckProblem, type CheckResult } from './check-report';
+import { dataFlowText, isDataFlowError, runNode, type CheckProblem, type CheckResult } from './check-report';
 
 /** A `typescript` package found on disk. */
 export interface TypeScriptPackage {
@@ -131,25 +131,6 @@ export function stepTextAt(source: string, fileName: string, line: number, colum
   return best && bytes.subarray(best.start, best.end).toString('utf8');
 }
 
-/** Runs `node <tsc> args` in `cwd`, collecting its output; `running` holds the child while it runs. */
-function runTsc(tsc: string, args: string[], cwd: string, running: Set<ChildProcess>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsc, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (err) => {
-      running.delete(child);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      running.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** The line that says why a program failed (`Error: …`, `TypeError [ERR_…]: …`), not the stack trace around it. */
 function failureLine(output: string): string {
@@ -209,7 +190,7 @@ export async function checkFilesNative(files: string[], typescript: TypeScriptPa
     } catch (err) {
       throw new UsageError(`'runnable check' with TypeScript ${typescript.version} writes a temporary tsconfig in ${path.relative(cwd, dir) || '.'} and could not (${(err as Error).message}); make that folder writable`);
     }
-    const result = await runTsc(typescript.tsc, ['-p', temp, '--pretty', 'false'], cwd, running);
+    const result = await runNode([typescript.tsc, '-p', temp, '--pretty', 'false'], cwd, running);
     const problems = parseTscOutput(result.stdout, cwd);
     if (result.code !== 0 && !problems.length) {
       throw new UsageError(

@@ -2,6 +2,7 @@
  * What `runnable check` reports, shared by both ways of type-checking: the TypeScript compiler API (TypeScript 5.x,
  * src/cli/check.ts) and the TypeScript 7 compiler binary (src/cli/check-native.ts). Loads no compiler.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface CheckProblem {
   file: string;
@@ -122,4 +123,28 @@ export function scopeOfChain<N>(receiver: N, linkOf: (e: N) => ChainLink<N> | un
     for (const n of namesOf(e)) if (!names.has(n)) names.set(n, producer);
   }
   return names;
+}
+
+/**
+ * Runs `node <args>` in `cwd` (`input`, if given, on its stdin) and collects its output; rejects when it cannot
+ * start. `running` holds the child while it runs (so that Ctrl-C can stop it).
+ */
+export function runNode(args: string[], cwd: string, running: Set<ChildProcess>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (err) => {
+      running.delete(child);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      running.delete(child);
+      resolve({ code, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin!.end(input);
+  });
 }

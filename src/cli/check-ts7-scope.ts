@@ -11,11 +11,11 @@
  *
  * The few members used are declared here structurally, so this file compiles against no particular TypeScript.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { scopeOfChain, SCOPE_ENTRY_ARGUMENTS, type ChainLink } from './check-report';
+import { runNode, scopeOfChain, SCOPE_ENTRY_ARGUMENTS, type ChainLink } from './check-report';
 
 interface Node {
   readonly kind: number;
@@ -185,29 +185,19 @@ interface Request {
 type Reply = ({ stepText: string; scope: [string, string][] } | null)[] | { error: string };
 
 /** `scopesAt` in a child process (this file run by Node); `running` holds the child while it runs. */
-export function scopesInChild(request: Request, running: Set<ChildProcess>): Promise<(StepScope | undefined)[] | { error: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [__filename], { cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    running.add(child);
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', (e) => {
-      running.delete(child);
-      resolve({ error: `its API could not start: ${e.message}` });
-    });
-    child.on('close', (code) => {
-      running.delete(child);
-      try {
-        const reply = JSON.parse(out) as Reply;
-        resolve('error' in reply ? reply : reply.map((r) => (r ? { stepText: r.stepText, scope: new Map(r.scope) } : undefined)));
-      } catch {
-        resolve({ error: `its API process ended (exit ${code}): ${(err.trim() || out.trim()).split('\n')[0] ?? ''}` });
-      }
-    });
-    child.stdin.end(JSON.stringify(request));
-  });
+export async function scopesInChild(request: Request, running: Set<ChildProcess>): Promise<(StepScope | undefined)[] | { error: string }> {
+  let out: { code: number | null; stdout: string; stderr: string };
+  try {
+    out = await runNode([__filename], request.cwd, running, JSON.stringify(request));
+  } catch (e) {
+    return { error: `its API could not start: ${(e as Error).message}` };
+  }
+  try {
+    const reply = JSON.parse(out.stdout) as Reply;
+    return 'error' in reply ? reply : reply.map((r) => (r ? { stepText: r.stepText, scope: new Map(r.scope) } : undefined));
+  } catch {
+    return { error: `its API process ended (exit ${out.code}): ${(out.stderr.trim() || out.stdout.trim()).split('\n')[0] ?? ''}` };
+  }
 }
 
 async function serve(): Promise<void> {
